@@ -1,0 +1,48 @@
+package dev.codeact.agent;
+
+import dev.codeact.config.AgentConfig;
+import dev.codeact.llm.LlmClient;
+import dev.codeact.queue.JobQueue;
+import dev.codeact.queue.ResultReader;
+import dev.codeact.session.Session;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** What every turn needs, gathered once; {@link #newTurn} is the only way turns are made. */
+@ApplicationScoped
+public class AgentRuntime {
+
+    final AgentConfig config;
+    final LlmClient llm;
+    final JobQueue jobs;
+    final Prompt prompt;
+    final ResultReader results;
+    final Vertx vertx;
+    final ObservationFormatter formatter;
+
+    public AgentRuntime(AgentConfig config, LlmClient llm, JobQueue jobs, Prompt prompt, ResultReader results, Vertx vertx) {
+        this.config = config;
+        this.llm = llm;
+        this.jobs = jobs;
+        this.prompt = prompt;
+        this.results = results;
+        this.vertx = vertx;
+        this.formatter = new ObservationFormatter(config.maxObservationChars());
+    }
+
+    public Turn newTurn(Session session, int number) {
+        return new Turn(this, session, number);
+    }
+
+    public boolean modelConfigured() {
+        return llm.configured();
+    }
+
+    public String model() {
+        return llm.model();
+    }
+
+    public int maxActions() {
+        return config.maxActions();
+    }
+}

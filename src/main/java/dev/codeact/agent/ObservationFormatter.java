@@ -1,0 +1,59 @@
+package dev.codeact.agent;
+
+import dev.codeact.queue.ExecutionResult;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a worker's result into the text the model reads, the way the CodeAct reference executor
+ * did: stream output, then the trailing expression's value, then the traceback; ANSI colours
+ * stripped; an empty result said explicitly; long output cut to its head and tail.
+ */
+public final class ObservationFormatter {
+
+    static final String EMPTY = "[Code executed successfully with no output]";
+    static final String TRUNCATED = "\n... [Output truncated due to length]...\n";
+    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
+
+    private final int maxChars;
+
+    public ObservationFormatter(int maxChars) {
+        this.maxChars = maxChars;
+    }
+
+    public String format(ExecutionResult r, long timeoutSeconds) {
+        StringBuilder out = new StringBuilder();
+        if (r.output() != null) {
+            out.append(r.output());
+        }
+        if (r.value() != null) {
+            newline(out).append(r.value());
+        }
+        if (r.cancelled()) {
+            newline(out).append("[Execution cancelled by the user.]");
+        } else if (r.timedOut()) {
+            newline(out).append("[Execution timed out (").append(timeoutSeconds).append(" seconds).]");
+        } else if (r.error() != null && r.error().traceback() != null) {
+            newline(out).append(r.error().traceback());
+        }
+        if (r.restarted()) {
+            newline(out).append("[The Python interpreter was restarted: variables, imports and functions "
+                    + "defined by earlier code are gone.]");
+        }
+        String text = ANSI.matcher(out).replaceAll("").strip();
+        if (text.isEmpty()) {
+            return EMPTY;
+        }
+        if (text.length() > maxChars) {
+            int half = maxChars / 2;
+            text = text.substring(0, half) + TRUNCATED + text.substring(text.length() - half);
+        }
+        return text;
+    }
+
+    private static StringBuilder newline(StringBuilder out) {
+        if (out.length() > 0 && out.charAt(out.length() - 1) != '\n') {
+            out.append('\n');
+        }
+        return out;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.codeact.agent;
+
+import dev.codeact.llm.ChatMessage;
+import dev.codeact.llm.LlmCall;
+import dev.codeact.llm.LlmListener;
+import dev.codeact.protocol.ErrorCode;
+import dev.codeact.protocol.ServerEvent;
+import dev.codeact.protocol.TurnEndReason;
+import dev.codeact.queue.ExecutionResult;
+import dev.codeact.queue.Job;
+import dev.codeact.queue.QueueCodec;
+import dev.codeact.queue.Result;
+import dev.codeact.session.Session;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * One turn of the CodeAct loop: model call → action → observation → model call … until an answer
+ * without code, the action limit, cancel or an error. Runs on its session's context only.
+ */
+public final class Turn {
+
+    private static final Logger LOG = Logger.getLogger(Turn.class);
+
+    private enum State { NEW, STREAMING, EXECUTING, CANCELLING, DONE }
+
+    private final AgentRuntime rt;
+    private final Session session;
+    private final int number;
+    private final long startedAt = System.nanoTime();
+    private State state = State.NEW;
+    private int actions;
+    private ActionParser parser;
+    private LlmCall call;
+    private String actionId;
+    private long cancelTimer = -1;
+
+    Turn(AgentRuntime rt, Session session, int number) {
+        this.rt = rt;
+        this.session = session;
+        this.number = number;
+    }
+
+    public void start(String userText) {
+        session.appendHistory(new ChatMessage(ChatMessage.USER, userText));
+        session.emit(new ServerEvent.TurnStart(number));
+        if (!rt.llm.configured()) {
+            fail(ErrorCode.NO_MODEL, "no model is configured: set CODEACT_LLM_BASE_URL (and CODEACT_LLM_API_KEY, "
+                    + "CODEACT_LLM_MODEL) to an OpenAI-compatible server");
+            return;
+        }
+        callModel();
+    }
+
+    private void callModel() {
+        state = State.STREAMING;
+        parser = new ActionParser();
+        call = rt.llm.stream(rt.prompt.messages(session.history()), new LlmListener() {
+            @Override
+            public void onDelta(String text) {
+                onModelDelta(text);
+            }
+
+            @Override
+            public void onComplete(String finishReason) {
+                onModelDone();
+            }
+
+            @Override
+            public void onError(ErrorCode code, String message) {
+                if (state == State.STREAMING) {
+                    keepPartialReply();
+                    fail(code, message);
+                }
+            }
+        });
+    }
+
+    private void onModelDelta(String text) {
+        if (state != State.STREAMING) {
+            return;
+        }
+        ActionParser.Feed feed = parser.feed(text);
+        if (!feed.relay().isEmpty()) {
+            session.emit(new ServerEvent.Token(number, feed.relay()));
+        }
+        if (feed.closed()) {
+            // The server did not stop at </execute>: nothing after the action may reach the client.
+            call.cancel();
+            onModelDone();
+        }
+    }
+
+    private void onModelDone() {
+        if (state != State.STREAMING) {
+            return;
+        }
+        ActionParser.Reply reply = parser.finish();
+        session.appendHistory(new ChatMessage(ChatMessage.ASSISTANT, reply.text()));
+        if (reply.code() == null) {
+            end(TurnEndReason.ANSWER);
+        } else {
+            runAction(reply.code());
+        }
+    }
+
+    private void runAction(String code) {
+        actions++;
+        actionId = "a-" + UUID.randomUUID();
+        state = State.EXECUTING;
+        session.emit(new ServerEvent.Action(number, actionId, actions, code));
+        Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.results.stream(), code,
+                rt.config.actionTimeout().toMillis(), System.currentTimeMillis());
+        String submitted = actionId;
+        rt.jobs.submit(job).subscribe().with(id -> { }, error -> session.run(() -> {
+            if (state == State.EXECUTING && submitted.equals(actionId)) {
+                fail(ErrorCode.STORAGE, "could not queue the action: " + error.getMessage());
+            }
+        }));
+    }
+
+    /** A result from the worker; anything not about the current action is stale and ignored. */
+    public void onResult(Result result) {
+        if ((state != State.EXECUTING && state != State.CANCELLING) || !result.jobId().equals(actionId)) {
+            LOG.debugf("session %s: ignoring stale result for %s", session.id(), result.jobId());
+            return;
+        }
+        if (result.isChunk()) {
+            session.emit(new ServerEvent.ObservationChunk(number, actionId, result.stream(), result.text()));
+            return;
+        }
+        ExecutionResult r = result.result();
+        String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds());
+        session.emit(new ServerEvent.Observation(number, actionId, r, text));
+        session.appendHistory(new ChatMessage(ChatMessage.USER, rt.config.observationPrefix() + text));
+        if (state == State.CANCELLING) {
+            end(TurnEndReason.CANCELLED);
+        } else if (actions >= rt.config.maxActions()) {
+            end(TurnEndReason.MAX_ACTIONS);
+        } else {
+            callModel();
+        }
+    }
+
+    public void cancel() {
+        switch (state) {
+            case STREAMING -> {
+                call.cancel();
+                keepPartialReply();
+                end(TurnEndReason.CANCELLED);
+            }
+            case EXECUTING -> {
+                state = State.CANCELLING;
+                String cancelled = actionId;
+                rt.jobs.cancel(session.id(), cancelled).subscribe().with(v -> { },
+                        e -> LOG.warnf("cancel of %s not published: %s", cancelled, e.getMessage()));
+                // The interrupted action's observation normally arrives at once; never wait forever.
+                cancelTimer = rt.vertx.setTimer(rt.config.cancelGrace().toMillis(), t -> session.run(() -> {
+                    if (state == State.CANCELLING) {
+                        session.appendHistory(new ChatMessage(ChatMessage.USER,
+                                rt.config.observationPrefix() + "[Execution cancelled by the user.]"));
+                        end(TurnEndReason.CANCELLED);
+                    }
+                }));
+            }
+            default -> { }
+        }
+    }
+
+    /** What the model said before the turn was cut short stays in the history it will see next. */
+    private void keepPartialReply() {
+        ActionParser.Reply partial = parser.finish();
+        if (!partial.text().isBlank()) {
+            session.appendHistory(new ChatMessage(ChatMessage.ASSISTANT, partial.text()));
+        }
+    }
+
+    private void fail(ErrorCode code, String message) {
+        session.emit(new ServerEvent.Error(code.code(), message, number));
+        end(TurnEndReason.ERROR);
+    }
+
+    private void end(TurnEndReason reason) {
+        state = State.DONE;
+        if (cancelTimer >= 0) {
+            rt.vertx.cancelTimer(cancelTimer);
+        }
+        long ms = (System.nanoTime() - startedAt) / 1_000_000;
+        session.emit(new ServerEvent.TurnEnd(number, reason.wire(), actions, ms));
+        session.turnEnded(this);
+    }
+}

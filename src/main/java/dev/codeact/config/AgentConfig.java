@@ -1,0 +1,33 @@
+package dev.codeact.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "codeact.agent")
+public interface AgentConfig {
+
+    /** Code actions per turn; the paper's reference loop allowed 5. */
+    @WithDefault("5")
+    int maxActions();
+
+    /** Prefix of the user message that carries an observation back to the model. */
+    @WithDefault("Execution Output:\n")
+    String observationPrefix();
+
+    /** System prompt; the CodeAct paper's prompt (kernel/system-prompt.txt) when unset. */
+    Optional<String> systemPrompt();
+
+    /** Observations longer than this reach the model as head + marker + tail (the paper's 4000). */
+    @WithDefault("4000")
+    int maxObservationChars();
+
+    /** Wall time of one action before the kernel is interrupted. */
+    @WithDefault("60s")
+    Duration actionTimeout();
+
+    /** After cancel, how long the turn waits for the interrupted action's observation. */
+    @WithDefault("5s")
+    Duration cancelGrace();
+}

@@ -1,0 +1,32 @@
+package dev.codeact.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Set;
+
+/** Top-level knobs: which roles this process plays and where its Redis keys live. */
+@ConfigMapping(prefix = "codeact")
+public interface CodeactConfig {
+
+    enum Role { GATEWAY, WORKER }
+
+    /** Roles of this process: {@code gateway}, {@code worker}, or both (the one-machine default). */
+    @WithDefault("gateway,worker")
+    Set<Role> roles();
+
+    /** Prefix of every Redis key; the contract in docs/redis.md is written for the default. */
+    @WithDefault("codeact:")
+    String keyPrefix();
+
+    /** Name of this instance in Redis (result stream, consumer name); random when empty. */
+    @WithDefault("")
+    String instanceId();
+
+    default boolean gateway() {
+        return roles().contains(Role.GATEWAY);
+    }
+
+    default boolean worker() {
+        return roles().contains(Role.WORKER);
+    }
+}

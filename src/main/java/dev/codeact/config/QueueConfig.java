@@ -1,0 +1,21 @@
+package dev.codeact.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "codeact.queue")
+public interface QueueConfig {
+
+    /** Approximate cap of the result streams (XADD MAXLEN ~). */
+    @WithDefault("10000")
+    long resultsMaxLen();
+
+    /** How long one blocking XREAD/XREADGROUP waits before it is issued again. */
+    @WithDefault("2s")
+    Duration blockTimeout();
+
+    /** Entries read per XREAD/XREADGROUP call. */
+    @WithDefault("64")
+    int batch();
+}

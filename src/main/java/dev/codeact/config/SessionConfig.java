@@ -1,0 +1,25 @@
+package dev.codeact.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "codeact.session")
+public interface SessionConfig {
+
+    /** How long history and the event log stay in Redis after the last write. */
+    @WithDefault("24h")
+    Duration ttl();
+
+    /** Largest client frame the gateway reads; bigger frames get error {@code frame_too_large}. */
+    @WithDefault("65536")
+    int maxFrameBytes();
+
+    /** Recent events kept in memory per live session, so most resumes need no Redis read. */
+    @WithDefault("512")
+    int replayBuffer();
+
+    /** A session with no connection and no running turn is dropped from memory after this. */
+    @WithDefault("10m")
+    Duration idleEvict();
+}

@@ -1,0 +1,64 @@
+package dev.codeact.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+@ConfigMapping(prefix = "codeact.worker")
+public interface WorkerConfig {
+
+    enum SandboxMode {
+        /** {@code runsc run} on an OCI bundle the worker writes (the default). */
+        RUNSC,
+        /** {@code runsc --rootless --network=none do}: where a bundle cannot be used. */
+        RUNSC_DO,
+        /** No sandbox: only inside a pod that already runs under gVisor, or for debugging. */
+        NONE
+    }
+
+    @WithDefault("runsc")
+    SandboxMode sandbox();
+
+    @WithDefault("runsc")
+    String runscPath();
+
+    /** Python inside the sandbox (the host root is mounted read-only, so a host path). */
+    @WithDefault("/usr/bin/python3")
+    String python();
+
+    /** Bundles, the runsc state root and the kernel file live here. */
+    @WithDefault("run/worker")
+    String runDir();
+
+    /** Actions that run at the same time on this worker. */
+    @WithDefault("16")
+    int concurrency();
+
+    /** After an interrupt, how long the kernel gets before its sandbox is killed. */
+    @WithDefault("5s")
+    Duration interruptGrace();
+
+    /** Output kept per action; beyond it the middle is dropped with a marker. */
+    @WithDefault("1000000")
+    int maxOutputChars();
+
+    /** Address-space rlimit of the interpreter (MemoryError instead of a dead sandbox). */
+    @WithDefault("1024")
+    int memoryMb();
+
+    /** Size of the sandbox's private /tmp (also the working directory). */
+    @WithDefault("64")
+    int tmpfsMb();
+
+    /** RLIMIT_NPROC inside the sandbox. */
+    @WithDefault("64")
+    int maxProcesses();
+
+    /** RLIMIT_NOFILE inside the sandbox. */
+    @WithDefault("256")
+    int maxOpenFiles();
+
+    /** RLIMIT_CPU (seconds) of the interpreter: bounds total CPU time of one kernel. */
+    @WithDefault("3600")
+    int cpuSeconds();
+}

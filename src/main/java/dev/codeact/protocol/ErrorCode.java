@@ -1,0 +1,32 @@
+package dev.codeact.protocol;
+
+/** Stable, machine-readable codes of {@code error} events. Renaming one breaks clients. */
+public enum ErrorCode {
+    BAD_JSON("bad_json"),
+    UNKNOWN_TYPE("unknown_type"),
+    INVALID_EVENT("invalid_event"),
+    FRAME_TOO_LARGE("frame_too_large"),
+    TURN_IN_PROGRESS("turn_in_progress"),
+    NO_TURN("no_turn"),
+    SESSION_NOT_FOUND("session_not_found"),
+    NO_MODEL("no_model"),
+    OVERLOADED("overloaded"),
+    UPSTREAM_UNAVAILABLE("upstream_unavailable"),
+    UPSTREAM_AUTH("upstream_auth"),
+    UPSTREAM_RATE_LIMITED("upstream_rate_limited"),
+    UPSTREAM_TIMEOUT("upstream_timeout"),
+    UPSTREAM_PROTOCOL("upstream_protocol"),
+    EXECUTION_FAILED("execution_failed"),
+    STORAGE("storage"),
+    INTERNAL("internal");
+
+    private final String code;
+
+    ErrorCode(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.codeact.protocol;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.codeact.queue.ExecutionResult;
+
+/**
+ * Events the gateway sends. The envelope ({@code type}, {@code session}, {@code seq}) is added by
+ * {@link WireCodec#encodeServer}; these records hold only what differs per type.
+ */
+public sealed interface ServerEvent {
+
+    @JsonIgnore
+    String type();
+
+    record SessionInfo(int protocol, String model, boolean modelConfigured, int maxActions) implements ServerEvent {
+        public String type() { return "session"; }
+    }
+
+    record TurnStart(int turn) implements ServerEvent {
+        public String type() { return "turn_start"; }
+    }
+
+    record Token(int turn, String text) implements ServerEvent {
+        public String type() { return "token"; }
+    }
+
+    record Action(int turn, String actionId, int index, String code) implements ServerEvent {
+        public String type() { return "action"; }
+    }
+
+    record ObservationChunk(int turn, String actionId, String stream, String text) implements ServerEvent {
+        public String type() { return "observation_chunk"; }
+    }
+
+    /** {@code result} is what the worker reported; {@code text} is exactly what the model is shown. */
+    record Observation(int turn, String actionId, ExecutionResult result, String text) implements ServerEvent {
+        public String type() { return "observation"; }
+    }
+
+    record TurnEnd(int turn, String reason, int actions, long durationMs) implements ServerEvent {
+        public String type() { return "turn_end"; }
+    }
+
+    record Error(String code, String message, Integer turn) implements ServerEvent {
+        public static Error of(ErrorCode code, String message) {
+            return new Error(code.code(), message, null);
+        }
+
+        public String type() { return "error"; }
+    }
+
+    record Pong(String id) implements ServerEvent {
+        public String type() { return "pong"; }
+    }
+}

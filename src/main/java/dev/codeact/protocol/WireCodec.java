@@ -1,0 +1,79 @@
+package dev.codeact.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+
+/** Reads client frames and writes server events: the WebSocket wire format lives here only. */
+public final class WireCodec {
+
+    private WireCodec() {}
+
+    public static ClientEvent parseClient(String frame, int maxFrameBytes, int maxTextChars) throws ProtocolException {
+        // A UTF-8 byte count is only needed when the char count does not already decide it.
+        if (frame.length() > maxFrameBytes
+                || (frame.length() * 3L > maxFrameBytes && frame.getBytes(StandardCharsets.UTF_8).length > maxFrameBytes)) {
+            throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, "frame is larger than " + maxFrameBytes + " bytes");
+        }
+        JsonNode node;
+        try {
+            node = WireJson.MAPPER.readTree(frame);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "frame is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new ProtocolException(ErrorCode.BAD_JSON, "frame must be a JSON object");
+        }
+        JsonNode type = node.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "field 'type' (string) is required");
+        }
+        return switch (type.asText()) {
+            case "user_message" -> new ClientEvent.UserMessage(userText(node, maxTextChars));
+            case "cancel" -> new ClientEvent.Cancel();
+            case "resume" -> new ClientEvent.Resume(lastSeq(node));
+            case "ping" -> new ClientEvent.Ping(optionalText(node, "id"));
+            default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown event type '" + type.asText() + "'");
+        };
+    }
+
+    private static String userText(JsonNode node, int maxTextChars) throws ProtocolException {
+        JsonNode text = node.get("text");
+        if (text == null || !text.isTextual() || text.asText().isBlank()) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message needs a non-empty string 'text'");
+        }
+        if (text.asText().length() > maxTextChars) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message 'text' is longer than " + maxTextChars + " characters");
+        }
+        return text.asText();
+    }
+
+    private static long lastSeq(JsonNode node) throws ProtocolException {
+        JsonNode seq = node.get("last_seq");
+        if (seq == null || !seq.canConvertToExactIntegral() || !seq.canConvertToLong() || seq.asLong() < 0) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "resume needs an integer 'last_seq' >= 0");
+        }
+        return seq.asLong();
+    }
+
+    private static String optionalText(JsonNode node, String field) throws ProtocolException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "'" + field + "' must be a string");
+        }
+        return value.asText();
+    }
+
+    public static String encodeServer(String session, long seq, ServerEvent event) {
+        ObjectNode node = WireJson.MAPPER.createObjectNode();
+        node.put("type", event.type());
+        node.put("session", session);
+        node.put("seq", seq);
+        node.setAll((ObjectNode) WireJson.MAPPER.valueToTree(event));
+        return node.toString();
+    }
+}

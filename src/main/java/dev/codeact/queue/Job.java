@@ -1,0 +1,22 @@
+package dev.codeact.queue;
+
+/**
+ * One code action on the job stream.
+ *
+ * @param replyTo   result stream of the gateway that owns the session
+ * @param timeoutMs wall time before the kernel is interrupted
+ */
+public record Job(int v, String jobId, String session, String replyTo, String code, long timeoutMs, long createdAt) {
+
+    public Job {
+        QueueCodec.require(jobId, "job_id");
+        QueueCodec.require(session, "session");
+        QueueCodec.require(replyTo, "reply_to");
+        if (code == null) {
+            throw new IllegalArgumentException("code is required");
+        }
+        if (timeoutMs <= 0) {
+            throw new IllegalArgumentException("timeout_ms must be > 0");
+        }
+    }
+}

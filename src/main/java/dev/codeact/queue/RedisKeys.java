@@ -1,0 +1,40 @@
+package dev.codeact.queue;
+
+import dev.codeact.config.CodeactConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Every Redis key and channel of the contract. Session keys carry the session id as a hash tag
+ * ({@code codeact:{id}:…}) so one session's keys stay on one Redis Cluster slot.
+ */
+@ApplicationScoped
+public class RedisKeys {
+
+    public static final String WORKER_GROUP = "workers";
+
+    private final String prefix;
+
+    public RedisKeys(CodeactConfig config) {
+        this.prefix = config.keyPrefix();
+    }
+
+    public String jobs() {
+        return prefix + "jobs";
+    }
+
+    public String results(String gatewayId) {
+        return prefix + "results:" + gatewayId;
+    }
+
+    public String cancelChannel() {
+        return prefix + "cancel";
+    }
+
+    public String history(String session) {
+        return prefix + "{" + session + "}:history";
+    }
+
+    public String events(String session) {
+        return prefix + "{" + session + "}:events";
+    }
+}

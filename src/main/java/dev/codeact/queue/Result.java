@@ -1,0 +1,43 @@
+package dev.codeact.queue;
+
+/**
+ * An entry on a gateway's result stream: a live output chunk, or the action's end.
+ *
+ * @param kind   {@code chunk} (then {@code stream} and {@code text}) or {@code observation} (then {@code result})
+ * @param stream {@code stdout} or {@code stderr}
+ */
+public record Result(int v, String kind, String session, String jobId, String worker, String stream, String text,
+                     ExecutionResult result) {
+
+    public static final String CHUNK = "chunk";
+    public static final String OBSERVATION = "observation";
+
+    public Result {
+        QueueCodec.require(session, "session");
+        QueueCodec.require(jobId, "job_id");
+        if (CHUNK.equals(kind)) {
+            if (!"stdout".equals(stream) && !"stderr".equals(stream)) {
+                throw new IllegalArgumentException("chunk stream must be stdout or stderr");
+            }
+            QueueCodec.require(text, "text");
+        } else if (OBSERVATION.equals(kind)) {
+            if (result == null) {
+                throw new IllegalArgumentException("observation needs a result");
+            }
+        } else {
+            throw new IllegalArgumentException("unknown result kind " + kind);
+        }
+    }
+
+    public static Result chunk(String session, String jobId, String worker, String stream, String text) {
+        return new Result(QueueCodec.VERSION, CHUNK, session, jobId, worker, stream, text, null);
+    }
+
+    public static Result observation(String session, String jobId, String worker, ExecutionResult result) {
+        return new Result(QueueCodec.VERSION, OBSERVATION, session, jobId, worker, null, null, result);
+    }
+
+    public boolean isChunk() {
+        return CHUNK.equals(kind);
+    }
+}

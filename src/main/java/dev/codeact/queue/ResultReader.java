@@ -1,0 +1,84 @@
+package dev.codeact.queue;
+
+import dev.codeact.config.QueueConfig;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.XReadArgs;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The one blocking reader of this gateway's result stream (not one per session). Blocking here
+ * means a pending XREAD on a Redis connection; no thread waits for it.
+ */
+@ApplicationScoped
+public class ResultReader {
+
+    private static final Logger LOG = Logger.getLogger(ResultReader.class);
+
+    private final ReactiveStreamCommands<String, String, String> streams;
+    private final ReactiveRedisDataSource redis;
+    private final QueueConfig config;
+    private final Vertx vertx;
+    private final String key;
+    private volatile boolean running;
+    private String lastId = "0-0";
+
+    public ResultReader(ReactiveRedisDataSource redis, RedisKeys keys, InstanceId instance, QueueConfig config, Vertx vertx) {
+        this.redis = redis;
+        this.streams = redis.stream(String.class);
+        this.config = config;
+        this.vertx = vertx;
+        this.key = keys.results(instance.get());
+    }
+
+    public String stream() {
+        return key;
+    }
+
+    /** Starts reading; entries that are not valid results are logged and skipped. */
+    public void start(Consumer<Result> sink) {
+        running = true;
+        // A configured instance id may have left entries of an earlier run: they address sessions
+        // this process no longer runs, so the stream starts empty.
+        redis.key().del(key).subscribe().with(n -> read(sink), e -> read(sink));
+    }
+
+    public void stop() {
+        running = false;
+    }
+
+    private void read(Consumer<Result> sink) {
+        if (!running) {
+            return;
+        }
+        streams.xread(key, lastId, new XReadArgs().block(config.blockTimeout()).count(config.batch()))
+                .subscribe().with(messages -> {
+                    deliver(messages, sink);
+                    read(sink);
+                }, error -> {
+                    if (running) {
+                        LOG.warnf("reading %s failed, retrying in 1 s: %s", key, error.getMessage());
+                        vertx.setTimer(1000, t -> read(sink));
+                    }
+                });
+    }
+
+    private void deliver(List<StreamMessage<String, String, String>> messages, Consumer<Result> sink) {
+        if (messages == null) {
+            return;
+        }
+        for (StreamMessage<String, String, String> m : messages) {
+            lastId = m.id();
+            try {
+                sink.accept(QueueCodec.decode(m.payload().get(QueueCodec.FIELD), Result.class));
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("skipping bad result entry %s on %s: %s", m.id(), key, e.getMessage());
+            }
+        }
+    }
+}

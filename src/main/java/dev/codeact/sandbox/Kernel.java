@@ -1,0 +1,180 @@
+package dev.codeact.sandbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.codeact.protocol.WireJson;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * The worker's handle on one sandboxed interpreter. A daemon thread per kernel reads its frames
+ * (pipes have no non-blocking API on the JVM); writes are small and happen on the caller's
+ * (worker) thread.
+ */
+public final class Kernel {
+
+    /** Receives what one action produces. Called on the kernel's reader thread. */
+    public interface Listener {
+        void onStream(String name, String text);
+
+        void onDone(KernelFrame done);
+
+        /** The sandbox died or broke the protocol while the action ran. */
+        void onLost(String reason);
+    }
+
+    private static final Logger LOG = Logger.getLogger(Kernel.class);
+    private static final int MAX_FRAME_BYTES = 4 << 20;
+
+    private final SandboxProcess sandbox;
+    private final CompletableFuture<KernelFrame> ready = new CompletableFuture<>();
+    private final Object writeLock = new Object();
+    private volatile Listener current;
+    private volatile String currentId;
+    private volatile String lostReason;
+
+    private Kernel(SandboxProcess sandbox) {
+        this.sandbox = sandbox;
+    }
+
+    /** Blocking: starts a sandbox and waits until the kernel inside says it is ready. */
+    public static Kernel start(SandboxLauncher launcher, Duration readyTimeout) throws IOException {
+        Kernel kernel = new Kernel(launcher.start());
+        Thread reader = new Thread(kernel::readFrames, "kernel-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            kernel.ready.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return kernel;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kernel.destroy();
+            throw new IOException("interrupted while the kernel started", e);
+        } catch (ExecutionException | TimeoutException e) {
+            kernel.destroy();
+            throw new IOException("kernel did not start: " + (e.getCause() != null ? e.getCause().getMessage() : "timeout"), e);
+        }
+    }
+
+    public boolean isAlive() {
+        return lostReason == null && sandbox.isAlive();
+    }
+
+    public boolean isBusy() {
+        return current != null;
+    }
+
+    /** Starts one action; its frames go to {@code listener}. Blocking write of one frame. */
+    public void execute(String id, String code, Listener listener) throws IOException {
+        if (current != null) {
+            throw new IllegalStateException("kernel is busy with " + currentId);
+        }
+        currentId = id;
+        current = listener;
+        write(Map.of("op", "exec", "id", id, "code", code));
+    }
+
+    /** Raises KeyboardInterrupt in the running action; state survives. */
+    public void interrupt() {
+        try {
+            write(Map.of("op", "interrupt"));
+        } catch (IOException e) {
+            LOG.debugf("interrupt not delivered: %s", e.getMessage());
+        }
+    }
+
+    public void destroy() {
+        sandbox.destroy();
+    }
+
+    private void write(Map<String, String> frame) throws IOException {
+        byte[] line = (WireJson.MAPPER.writeValueAsString(frame) + "\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (writeLock) {
+            OutputStream out = sandbox.stdin();
+            out.write(line);
+            out.flush();
+        }
+    }
+
+    private void readFrames() {
+        String reason = "the interpreter exited";
+        try (InputStream in = sandbox.stdout()) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            byte[] buf = new byte[65536];
+            int n;
+            outer:
+            while ((n = in.read(buf)) > 0) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        line.write(buf, start, i - start);
+                        if (!dispatch(line.toString(StandardCharsets.UTF_8))) {
+                            reason = "the kernel broke its protocol";
+                            break outer;
+                        }
+                        line.reset();
+                        start = i + 1;
+                    }
+                }
+                line.write(buf, start, n - start);
+                if (line.size() > MAX_FRAME_BYTES) {
+                    reason = "the kernel sent a frame over " + MAX_FRAME_BYTES + " bytes";
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            reason = "the kernel's pipe failed: " + e.getMessage();
+        }
+        lostReason = reason;
+        ready.completeExceptionally(new IOException(reason));
+        sandbox.destroy();
+        Listener listener = current;
+        current = null;
+        if (listener != null) {
+            listener.onLost(reason);
+        }
+    }
+
+    /** @return false when the frame is not the kernel protocol (the sandbox is then dropped) */
+    private boolean dispatch(String json) {
+        KernelFrame frame;
+        try {
+            frame = WireJson.MAPPER.readValue(json, KernelFrame.class);
+        } catch (JsonProcessingException e) {
+            LOG.warnf("kernel frame is not JSON: %.200s", json);
+            return false;
+        }
+        if (frame.ev() == null) {
+            return false;
+        }
+        switch (frame.ev()) {
+            case "ready" -> ready.complete(frame);
+            case "stream" -> {
+                Listener listener = current;
+                if (listener != null && frame.text() != null && frame.id() != null && frame.id().equals(currentId)) {
+                    listener.onStream("stderr".equals(frame.name()) ? "stderr" : "stdout", frame.text());
+                }
+            }
+            case "done" -> {
+                Listener listener = current;
+                if (listener != null && frame.id() != null && frame.id().equals(currentId)) {
+                    current = null;
+                    listener.onDone(frame);
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,8 @@
+package dev.codeact.sandbox;
+
+import dev.codeact.queue.ExecutionResult.ErrorInfo;
+
+/** One JSON line from the kernel: {@code ready}, {@code stream} or {@code done} (see codeact_kernel.py). */
+public record KernelFrame(String ev, String id, String name, String text, String value, ErrorInfo error,
+                          long durationMs, boolean truncated, long droppedChars, String python) {
+}

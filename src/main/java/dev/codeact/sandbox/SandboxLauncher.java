@@ -1,0 +1,199 @@
+package dev.codeact.sandbox;
+
+import dev.codeact.config.WorkerConfig;
+import dev.codeact.config.WorkerConfig.SandboxMode;
+import dev.codeact.queue.InstanceId;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts kernel sandboxes in the configured mode. The kernel source is not a file the sandbox
+ * must be able to read: a two-line bootstrap reads it from the first line of stdin, so the host
+ * file permissions of the worker's folders never matter inside the sandbox.
+ */
+@ApplicationScoped
+public class SandboxLauncher {
+
+    private static final Logger LOG = Logger.getLogger(SandboxLauncher.class);
+    private static final String BOOTSTRAP =
+            "import sys,json;exec(compile(json.loads(sys.stdin.buffer.readline()),'<codeact-kernel>','exec'))";
+
+    private final WorkerConfig config;
+    private final Path stateDir;
+    private final String kernelSourceLine;
+    private final AtomicLong counter = new AtomicLong();
+    private final AtomicBoolean announced = new AtomicBoolean();
+
+    public SandboxLauncher(WorkerConfig config, InstanceId instance) {
+        this.config = config;
+        this.stateDir = Path.of(config.runDir()).toAbsolutePath().resolve(instance.get());
+        try (InputStream in = SandboxLauncher.class.getResourceAsStream("/kernel/codeact_kernel.py")) {
+            String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            this.kernelSourceLine = dev.codeact.protocol.WireJson.MAPPER.writeValueAsString(source) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException("kernel source missing from the build", e);
+        }
+    }
+
+    public SandboxMode mode() {
+        return config.sandbox();
+    }
+
+    /** Logs once what code will run under; {@code none} is loud on purpose. */
+    public void announce() {
+        if (!announced.compareAndSet(false, true)) {
+            return;
+        }
+        switch (config.sandbox()) {
+            case RUNSC -> LOG.infof("sandbox: runsc run with an OCI bundle (state under %s)", stateDir);
+            case RUNSC_DO -> LOG.warnf("sandbox: 'runsc --rootless --network=none do' fallback: host root "
+                    + "read-only with an overlay, but the code runs as root inside the sandbox");
+            case NONE -> LOG.error("!!! SANDBOX DISABLED (codeact.worker.sandbox=none): model-written code runs "
+                    + "directly on this host. Only acceptable inside a pod that already runs under gVisor. !!!");
+        }
+    }
+
+    /** Blocking (≈0.3–0.4 s for runsc): call it from a worker thread, never an event loop. */
+    public SandboxProcess start() throws IOException {
+        String id = "k" + counter.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        List<String> python = List.of(config.python(), "-I", "-c", BOOTSTRAP);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", "/tmp");
+        env.put("LANG", "C.UTF-8");
+        env.put("MPLBACKEND", "Agg");
+        env.put("CODEACT_MAX_OUTPUT_CHARS", Integer.toString(config.maxOutputChars()));
+
+        Path bundle = stateDir.resolve("bundles").resolve(id);
+        Path runscRoot = stateDir.resolve("runsc");
+        List<String> command = new ArrayList<>();
+        Path workDir;
+        switch (config.sandbox()) {
+            case RUNSC -> {
+                Files.createDirectories(runscRoot);
+                OciBundle.write(bundle, python, env, config);
+                command.addAll(List.of(config.runscPath(), "--network=none", "--root", runscRoot.toString(),
+                        "run", "--bundle", bundle.toString(), id));
+                workDir = bundle;
+            }
+            case RUNSC_DO -> {
+                Files.createDirectories(bundle);
+                command.addAll(List.of(config.runscPath(), "--rootless", "--network=none", "do", "-quiet", "-cwd", "/tmp"));
+                command.addAll(python);
+                workDir = bundle;
+            }
+            default -> {
+                workDir = Files.createDirectories(bundle);
+                command.addAll(python);
+            }
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        RunningSandbox sandbox = new RunningSandbox(id, process, bundle, runscRoot);
+        try {
+            sandbox.stdin().write(kernelSourceLine.getBytes(StandardCharsets.UTF_8));
+            sandbox.stdin().flush();
+        } catch (IOException e) {
+            sandbox.destroy();
+            throw e;
+        }
+        return sandbox;
+    }
+
+    /** Removes this instance's state folder (after every sandbox was destroyed). */
+    public void removeState() {
+        deleteTree(stateDir);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warnf("could not remove %s: %s", dir, e.getMessage());
+        }
+    }
+
+    private final class RunningSandbox implements SandboxProcess {
+        private final String id;
+        private final Process process;
+        private final Path bundle;
+        private final Path runscRoot;
+        private final AtomicBoolean destroyed = new AtomicBoolean();
+
+        RunningSandbox(String id, Process process, Path bundle, Path runscRoot) {
+            this.id = id;
+            this.process = process;
+            this.bundle = bundle;
+            this.runscRoot = runscRoot;
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public InputStream stdout() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void destroy() {
+            if (!destroyed.compareAndSet(false, true)) {
+                return;
+            }
+            if (config.sandbox() == SandboxMode.RUNSC) {
+                runQuietly(config.runscPath(), "--root", runscRoot.toString(), "delete", "-force", id);
+            }
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteTree(bundle);
+        }
+
+        private void runQuietly(String... command) {
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (IOException e) {
+                LOG.warnf("%s failed: %s", String.join(" ", command), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

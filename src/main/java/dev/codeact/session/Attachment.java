@@ -1,0 +1,35 @@
+package dev.codeact.session;
+
+import io.quarkus.websockets.next.WebSocketConnection;
+import org.jboss.logging.Logger;
+
+/**
+ * One client connection on a session. {@code cursor} is the seq of the last event this
+ * connection was sent; while {@code live} is false the connection is catching up (replay) and
+ * live events reach it through the replay instead, so none is sent twice or skipped.
+ */
+final class Attachment {
+
+    private static final Logger LOG = Logger.getLogger(Attachment.class);
+
+    final WebSocketConnection connection;
+    long cursor;
+    boolean live;
+    boolean closed;
+    /** Bumped by each resume, so the answer of an older replay read is ignored. */
+    int generation;
+
+    Attachment(WebSocketConnection connection, long cursor, boolean live) {
+        this.connection = connection;
+        this.cursor = cursor;
+        this.live = live;
+    }
+
+    void send(long seq, String json) {
+        cursor = seq;
+        if (!closed) {
+            connection.sendText(json).subscribe().with(v -> { },
+                    e -> LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage()));
+        }
+    }
+}

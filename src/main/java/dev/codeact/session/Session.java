@@ -1,0 +1,219 @@
+package dev.codeact.session;
+
+import dev.codeact.agent.Turn;
+import dev.codeact.llm.ChatMessage;
+import dev.codeact.protocol.ErrorCode;
+import dev.codeact.protocol.ServerEvent;
+import dev.codeact.protocol.WireCodec;
+import dev.codeact.queue.Result;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A chat session held by this gateway. All its state is touched only on its Vert.x context
+ * ({@link #run}), so no locks: events get their seq, enter the replay buffer and the Redis log,
+ * and go to every live connection in one step.
+ */
+public final class Session {
+
+    private record Logged(long seq, String json) {}
+
+    private final String id;
+    private final Context context;
+    private final SessionStore store;
+    private final int replayCapacity;
+    private final OrderedListWriter eventLog;
+    private final OrderedListWriter historyLog;
+    private final List<ChatMessage> history;
+    private final ArrayDeque<Logged> recent = new ArrayDeque<>();
+    private final List<Attachment> attachments = new ArrayList<>();
+    private final Consumer<Session> onIdle;
+    private long lastSeq;
+    private Turn turn;
+    private int turns;
+
+    Session(String id, Context context, SessionStore store, Duration ttl, int replayCapacity, long lastSeq,
+            List<ChatMessage> history, Consumer<Session> onIdle) {
+        this.id = id;
+        this.context = context;
+        this.store = store;
+        this.replayCapacity = replayCapacity;
+        this.lastSeq = lastSeq;
+        this.history = new ArrayList<>(history);
+        this.onIdle = onIdle;
+        this.eventLog = new OrderedListWriter(store.redis(), store.keys().events(id), ttl, context, lastSeq, this::trimRecent);
+        this.historyLog = new OrderedListWriter(store.redis(), store.keys().history(id), ttl, context, history.size(), () -> { });
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Runs {@code action} on this session's context (now, when already there). */
+    public void run(Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(v -> action.run());
+        }
+    }
+
+    public Context context() {
+        return context;
+    }
+
+    /** Numbers, logs and sends one event; the send does not wait for Redis. */
+    public void emit(ServerEvent event) {
+        long seq = ++lastSeq;
+        String json = WireCodec.encodeServer(id, seq, event);
+        recent.addLast(new Logged(seq, json));
+        eventLog.append(json);
+        trimRecent();
+        for (Attachment a : attachments) {
+            if (a.live) {
+                a.send(seq, json);
+            }
+        }
+    }
+
+    public void error(ErrorCode code, String message) {
+        emit(ServerEvent.Error.of(code, message));
+    }
+
+    public List<ChatMessage> history() {
+        return Collections.unmodifiableList(history);
+    }
+
+    public void appendHistory(ChatMessage message) {
+        history.add(message);
+        historyLog.append(SessionStore.encode(message));
+    }
+
+    public boolean turnRunning() {
+        return turn != null;
+    }
+
+    int nextTurnNumber() {
+        return ++turns;
+    }
+
+    void setTurn(Turn running) {
+        turn = running;
+    }
+
+    Turn turn() {
+        return turn;
+    }
+
+    /** Called by the turn itself once its {@code turn_end} was emitted. */
+    public void turnEnded(Turn ended) {
+        if (turn == ended) {
+            turn = null;
+            checkIdle();
+        }
+    }
+
+    void onResult(Result result) {
+        if (turn != null) {
+            turn.onResult(result);
+        }
+    }
+
+    /** A connection that receives every event from now on. */
+    Attachment attachLive(WebSocketConnection connection) {
+        Attachment a = new Attachment(connection, lastSeq, true);
+        attachments.add(a);
+        return a;
+    }
+
+    void detach(Attachment a) {
+        a.closed = true;
+        attachments.remove(a);
+        checkIdle();
+    }
+
+    /** No client and no turn: nothing will happen until someone resumes. */
+    boolean detached() {
+        return turn == null && attachments.isEmpty();
+    }
+
+    /** Detached, and everything is stored: memory can let go of it. */
+    boolean idle() {
+        return detached() && eventLog.idle() && historyLog.idle();
+    }
+
+    private void checkIdle() {
+        if (detached()) {
+            onIdle.accept(this);
+        }
+    }
+
+    /** Sends this connection every event after {@code fromSeq}, in order and once, then goes live. */
+    void resume(Attachment a, long fromSeq) {
+        if (fromSeq > lastSeq) {
+            a.cursor = lastSeq;
+            a.live = true;
+            error(ErrorCode.INVALID_EVENT, "last_seq " + fromSeq + " is ahead of this session's last event " + lastSeq);
+            return;
+        }
+        a.generation++;
+        a.cursor = fromSeq;
+        a.live = false;
+        catchUp(a);
+    }
+
+    private void catchUp(Attachment a) {
+        if (a.closed || a.live) {
+            return;
+        }
+        Logged first = recent.peekFirst();
+        if (a.cursor >= lastSeq || (first != null && first.seq() <= a.cursor + 1)) {
+            for (Logged l : recent) {
+                if (l.seq() > a.cursor) {
+                    a.send(l.seq(), l.json());
+                }
+            }
+            a.live = true;
+            return;
+        }
+        // Older than the replay buffer: those events were evicted only after Redis stored them.
+        long from = a.cursor;
+        long to = first == null ? lastSeq : first.seq() - 1;
+        int generation = a.generation;
+        store.events(id, from, to).subscribe().with(events -> run(() -> {
+            if (a.generation != generation || a.closed) {
+                return;
+            }
+            if (events.size() != to - from) {
+                a.cursor = to;
+                error(ErrorCode.STORAGE, "events " + (from + 1) + ".." + to + " are no longer stored (expired)");
+            } else {
+                long seq = from;
+                for (String json : events) {
+                    a.send(++seq, json);
+                }
+            }
+            catchUp(a);
+        }), failure -> run(() -> {
+            if (a.generation == generation && !a.closed) {
+                a.cursor = lastSeq;
+                a.live = true;
+                error(ErrorCode.STORAGE, "could not read the event log: " + failure.getMessage());
+            }
+        }));
+    }
+
+    private void trimRecent() {
+        long persisted = eventLog.persisted();
+        while (recent.size() > replayCapacity && recent.peekFirst().seq() <= persisted) {
+            recent.removeFirst();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.codeact.session;
+
+import dev.codeact.agent.AgentRuntime;
+import dev.codeact.config.SessionConfig;
+import dev.codeact.protocol.ServerEvent;
+import dev.codeact.queue.Result;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.SecureRandom;
+import dev.codeact.llm.ChatMessage;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/** The sessions this gateway holds in memory; others are loaded from Redis on demand. */
+@ApplicationScoped
+public class SessionRegistry {
+
+    private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{16,64}");
+    public static final int PROTOCOL_VERSION = 1;
+
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Uni<Session>> loading = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final SessionStore store;
+    private final SessionConfig config;
+    private final AgentRuntime agent;
+    private final Vertx vertx;
+
+    public SessionRegistry(SessionStore store, SessionConfig config, AgentRuntime agent, Vertx vertx) {
+        this.store = store;
+        this.config = config;
+        this.agent = agent;
+        this.vertx = vertx;
+    }
+
+    /** A new, empty session on the caller's context, with an unguessable id (128 random bits). */
+    public Session create(Context context) {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        Session session = newSession(id, context, 0, List.of());
+        sessions.put(id, session);
+        return session;
+    }
+
+    /** The first event of every session. */
+    public ServerEvent.SessionInfo info() {
+        return new ServerEvent.SessionInfo(PROTOCOL_VERSION, agent.model(), agent.modelConfigured(), agent.maxActions());
+    }
+
+    /** The session from memory or Redis; null item when it does not exist. */
+    public Uni<Session> find(String id, Context context) {
+        if (!ID.matcher(id).matches()) {
+            return Uni.createFrom().nullItem();
+        }
+        Session known = sessions.get(id);
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        // Two connections resuming at once must end up on one Session object.
+        return loading.computeIfAbsent(id, k -> store.load(id)
+                .map(loaded -> loaded == null ? null
+                        : sessions.computeIfAbsent(id, x -> newSession(id, context, loaded.lastSeq(), loaded.history())))
+                .eventually(() -> loading.remove(id))
+                .memoize().indefinitely());
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    /** Routes a worker result to its session; results of sessions not held here are dropped. */
+    public void dispatch(Result result) {
+        Session session = sessions.get(result.session());
+        if (session == null) {
+            LOG.debugf("result for unknown session %s dropped", result.session());
+            return;
+        }
+        session.run(() -> session.onResult(result));
+    }
+
+    private Session newSession(String id, Context context, long lastSeq, List<ChatMessage> history) {
+        return new Session(id, context, store, config.ttl(), config.replayBuffer(), lastSeq, history, this::scheduleEviction);
+    }
+
+    private void scheduleEviction(Session session) {
+        vertx.setTimer(config.idleEvict().toMillis(), t -> session.run(() -> {
+            if (session.idle()) {
+                sessions.remove(session.id(), session);
+            } else if (session.detached()) {
+                // Still writing to Redis, or a client came back: look again later.
+                scheduleEviction(session);
+            }
+        }));
+    }
+}

@@ -1,0 +1,185 @@
+package dev.codeact.session;
+
+import dev.codeact.agent.AgentRuntime;
+import dev.codeact.agent.Turn;
+import dev.codeact.config.SessionConfig;
+import dev.codeact.protocol.ClientEvent;
+import dev.codeact.protocol.ErrorCode;
+import dev.codeact.protocol.ProtocolException;
+import dev.codeact.protocol.ServerEvent;
+import dev.codeact.protocol.WireCodec;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * What the two WebSocket endpoints share: binding a connection to a session and turning client
+ * frames into session actions. Every frame is handled on the session's context.
+ */
+@ApplicationScoped
+public class SessionSocket {
+
+    private static final Logger LOG = Logger.getLogger(SessionSocket.class);
+    private static final int MAX_EARLY_FRAMES = 32;
+
+    /** A connection's binding; {@code session} is null while an existing session is being loaded. */
+    private static final class Link {
+        volatile Session session;
+        Attachment attachment;
+        final List<String> early = new ArrayList<>();
+    }
+
+    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    private final SessionRegistry registry;
+    private final AgentRuntime agent;
+    private final SessionConfig config;
+
+    public SessionSocket(SessionRegistry registry, AgentRuntime agent, SessionConfig config) {
+        this.registry = registry;
+        this.agent = agent;
+        this.config = config;
+    }
+
+    public void openNew(WebSocketConnection connection) {
+        Session session = registry.create(Vertx.currentContext());
+        Link link = new Link();
+        link.session = session;
+        link.attachment = session.attachLive(connection);
+        links.put(connection.id(), link);
+        session.emit(registry.info());
+    }
+
+    public void openExisting(WebSocketConnection connection, String id) {
+        Link link = new Link();
+        links.put(connection.id(), link);
+        Long resumeFrom;
+        try {
+            resumeFrom = lastSeqParam(connection);
+        } catch (ProtocolException e) {
+            reject(connection, id, e.code(), e.getMessage());
+            return;
+        }
+        registry.find(id, Vertx.currentContext()).subscribe().with(session -> {
+            if (session == null) {
+                reject(connection, id, ErrorCode.SESSION_NOT_FOUND, "no session " + id + " (never created, or expired)");
+                return;
+            }
+            session.run(() -> {
+                if (!links.containsKey(connection.id())) {
+                    return; // closed while loading
+                }
+                link.attachment = session.attachLive(connection);
+                if (resumeFrom != null) {
+                    session.resume(link.attachment, resumeFrom);
+                }
+                List<String> early;
+                synchronized (link.early) {
+                    link.session = session;
+                    early = new ArrayList<>(link.early);
+                    link.early.clear();
+                }
+                early.forEach(frame -> handle(session, link.attachment, frame));
+            });
+        }, error -> reject(connection, id, ErrorCode.STORAGE, "could not load the session: " + error.getMessage()));
+    }
+
+    public void text(WebSocketConnection connection, String frame) {
+        Link link = links.get(connection.id());
+        if (link == null) {
+            return;
+        }
+        Session session = link.session;
+        if (session == null) {
+            synchronized (link.early) {
+                session = link.session;
+                if (session == null) {
+                    if (link.early.size() < MAX_EARLY_FRAMES) {
+                        link.early.add(frame);
+                    }
+                    return;
+                }
+            }
+        }
+        Session s = session;
+        s.run(() -> handle(s, link.attachment, frame));
+    }
+
+    public void binary(WebSocketConnection connection) {
+        Link link = links.get(connection.id());
+        if (link != null && link.session != null) {
+            Session s = link.session;
+            s.run(() -> s.error(ErrorCode.INVALID_EVENT, "binary frames are not part of the protocol: send JSON text frames"));
+        }
+    }
+
+    public void closed(WebSocketConnection connection) {
+        Link link = links.remove(connection.id());
+        if (link != null && link.session != null) {
+            Session s = link.session;
+            s.run(() -> s.detach(link.attachment));
+        }
+    }
+
+    private void handle(Session session, Attachment attachment, String frame) {
+        ClientEvent event;
+        try {
+            event = WireCodec.parseClient(frame, config.maxFrameBytes(), config.maxFrameBytes());
+        } catch (ProtocolException e) {
+            session.error(e.code(), e.getMessage());
+            return;
+        }
+        if (event instanceof ClientEvent.UserMessage m) {
+            if (session.turnRunning()) {
+                session.error(ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
+            } else {
+                Turn turn = agent.newTurn(session, session.nextTurnNumber());
+                session.setTurn(turn);
+                turn.start(m.text());
+            }
+        } else if (event instanceof ClientEvent.Cancel) {
+            if (session.turnRunning()) {
+                session.turn().cancel();
+            } else {
+                session.error(ErrorCode.NO_TURN, "no turn is running");
+            }
+        } else if (event instanceof ClientEvent.Resume r) {
+            session.resume(attachment, r.lastSeq());
+        } else if (event instanceof ClientEvent.Ping p) {
+            session.emit(new ServerEvent.Pong(p.id()));
+        }
+    }
+
+    private static Long lastSeqParam(WebSocketConnection connection) throws ProtocolException {
+        String query = connection.handshakeRequest().query();
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("last_seq=")) {
+                try {
+                    long value = Long.parseLong(pair.substring("last_seq=".length()));
+                    if (value >= 0) {
+                        return value;
+                    }
+                } catch (NumberFormatException ignored) {
+                    // reported below
+                }
+                throw new ProtocolException(ErrorCode.INVALID_EVENT, "query parameter last_seq must be an integer >= 0");
+            }
+        }
+        return null;
+    }
+
+    /** For a connection without a session: one error (seq 0, outside any log), then close. */
+    private void reject(WebSocketConnection connection, String id, ErrorCode code, String message) {
+        links.remove(connection.id());
+        String json = WireCodec.encodeServer(id, 0, ServerEvent.Error.of(code, message));
+        connection.sendText(json).chain(() -> connection.close()).subscribe().with(v -> { },
+                e -> LOG.debugf("closing %s: %s", connection.id(), e.getMessage()));
+    }
+}

@@ -1,0 +1,81 @@
+package dev.codeact.session;
+
+import dev.codeact.llm.ChatMessage;
+import dev.codeact.protocol.WireJson;
+import dev.codeact.queue.RedisKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.list.ReactiveListCommands;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Session state in Redis: {@code history} (chat messages, JSON) and {@code events} (the event log:
+ * the event with seq n is element n-1). A session exists while its event log does; its first
+ * event is always {@code session}.
+ */
+@ApplicationScoped
+public class SessionStore {
+
+    private static final Logger LOG = Logger.getLogger(SessionStore.class);
+
+    /** What a gateway needs to take a session over. */
+    public record Loaded(long lastSeq, List<ChatMessage> history) {}
+
+    private final ReactiveRedisDataSource redis;
+    private final ReactiveListCommands<String, String> lists;
+    private final RedisKeys keys;
+
+    public SessionStore(ReactiveRedisDataSource redis, RedisKeys keys) {
+        this.redis = redis;
+        this.lists = redis.list(String.class);
+        this.keys = keys;
+    }
+
+    ReactiveRedisDataSource redis() {
+        return redis;
+    }
+
+    RedisKeys keys() {
+        return keys;
+    }
+
+    /** Null when the session does not exist (never created, or expired). */
+    public Uni<Loaded> load(String session) {
+        return lists.llen(keys.events(session)).flatMap(len -> {
+            if (len == 0) {
+                return Uni.createFrom().nullItem();
+            }
+            return lists.lrange(keys.history(session), 0, -1).map(raw -> new Loaded(len, parseHistory(session, raw)));
+        });
+    }
+
+    /** Events with {@code from < seq <= to}, in order. */
+    public Uni<List<String>> events(String session, long from, long to) {
+        return lists.lrange(keys.events(session), from, to - 1);
+    }
+
+    private static List<ChatMessage> parseHistory(String session, List<String> raw) {
+        List<ChatMessage> history = new ArrayList<>(raw.size());
+        for (String json : raw) {
+            try {
+                history.add(WireJson.MAPPER.readValue(json, ChatMessage.class));
+            } catch (Exception e) {
+                // One damaged entry must not make the whole session unusable.
+                LOG.warnf("session %s: skipping a history entry that is not a chat message: %s", session, e.getMessage());
+            }
+        }
+        return history;
+    }
+
+    static String encode(ChatMessage message) {
+        try {
+            return WireJson.MAPPER.writeValueAsString(message);
+        } catch (Exception e) {
+            throw new UncheckedIOException(new java.io.IOException(e));
+        }
+    }
+}

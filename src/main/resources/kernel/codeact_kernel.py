@@ -1,0 +1,343 @@
+"""CodeAct kernel: runs model-written code like Jupyter cells, inside the sandbox.
+
+Standard library only. It speaks JSON lines with the worker:
+  in  (fd 0):  {"op": "exec", "id": ..., "code": ...}  |  {"op": "interrupt"}
+  out (fd 1):  {"ev": "ready", ...} | {"ev": "stream", "id", "name", "text"} | {"ev": "done", "id", ...}
+At start the protocol descriptors are moved aside, so neither user code nor its child processes
+can write into the protocol: fd 1 and 2 become pipes whose bytes come back as stream chunks, and
+fd 0 reads /dev/null.
+
+Output is batched (a flush every few milliseconds or when enough has gathered), because every
+write is a syscall and syscalls are slow under gVisor's ptrace platform.
+"""
+import ast
+import builtins
+import fcntl
+import io
+import json
+import linecache
+import os
+import queue
+import re
+import signal
+import struct
+import sys
+import termios
+import threading
+import time
+import traceback
+
+FLUSH_DELAY = float(os.environ.get("CODEACT_FLUSH_MS", "5")) / 1000.0
+FLUSH_CHARS = 8192
+MAX_OUTPUT = int(os.environ.get("CODEACT_MAX_OUTPUT_CHARS", "1000000"))
+TAIL_CHARS = min(4000, MAX_OUTPUT // 2)
+# Frames compiled under this name are the kernel's own and are hidden from tracebacks.
+KERNEL_FILE = globals().get("__file__", "<codeact-kernel>")
+
+_proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
+_proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+_null = os.open(os.devnull, os.O_RDONLY)
+os.dup2(_null, 0)
+os.close(_null)
+
+
+def send(frame):
+    _proto_out.write((json.dumps(frame) + "\n").encode("ascii"))
+
+
+class Outbox:
+    """Collects output of the running action and flushes it in batches, keeping head and tail."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.parts = []
+        self.size = 0
+        self.first = 0.0
+        self.exec_id = None
+        self.emitted = 0
+        self.dropped = 0
+        self.tail = []
+        self.tail_size = 0
+
+    def start(self, exec_id):
+        with self.cond:
+            self.exec_id = exec_id
+            self.emitted = self.dropped = self.tail_size = 0
+            self.tail = []
+
+    def put(self, name, text):
+        if not text:
+            return
+        with self.cond:
+            if self.emitted + len(text) > MAX_OUTPUT - TAIL_CHARS:
+                room = max(0, MAX_OUTPUT - TAIL_CHARS - self.emitted)
+                if room:
+                    self._append(name, text[:room])
+                self._keep_tail(name, text[room:])
+                return
+            self._append(name, text)
+
+    def _append(self, name, text):
+        if not self.parts:
+            self.first = time.monotonic()
+        if self.parts and self.parts[-1][0] == name:
+            self.parts[-1][1].append(text)
+        else:
+            self.parts.append((name, [text]))
+        self.size += len(text)
+        self.emitted += len(text)
+        if self.size >= FLUSH_CHARS:
+            self._flush_locked()
+        else:
+            self.cond.notify()
+
+    def _keep_tail(self, name, text):
+        self.tail.append((name, text))
+        self.tail_size += len(text)
+        while self.tail_size - len(self.tail[0][1]) >= TAIL_CHARS:
+            self.dropped += len(self.tail[0][1])
+            self.tail_size -= len(self.tail.pop(0)[1])
+
+    def _flush_locked(self):
+        parts, self.parts, self.size = self.parts, [], 0
+        for name, texts in parts:
+            send({"ev": "stream", "id": self.exec_id, "name": name, "text": "".join(texts)})
+
+    def finish(self):
+        """Flushes everything; returns the number of characters dropped from the middle."""
+        with self.cond:
+            if self.tail:
+                excess = self.tail_size - TAIL_CHARS
+                name, first = self.tail[0]
+                if excess > 0:
+                    self.tail[0] = (name, first[excess:])
+                    self.dropped += excess
+                marker = "\n... [%d characters of output dropped] ...\n" % self.dropped
+                self.emitted = 0
+                self._append("stderr", marker)
+                for name, text in self.tail:
+                    self._append(name, text)
+                self.tail = []
+            self._flush_locked()
+            dropped, self.dropped = self.dropped, 0
+            return dropped
+
+    def run(self):
+        while True:
+            with self.cond:
+                while not self.parts:
+                    self.cond.wait()
+                deadline = self.first + FLUSH_DELAY
+                while self.parts and time.monotonic() < deadline:
+                    self.cond.wait(deadline - time.monotonic())
+                if self.parts:
+                    self._flush_locked()
+
+
+OUT = Outbox()
+
+
+class StreamWriter(io.TextIOBase):
+    def __init__(self, name):
+        self._name = name
+
+    @property
+    def name(self):
+        return "<%s>" % self._name
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError("write() argument must be str, not %s" % type(s).__name__)
+        OUT.put(self._name, s)
+        return len(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
+class NoInput(io.TextIOBase):
+    def readable(self):
+        return True
+
+    def read(self, *args):
+        raise EOFError("no interactive input: the code runs without a user at a keyboard")
+
+    readline = read
+
+
+def _no_input(prompt=""):
+    raise EOFError("input() is not available: the code runs without a user at a keyboard; "
+                   "put the value in the code instead")
+
+
+class FdPump:
+    """Moves what child processes (or os.write) put on fd 1/2 into the outbox."""
+
+    def __init__(self, fd, name):
+        self.read_end, write_end = os.pipe()
+        os.dup2(write_end, fd)
+        os.close(write_end)
+        self.name = name
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
+        while True:
+            data = os.read(self.read_end, 65536)
+            if not data:
+                return
+            OUT.put(self.name, data.decode("utf-8", "replace"))
+
+    def pending(self):
+        buf = fcntl.ioctl(self.read_end, termios.FIONREAD, b"\0\0\0\0")
+        return struct.unpack("i", buf)[0]
+
+
+def shell(command):
+    """IPython's `!cmd`: pip has no network here, so it is refused at once instead of retrying."""
+    if re.match(r"\s*(python3?\s+-m\s+)?pip3?\s+install\b", command):
+        print("pip install is not available: the sandbox has no network access. "
+              "Use the Python standard library and the packages already installed.", file=sys.stderr)
+        return 1
+    import subprocess
+    return subprocess.call(command, shell=True)
+
+
+_SHELL_LINE = re.compile(r"^(\s*)!(.*)$", re.M)
+
+
+class Kernel:
+    def __init__(self):
+        self.ns = {"__name__": "__main__", "__builtins__": builtins, "__codeact_shell__": shell}
+        self.count = 0
+        self.running = threading.Lock()
+        self.executing = False
+
+    def parse(self, code, filename):
+        try:
+            return ast.parse(code, filename, "exec")
+        except SyntaxError:
+            if not _SHELL_LINE.search(code):
+                raise
+        transformed = _SHELL_LINE.sub(lambda m: "%s__codeact_shell__(%r)" % (m.group(1), m.group(2)), code)
+        return ast.parse(transformed, filename, "exec")
+
+    def run_cell(self, code):
+        self.count += 1
+        filename = "<cell-%d>" % self.count
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        tree = self.parse(code, filename)
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        exec(compile(tree, filename, "exec"), self.ns)
+        if last is not None:
+            value = eval(compile(last, filename, "eval"), self.ns)
+            if value is not None:
+                self.ns["_"] = value
+                return repr(value)
+        return None
+
+    def execute(self, exec_id, code):
+        OUT.start(exec_id)
+        started = time.monotonic()
+        value = error = None
+        try:
+            self.executing = True
+            try:
+                value = self.run_cell(code)
+            finally:
+                self.executing = False
+        except BaseException as e:  # the cell's own failure, including KeyboardInterrupt and SystemExit
+            self.executing = False
+            error = {"name": type(e).__name__, "value": str(e), "traceback": format_error(e)}
+        sys.stdout.flush()
+        sys.stderr.flush()
+        drain_deadline = time.monotonic() + 0.2
+        while any(p.pending() for p in PUMPS) and time.monotonic() < drain_deadline:
+            time.sleep(0.002)
+        dropped = OUT.finish()
+        send({"ev": "done", "id": exec_id, "value": value, "error": error,
+              "duration_ms": int((time.monotonic() - started) * 1000),
+              "truncated": dropped > 0, "dropped_chars": dropped})
+
+    def interrupt(self):
+        if self.executing:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def format_error(e):
+    """IPython-like: frames of the kernel itself are hidden, cells are shown as `Cell In[n]`."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == KERNEL_FILE:
+        tb = tb.tb_next
+    if isinstance(e, SyntaxError) or tb is None:
+        return "".join(traceback.format_exception_only(type(e), e)).rstrip("\n")
+    rule = "-" * 75
+    out = [rule, "%-41s Traceback (most recent call last)" % type(e).__name__]
+    for frame in traceback.extract_tb(tb):
+        match = re.match(r"<cell-(\d+)>$", frame.filename)
+        if match:
+            out.append("Cell In[%s], line %d" % (match.group(1), frame.lineno))
+            lines = linecache.getlines(frame.filename)
+            for n in range(max(1, frame.lineno - 2), min(len(lines), frame.lineno + 2) + 1):
+                arrow = "---> " if n == frame.lineno else "     "
+                out.append("%s%d %s" % (arrow, n, lines[n - 1].rstrip("\n")))
+        else:
+            out.append('File %s:%d, in %s' % (frame.filename, frame.lineno, frame.name))
+            if frame.line:
+                out.append("    " + frame.line)
+        out.append("")
+    out.extend("".join(traceback.format_exception_only(type(e), e)).rstrip("\n").splitlines())
+    return "\n".join(out)
+
+
+PUMPS = []
+
+
+def main():
+    kernel = Kernel()
+    commands = queue.Queue()
+
+    def read_commands():
+        for line in _proto_in:
+            try:
+                frame = json.loads(line)
+            except ValueError:
+                continue
+            if frame.get("op") == "interrupt":
+                kernel.interrupt()
+            else:
+                commands.put(frame)
+        os._exit(0)
+
+    threading.Thread(target=OUT.run, daemon=True).start()
+    PUMPS.append(FdPump(1, "stdout"))
+    PUMPS.append(FdPump(2, "stderr"))
+    sys.stdout = StreamWriter("stdout")
+    sys.stderr = StreamWriter("stderr")
+    sys.stdin = NoInput()
+    builtins.input = _no_input
+    threading.Thread(target=read_commands, daemon=True).start()
+    send({"ev": "ready", "python": sys.version.split()[0], "pid": os.getpid()})
+    while True:
+        try:
+            frame = commands.get()
+            if frame.get("op") == "exec" and isinstance(frame.get("code"), str):
+                kernel.execute(frame.get("id"), frame["code"])
+        except KeyboardInterrupt:
+            # An interrupt that arrived just after a cell ended: nothing left to stop.
+            continue
+
+
+if __name__ == "__main__":
+    main()
