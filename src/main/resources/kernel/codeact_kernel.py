@@ -290,7 +290,7 @@ def format_error(e):
             out.append("Cell In[%s], line %d" % (match.group(1), frame.lineno))
             lines = linecache.getlines(frame.filename)
             for n in range(max(1, frame.lineno - 2), min(len(lines), frame.lineno + 2) + 1):
-                arrow = "---> " if n == frame.lineno else "     "
+                arrow = "----> " if n == frame.lineno else "      "
                 out.append("%s%d %s" % (arrow, n, lines[n - 1].rstrip("\n")))
         else:
             out.append('File %s:%d, in %s' % (frame.filename, frame.lineno, frame.name))

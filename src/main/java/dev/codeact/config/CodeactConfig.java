@@ -2,6 +2,7 @@ package dev.codeact.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.Optional;
 import java.util.Set;
 
 /** Top-level knobs: which roles this process plays and where its Redis keys live. */
@@ -19,8 +20,7 @@ public interface CodeactConfig {
     String keyPrefix();
 
     /** Name of this instance in Redis (result stream, consumer name); random when empty. */
-    @WithDefault("")
-    String instanceId();
+    Optional<String> instanceId();
 
     default boolean gateway() {
         return roles().contains(Role.GATEWAY);

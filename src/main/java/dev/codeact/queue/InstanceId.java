@@ -12,13 +12,11 @@ public class InstanceId {
     private final String id;
 
     public InstanceId(CodeactConfig config) {
-        String configured = config.instanceId();
-        if (configured.isBlank()) {
+        this.id = config.instanceId().filter(s -> !s.isBlank()).orElseGet(() -> {
             byte[] random = new byte[6];
             new SecureRandom().nextBytes(random);
-            configured = "i-" + HexFormat.of().formatHex(random);
-        }
-        this.id = configured;
+            return "i-" + HexFormat.of().formatHex(random);
+        });
     }
 
     public String get() {

@@ -68,7 +68,9 @@ public class SessionRegistry {
         return loading.computeIfAbsent(id, k -> store.load(id)
                 .map(loaded -> loaded == null ? null
                         : sessions.computeIfAbsent(id, x -> newSession(id, context, loaded.lastSeq(), loaded.history())))
-                .eventually(() -> loading.remove(id))
+                .eventually(() -> {
+                    loading.remove(id);
+                })
                 .memoize().indefinitely());
     }
 

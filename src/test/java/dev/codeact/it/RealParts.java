@@ -1,0 +1,47 @@
+package dev.codeact.it;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
+
+/**
+ * Starts the real parts a Quarkus test needs before the application boots: a redis-server on a
+ * free port and the scripted model server. The application itself runs gateway + worker with
+ * real runsc sandboxes.
+ */
+public class RealParts implements QuarkusTestResourceLifecycleManager {
+
+    static RedisServer redis;
+    static ScriptedModel model;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            redis = RedisServer.start();
+            model = new ScriptedModel();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the test's real parts", e);
+        }
+        return Map.of(
+                "quarkus.redis.hosts", redis.url(),
+                "codeact.llm.base-url", model.baseUrl(),
+                "codeact.worker.run-dir", "target/test-run",
+                "codeact.agent.action-timeout", "4s",
+                "codeact.worker.interrupt-grace", "2s",
+                "codeact.agent.cancel-grace", "3s",
+                "codeact.queue.block-timeout", "1s");
+    }
+
+    @Override
+    public void stop() {
+        if (model != null) {
+            model.close();
+        }
+        if (redis != null) {
+            try {
+                redis.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.codeact.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A real WebSocket client (the JDK's) that records every event it receives. */
+public final class WsClient implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final WebSocket socket;
+    private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final List<JsonNode> all = new CopyOnWriteArrayList<>();
+    private final List<Long> arrivalNanos = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private WsClient(URI uri) {
+        this.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+            private final StringBuilder partial = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                    try {
+                        JsonNode event = JSON.readTree(partial.toString());
+                        all.add(event);
+                        arrivalNanos.add(System.nanoTime());
+                        inbox.add(event);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("server sent a frame that is not JSON: " + partial, e);
+                    }
+                    partial.setLength(0);
+                }
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+                closed = true;
+                return null;
+            }
+        }).join();
+    }
+
+    public static WsClient connect(String uri) {
+        return new WsClient(URI.create(uri));
+    }
+
+    public void send(String frame) {
+        socket.sendText(frame, true).join();
+    }
+
+    public void sendJson(Object... keyValues) {
+        var node = JSON.createObjectNode();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            node.putPOJO((String) keyValues[i], keyValues[i + 1]);
+        }
+        send(node.toString());
+    }
+
+    /** The next event of {@code type}; earlier events of other types are consumed. */
+    public JsonNode next(String type, long timeoutMs) throws InterruptedException {
+        return next(e -> type.equals(e.path("type").asText()), timeoutMs, type);
+    }
+
+    public JsonNode next(Predicate<JsonNode> match, long timeoutMs, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            JsonNode e = inbox.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new AssertionError("no " + what + " event within " + timeoutMs + " ms; got " + all);
+            }
+            if (match.test(e)) {
+                return e;
+            }
+        }
+    }
+
+    /** Events up to and including the next {@code turn_end}. */
+    public List<JsonNode> untilTurnEnd(long timeoutMs) throws InterruptedException {
+        List<JsonNode> events = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            JsonNode e = inbox.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new AssertionError("no turn_end within " + timeoutMs + " ms; got " + events);
+            }
+            events.add(e);
+            if ("turn_end".equals(e.path("type").asText())) {
+                return events;
+            }
+        }
+    }
+
+    public List<JsonNode> all() {
+        return new ArrayList<>(all);
+    }
+
+    public List<Long> arrivals() {
+        return new ArrayList<>(arrivalNanos);
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Drops the TCP connection without a close handshake, like a network failure. */
+    public void abort() {
+        socket.abort();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        }
+        socket.abort();
+    }
+}
