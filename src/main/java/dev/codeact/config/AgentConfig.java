@@ -16,7 +16,7 @@ public interface AgentConfig {
     @WithDefault("Execution Output:\n")
     String observationPrefix();
 
-    /** System prompt; the CodeAct paper's prompt (kernel/system-prompt.txt) when unset. */
+    /** System prompt; the CodeAct paper's prompt (prompts/codeact-system.txt) when unset. */
     Optional<String> systemPrompt();
 
     /** Observations longer than this reach the model as head + marker + tail (the paper's 4000). */

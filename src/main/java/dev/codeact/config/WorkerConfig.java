@@ -13,7 +13,12 @@ public interface WorkerConfig {
         /** {@code runsc --rootless --network=none do}: where a bundle cannot be used. */
         RUNSC_DO,
         /** No sandbox: only inside a pod that already runs under gVisor, or for debugging. */
-        NONE
+        NONE;
+
+        /** The name used in configuration and in observations ({@code runsc-do}). */
+        public String label() {
+            return name().toLowerCase().replace('_', '-');
+        }
     }
 
     @WithDefault("runsc")
@@ -26,7 +31,7 @@ public interface WorkerConfig {
     @WithDefault("/usr/bin/python3")
     String python();
 
-    /** Bundles, the runsc state root and the kernel file live here. */
+    /** Bundles and the runsc state root live under this folder (one sub-folder per worker instance). */
     @WithDefault("run/worker")
     String runDir();
 

@@ -153,7 +153,7 @@ public class WorkerService {
         }
         inFlight.incrementAndGet();
         ResultSink sink = new ResultSink(streams, job.replyTo(), queue.resultsMaxLen(), () -> finished(job, message.id()));
-        JobExecution execution = new JobExecution(job, new JobExecution.Env(pool, timers, workerId, launcher.mode().name().toLowerCase(),
+        JobExecution execution = new JobExecution(job, new JobExecution.Env(pool, timers, workerId, launcher.mode().label(),
                 config.interruptGrace().toMillis(), config.maxOutputChars()), sink);
         boolean startNow;
         synchronized (this) {
