@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
-class CodeActTurnIT {
+class CodeActTurnTest {
 
     static final long TURN_MS = 30_000;
 
