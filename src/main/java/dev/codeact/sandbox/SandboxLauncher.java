@@ -164,22 +164,38 @@ public class SandboxLauncher {
             return process.isAlive();
         }
 
+        /**
+         * Measured with runsc 2022-12-19: {@code runsc kill ID KILL} takes ≈ 30 ms and lets
+         * {@code runsc run} exit and clean its state; {@code delete -force} on a running sandbox
+         * takes ≈ 5 s, so it is only the last resort for state a crashed runsc left behind.
+         */
         @Override
         public void destroy() {
             if (!destroyed.compareAndSet(false, true)) {
                 return;
             }
-            if (config.sandbox() == SandboxMode.RUNSC) {
+            boolean runsc = config.sandbox() == SandboxMode.RUNSC;
+            if (runsc && process.isAlive()) {
+                runQuietly(config.runscPath(), "--root", runscRoot.toString(), "kill", id, "KILL");
+            }
+            if (!exited(2)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                exited(5);
+            }
+            if (runsc && Files.exists(runscRoot.resolve(id + "_sandbox:" + id + ".state"))) {
                 runQuietly(config.runscPath(), "--root", runscRoot.toString(), "delete", "-force", id);
             }
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            deleteTree(bundle);
+        }
+
+        private boolean exited(int seconds) {
             try {
-                process.waitFor(5, TimeUnit.SECONDS);
+                return process.waitFor(seconds, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return false;
             }
-            deleteTree(bundle);
         }
 
         private void runQuietly(String... command) {
