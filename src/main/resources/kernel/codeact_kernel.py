@@ -11,6 +11,7 @@ Output is batched (a flush every few milliseconds or when enough has gathered), 
 write is a syscall and syscalls are slow under gVisor's ptrace platform.
 """
 import ast
+import base64
 import builtins
 import fcntl
 import io
@@ -31,6 +32,8 @@ FLUSH_DELAY = float(os.environ.get("CODEACT_FLUSH_MS", "5")) / 1000.0
 FLUSH_CHARS = 8192
 MAX_OUTPUT = int(os.environ.get("CODEACT_MAX_OUTPUT_CHARS", "1000000"))
 TAIL_CHARS = min(4000, MAX_OUTPUT // 2)
+MAX_IMAGE_BYTES = int(os.environ.get("CODEACT_MAX_IMAGE_BYTES", "1000000"))
+MAX_IMAGES = 8
 # Frames compiled under this name are the kernel's own and are hidden from tracebacks.
 KERNEL_FILE = globals().get("__file__", "<codeact-kernel>")
 
@@ -260,19 +263,42 @@ class Kernel:
         except BaseException as e:  # the cell's own failure, including KeyboardInterrupt and SystemExit
             self.executing = False
             error = {"name": type(e).__name__, "value": str(e), "traceback": format_error(e)}
+        images = collect_figures()
         sys.stdout.flush()
         sys.stderr.flush()
         drain_deadline = time.monotonic() + 0.2
         while any(p.pending() for p in PUMPS) and time.monotonic() < drain_deadline:
             time.sleep(0.002)
         dropped = OUT.finish()
-        send({"ev": "done", "id": exec_id, "value": value, "error": error,
+        send({"ev": "done", "id": exec_id, "value": value, "error": error, "images": images,
               "duration_ms": int((time.monotonic() - started) * 1000),
               "truncated": dropped > 0, "dropped_chars": dropped})
 
     def interrupt(self):
         if self.executing:
             os.kill(os.getpid(), signal.SIGINT)
+
+
+def collect_figures():
+    """Open matplotlib figures become PNG images of the observation (then they are closed)."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return []
+    images = []
+    try:
+        for num in plt.get_fignums():
+            buf = io.BytesIO()
+            plt.figure(num).savefig(buf, format="png", bbox_inches="tight")
+            data = buf.getvalue()
+            if len(images) >= MAX_IMAGES or len(data) > MAX_IMAGE_BYTES:
+                print("[figure %s not shown: %d bytes of PNG, the limit is %d images of %d bytes]"
+                      % (num, len(data), MAX_IMAGES, MAX_IMAGE_BYTES), file=sys.stderr)
+                continue
+            images.append({"mime": "image/png", "data": base64.b64encode(data).decode("ascii")})
+        plt.close("all")
+    except Exception as e:  # a broken figure must not lose the cell's result
+        print("[figures could not be rendered: %s]" % e, file=sys.stderr)
+    return images
 
 
 def format_error(e):

@@ -22,9 +22,10 @@ public final class ObservationFormatter {
 
     public String format(ExecutionResult r, long timeoutSeconds) {
         StringBuilder out = new StringBuilder();
-        if (r.output() != null) {
-            out.append(r.output());
+        if (r.notice() != null) {
+            out.append('[').append(r.notice()).append("]\n");
         }
+        out.append(r.output());
         if (r.value() != null) {
             newline(out).append(r.value());
         }
@@ -35,9 +36,9 @@ public final class ObservationFormatter {
         } else if (r.error() != null && r.error().traceback() != null) {
             newline(out).append(r.error().traceback());
         }
-        if (r.restarted()) {
-            newline(out).append("[The Python interpreter was restarted: variables, imports and functions "
-                    + "defined by earlier code are gone.]");
+        if (!r.images().isEmpty()) {
+            newline(out).append("[").append(r.images().size()).append(r.images().size() == 1 ? " image" : " images")
+                    .append(" shown to the user]");
         }
         String text = ANSI.matcher(out).replaceAll("").strip();
         if (text.isEmpty()) {

@@ -8,6 +8,7 @@ import dev.codeact.protocol.ServerEvent;
 import dev.codeact.protocol.TurnEndReason;
 import dev.codeact.queue.ExecutionResult;
 import dev.codeact.queue.Job;
+import dev.codeact.queue.JobQueue;
 import dev.codeact.queue.QueueCodec;
 import dev.codeact.queue.Result;
 import dev.codeact.session.Session;
@@ -34,6 +35,7 @@ public final class Turn {
     private LlmCall call;
     private String actionId;
     private long cancelTimer = -1;
+    private long resultTimer = -1;
 
     Turn(AgentRuntime rt, Session session, int number) {
         this.rt = rt;
@@ -112,9 +114,19 @@ public final class Turn {
         Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.results.stream(), code,
                 rt.config.actionTimeout().toMillis(), System.currentTimeMillis());
         String submitted = actionId;
-        rt.jobs.submit(job).subscribe().with(id -> { }, error -> session.run(() -> {
+        resultTimer = rt.vertx.setTimer(rt.config.resultTimeout().toMillis(), t -> session.run(() -> {
+            if ((state == State.EXECUTING || state == State.CANCELLING) && submitted.equals(actionId)) {
+                fail(ErrorCode.EXECUTION_FAILED, "no worker reported on the action within "
+                        + rt.config.resultTimeout().toSeconds() + " s");
+            }
+        }));
+        rt.jobs.submit(job).subscribe().with(stream -> { }, error -> session.run(() -> {
             if (state == State.EXECUTING && submitted.equals(actionId)) {
-                fail(ErrorCode.STORAGE, "could not queue the action: " + error.getMessage());
+                if (error instanceof JobQueue.OverloadedException) {
+                    fail(ErrorCode.OVERLOADED, error.getMessage());
+                } else {
+                    fail(ErrorCode.STORAGE, "could not queue the action: " + error.getMessage());
+                }
             }
         }));
     }
@@ -129,6 +141,7 @@ public final class Turn {
             session.emit(new ServerEvent.ObservationChunk(number, actionId, result.stream(), result.text()));
             return;
         }
+        rt.vertx.cancelTimer(resultTimer);
         ExecutionResult r = result.result();
         String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds());
         session.emit(new ServerEvent.Observation(number, actionId, r, text));
@@ -182,9 +195,8 @@ public final class Turn {
 
     private void end(TurnEndReason reason) {
         state = State.DONE;
-        if (cancelTimer >= 0) {
-            rt.vertx.cancelTimer(cancelTimer);
-        }
+        rt.vertx.cancelTimer(cancelTimer);
+        rt.vertx.cancelTimer(resultTimer);
         long ms = (System.nanoTime() - startedAt) / 1_000_000;
         session.emit(new ServerEvent.TurnEnd(number, reason.wire(), actions, ms));
         session.turnEnded(this);

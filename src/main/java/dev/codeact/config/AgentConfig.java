@@ -30,4 +30,8 @@ public interface AgentConfig {
     /** After cancel, how long the turn waits for the interrupted action's observation. */
     @WithDefault("5s")
     Duration cancelGrace();
+
+    /** An action with no observation after this long ends its turn ({@code execution_failed}): no worker answered. */
+    @WithDefault("180s")
+    Duration resultTimeout();
 }

@@ -18,4 +18,8 @@ public interface QueueConfig {
     /** Entries read per XREAD/XREADGROUP call. */
     @WithDefault("64")
     int batch();
+
+    /** Jobs waiting or running on one job stream; beyond it new actions get error {@code overloaded}. */
+    @WithDefault("10000")
+    long maxJobs();
 }

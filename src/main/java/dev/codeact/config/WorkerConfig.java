@@ -66,4 +66,24 @@ public interface WorkerConfig {
     /** RLIMIT_CPU (seconds) of the interpreter: bounds total CPU time of one kernel. */
     @WithDefault("3600")
     int cpuSeconds();
+
+    /** Sandboxes started ahead of need, so a new session's first action skips the cold start. */
+    @WithDefault("2")
+    int warmPool();
+
+    /** A session's kernel unused for this long is stopped (its state is lost, and the next observation says so). */
+    @WithDefault("30m")
+    Duration idleTimeout();
+
+    /** How often the worker renews its heartbeat key and looks for dead workers to take over. */
+    @WithDefault("2s")
+    Duration heartbeatInterval();
+
+    /** Lifetime of the heartbeat key: a worker silent for this long is considered gone. */
+    @WithDefault("6s")
+    Duration heartbeatTtl();
+
+    /** On SIGTERM, how long running actions get to finish before they are handed back. */
+    @WithDefault("20s")
+    Duration shutdownGrace();
 }

@@ -8,11 +8,14 @@ import java.util.List;
  * @param output     stdout and stderr interleaved in the order they were written (capped)
  * @param value      {@code repr} of a trailing expression, like a Jupyter cell's result
  * @param error      the exception the code raised, if any
+ * @param images     figures the code drew (PNG, base64)
  * @param truncated  some output was dropped (a marker in {@code output} says how much)
  * @param timedOut   the wall-time limit interrupted the code
- * @param restarted  the interpreter was restarted: earlier variables are gone
+ * @param restarted  the code ran on (or left behind) a fresh interpreter: earlier variables are gone
  * @param cancelled  the client cancelled the action
- * @param sandbox    the sandbox mode the code ran under
+ * @param sandbox    the sandbox mode the code ran under ({@code runsc}, {@code runsc-do}, {@code none})
+ * @param notice     what the model must know beyond the output (e.g. why the interpreter was restarted)
+ * @param warning    operator-facing metadata, e.g. that the code ran without a sandbox
  */
 public record ExecutionResult(
         String output,
@@ -24,15 +27,16 @@ public record ExecutionResult(
         boolean timedOut,
         boolean restarted,
         boolean cancelled,
-        String sandbox) {
+        String sandbox,
+        String notice,
+        String warning) {
 
     public record ErrorInfo(String name, String value, String traceback) {}
 
     public record Image(String mime, String data) {}
 
-    /** A result for an action that could not run at all (never reached a kernel, or lost it). */
-    public static ExecutionResult failure(String name, String message, boolean restarted, String sandbox) {
-        return new ExecutionResult("", null, new ErrorInfo(name, message, name + ": " + message), List.of(), 0,
-                false, false, restarted, false, sandbox);
+    public ExecutionResult {
+        output = output == null ? "" : output;
+        images = images == null ? List.of() : images;
     }
 }

@@ -1,28 +1,62 @@
 package dev.codeact.queue;
 
+import dev.codeact.config.QueueConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
-/** The gateway's side of the job stream: submit an action, ask for its cancellation. */
+/**
+ * The gateway's side of the job streams. A job goes to the worker that holds its session's kernel
+ * while that worker's heartbeat lives, else to the shared stream any worker reads. A full stream
+ * refuses the job: nothing is dropped silently.
+ */
 @ApplicationScoped
 public class JobQueue {
 
-    private final ReactiveStreamCommands<String, String, String> streams;
-    private final ReactivePubSubCommands<String> pubsub;
-    private final RedisKeys keys;
-
-    public JobQueue(ReactiveRedisDataSource redis, RedisKeys keys) {
-        this.streams = redis.stream(String.class);
-        this.pubsub = redis.pubsub(String.class);
-        this.keys = keys;
+    /** The target stream is at {@code codeact.queue.max-jobs}. */
+    public static final class OverloadedException extends RuntimeException {
+        OverloadedException(String message) {
+            super(message, null, false, false);
+        }
     }
 
+    private final ReactiveStreamCommands<String, String, String> streams;
+    private final ReactiveValueCommands<String, String> values;
+    private final ReactiveKeyCommands<String> keyCommands;
+    private final ReactivePubSubCommands<String> pubsub;
+    private final RedisKeys keys;
+    private final QueueConfig config;
+
+    public JobQueue(ReactiveRedisDataSource redis, RedisKeys keys, QueueConfig config) {
+        this.streams = redis.stream(String.class);
+        this.values = redis.value(String.class);
+        this.keyCommands = redis.key();
+        this.pubsub = redis.pubsub(String.class);
+        this.keys = keys;
+        this.config = config;
+    }
+
+    /** Completes with the stream the job went to; fails with {@link OverloadedException} when full. */
     public Uni<String> submit(Job job) {
-        return streams.xadd(keys.jobs(), Map.of(QueueCodec.FIELD, QueueCodec.encode(job)));
+        String payload = QueueCodec.encode(job);
+        return target(job.session()).flatMap(stream -> streams.xlen(stream).flatMap(length -> {
+            if (length >= config.maxJobs()) {
+                return Uni.createFrom().failure(new OverloadedException(
+                        "the job queue is full (" + length + " actions waiting or running); try again shortly"));
+            }
+            return streams.xadd(stream, Map.of(QueueCodec.FIELD, payload)).replaceWith(stream);
+        }));
+    }
+
+    private Uni<String> target(String session) {
+        return values.get(keys.affinity(session)).flatMap(worker -> worker == null
+                ? Uni.createFrom().item(keys.jobs())
+                : keyCommands.exists(keys.heartbeat(worker)).map(alive -> alive ? keys.workerJobs(worker) : keys.jobs()));
     }
 
     public Uni<Void> cancel(String session, String jobId) {

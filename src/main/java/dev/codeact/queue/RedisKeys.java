@@ -22,6 +22,30 @@ public class RedisKeys {
         return prefix + "jobs";
     }
 
+    /** The jobs of sessions whose kernel lives on {@code workerId}. */
+    public String workerJobs(String workerId) {
+        return prefix + "jobs:w:" + workerId;
+    }
+
+    public String heartbeat(String workerId) {
+        return prefix + "worker:" + workerId;
+    }
+
+    /** Set of every worker that may still own jobs. */
+    public String workers() {
+        return prefix + "workers";
+    }
+
+    /** Taken by the one worker that takes over the jobs of a dead worker. */
+    public String rescueLock(String workerId) {
+        return prefix + "rescue:" + workerId;
+    }
+
+    /** The worker holding the session's kernel. */
+    public String affinity(String session) {
+        return prefix + "{" + session + "}:worker";
+    }
+
     public String results(String gatewayId) {
         return prefix + "results:" + gatewayId;
     }

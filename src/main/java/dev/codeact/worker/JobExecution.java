@@ -1,6 +1,7 @@
 package dev.codeact.worker;
 
 import dev.codeact.queue.ExecutionResult;
+import dev.codeact.queue.ExecutionResult.ErrorInfo;
 import dev.codeact.queue.Job;
 import dev.codeact.queue.Result;
 import dev.codeact.sandbox.Kernel;
@@ -19,44 +20,106 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class JobExecution implements Kernel.Listener {
 
+    static final String STATE_GONE = "variables, imports and functions defined by earlier code are gone";
+
     /** What an execution needs from its worker. */
-    record Env(KernelPool pool, ScheduledExecutorService timers, String workerId, String sandboxMode,
-               long interruptGraceMs, int maxOutputChars) {}
+    interface Env {
+        KernelPool pool();
+
+        ScheduledExecutorService timers();
+
+        String workerId();
+
+        String sandboxMode();
+
+        String sandboxWarning();
+
+        long interruptGraceMs();
+
+        int maxOutputChars();
+
+        /** Records this worker as the holder of the session's kernel; true if another kernel held it before. */
+        boolean claimSession(String session);
+
+        /** The session's state is gone and the model was told: the next kernel need not say it again. */
+        void forgetSession(String session);
+
+        /** Where this job's results go; {@code onStored} runs once the observation is stored. */
+        ResultSink sinkFor(Job job, Runnable onStored);
+
+        /** The job's observation is stored: it can be acknowledged. */
+        void finished(JobExecution execution);
+    }
+
+    /** Where the job came from, to acknowledge it there. */
+    record Entry(String stream, String id, boolean rescued) {}
 
     private final Job job;
+    private final Entry entry;
     private final Env env;
     private final ResultSink sink;
     private final StringBuilder output = new StringBuilder();
     private final AtomicBoolean finished = new AtomicBoolean();
     private final long startedAt = System.nanoTime();
+    private volatile boolean started;
+    private volatile boolean stored;
     private volatile Kernel kernel;
+    private volatile String notice;
+    private volatile boolean restarted;
     private volatile boolean timedOut;
     private volatile boolean cancelled;
     private volatile boolean killed;
     private ScheduledFuture<?> timeoutTimer;
     private ScheduledFuture<?> killTimer;
 
-    JobExecution(Job job, Env env, ResultSink sink) {
+    JobExecution(Job job, Entry entry, Env env) {
         this.job = job;
+        this.entry = entry;
         this.env = env;
-        this.sink = sink;
+        this.sink = env.sinkFor(job, () -> {
+            stored = true;
+            env.finished(this);
+        });
     }
 
     Job job() {
         return job;
     }
 
-    /** Blocking (may start a sandbox): runs on a worker thread. */
+    Entry entry() {
+        return entry;
+    }
+
+    /** Started, and its observation not yet stored. */
+    boolean running() {
+        return started && !stored;
+    }
+
+    /** Blocking (may start a sandbox, talks to Redis): runs on a worker thread. */
     void start() {
+        started = true;
         if (cancelled) {
-            finish(new ExecutionResult("", null, null, List.of(), 0, false, false, false, true, env.sandboxMode()));
+            finish(result(null, null, List.of(), 0, false));
             return;
         }
         try {
-            kernel = env.pool().forSession(job.session());
+            KernelPool.Lease lease = env.pool().forSession(job.session());
+            kernel = lease.kernel();
+            if (lease.fresh()) {
+                boolean hadState = env.claimSession(job.session());
+                if (entry.rescued()) {
+                    restarted = true;
+                    notice = "The worker that held this session's Python interpreter stopped; this code ran on a "
+                            + "fresh interpreter: " + STATE_GONE;
+                } else if (hadState) {
+                    restarted = true;
+                    notice = "The Python interpreter of this session was restarted (it was idle too long, or its "
+                            + "worker stopped): " + STATE_GONE;
+                }
+            }
         } catch (IOException e) {
-            finish(ExecutionResult.failure("SandboxError", "could not start the sandbox: " + e.getMessage(), false,
-                    env.sandboxMode()));
+            finish(result(null, new ErrorInfo("SandboxError", "could not start the sandbox: " + e.getMessage(),
+                    "SandboxError: could not start the sandbox: " + e.getMessage()), List.of(), 0, false));
             return;
         }
         synchronized (this) {
@@ -76,6 +139,13 @@ final class JobExecution implements Kernel.Listener {
         cancelled = true;
         if (kernel != null) {
             interruptThenKill();
+        }
+    }
+
+    /** Shutdown: stop without an observation, so another worker runs the job again. */
+    void abandon() {
+        if (finished.compareAndSet(false, true) && kernel != null) {
+            env.pool().drop(job.session(), kernel);
         }
     }
 
@@ -109,8 +179,7 @@ final class JobExecution implements Kernel.Listener {
 
     @Override
     public void onDone(KernelFrame done) {
-        finish(new ExecutionResult(output(), done.value(), done.error(), List.of(), done.durationMs(), done.truncated(),
-                timedOut, false, cancelled, env.sandboxMode()));
+        finish(result(done.value(), done.error(), done.images(), done.durationMs(), done.truncated()));
     }
 
     @Override
@@ -118,18 +187,24 @@ final class JobExecution implements Kernel.Listener {
         if (kernel != null) {
             env.pool().drop(job.session(), kernel);
         }
+        env.forgetSession(job.session());
         String why = killed
-                ? "the code did not stop within " + env.interruptGraceMs() + " ms of the interrupt, so its sandbox was killed"
-                : reason;
-        ExecutionResult.ErrorInfo error = new ExecutionResult.ErrorInfo("KernelRestarted", why, "KernelRestarted: " + why);
-        finish(new ExecutionResult(output(), null, error, List.of(), (System.nanoTime() - startedAt) / 1_000_000, false,
-                timedOut, true, cancelled, env.sandboxMode()));
+                ? "The code did not stop within " + env.interruptGraceMs() + " ms of the interrupt, so its sandbox was killed"
+                : "The sandbox stopped while the code ran (" + reason + ")";
+        restarted = true;
+        notice = why + "; the next code runs on a fresh Python interpreter: " + STATE_GONE;
+        finish(result(null, new ErrorInfo("KernelRestarted", why, "KernelRestarted: " + why), List.of(),
+                (System.nanoTime() - startedAt) / 1_000_000, false));
     }
 
-    private String output() {
+    private ExecutionResult result(String value, ErrorInfo error, List<ExecutionResult.Image> images, long durationMs,
+                                   boolean truncated) {
+        String out;
         synchronized (output) {
-            return output.toString();
+            out = output.toString();
         }
+        return new ExecutionResult(out, value, error, images, durationMs, truncated, timedOut, restarted, cancelled,
+                env.sandboxMode(), notice, env.sandboxWarning());
     }
 
     private void finish(ExecutionResult result) {

@@ -2,7 +2,9 @@ package dev.codeact.worker;
 
 import dev.codeact.config.CodeactConfig;
 import dev.codeact.config.QueueConfig;
+import dev.codeact.config.SessionConfig;
 import dev.codeact.config.WorkerConfig;
+import dev.codeact.config.WorkerConfig.SandboxMode;
 import dev.codeact.queue.CancelRequest;
 import dev.codeact.queue.InstanceId;
 import dev.codeact.queue.Job;
@@ -13,46 +15,56 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
-import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * The worker role: reads jobs from the consumer group, runs each on its session's kernel (one
- * job at a time per session, in arrival order), sends results to the gateway that asked, and
- * acknowledges the job once its observation is stored.
+ * The worker role. It reads jobs from the shared stream and from its own stream (jobs of sessions
+ * whose kernel it holds), runs each on its session's kernel (one job at a time per session, in
+ * arrival order), sends the results to the gateway that asked, and acknowledges and deletes the
+ * entry once the observation is stored. It renews its heartbeat, takes over the jobs of dead
+ * workers, stops idle kernels, and on SIGTERM hands back what it cannot finish in time.
  */
 @ApplicationScoped
-public class WorkerService {
+public class WorkerService implements JobExecution.Env {
 
     private static final Logger LOG = Logger.getLogger(WorkerService.class);
     private static final int REMEMBERED_CANCELS = 10_000;
+    private static final Duration REDIS_WAIT = Duration.ofSeconds(5);
 
     private final CodeactConfig roles;
     private final WorkerConfig config;
     private final QueueConfig queue;
+    private final SessionConfig sessions;
     private final RedisKeys keys;
     private final ReactiveRedisDataSource redis;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final SandboxLauncher launcher;
     private final Vertx vertx;
     private final String workerId;
-    private final AtomicBoolean reading = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger acking = new AtomicInteger();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
     private final Map<String, ArrayDeque<JobExecution>> bySession = new HashMap<>();
     private final Map<String, JobExecution> byJob = new HashMap<>();
     /** Cancels that arrived before their job: the job is then answered without running. */
@@ -62,17 +74,23 @@ public class WorkerService {
             return size() > REMEMBERED_CANCELS;
         }
     };
+    private final List<JobReader> readers = new ArrayList<>();
     private KernelPool pool;
+    private Rescuer rescuer;
     private ExecutorService blocking;
     private ScheduledExecutorService timers;
     private Cancellable cancelSubscription;
+    private long heartbeatTimer;
+    private long reapTimer;
     private volatile boolean running;
 
-    public WorkerService(CodeactConfig roles, WorkerConfig config, QueueConfig queue, RedisKeys keys,
-                         ReactiveRedisDataSource redis, SandboxLauncher launcher, InstanceId instance, Vertx vertx) {
+    public WorkerService(CodeactConfig roles, WorkerConfig config, QueueConfig queue, SessionConfig sessions,
+                         RedisKeys keys, ReactiveRedisDataSource redis, SandboxLauncher launcher, InstanceId instance,
+                         Vertx vertx) {
         this.roles = roles;
         this.config = config;
         this.queue = queue;
+        this.sessions = sessions;
         this.keys = keys;
         this.redis = redis;
         this.streams = redis.stream(String.class);
@@ -86,75 +104,110 @@ public class WorkerService {
             return;
         }
         launcher.announce();
-        pool = new KernelPool(launcher);
         blocking = Executors.newCachedThreadPool(daemon("worker-exec"));
         timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
+        pool = new KernelPool(launcher, blocking, config.warmPool());
+        rescuer = new Rescuer(redis, keys, workerId, config.heartbeatTtl(),
+                (stream, message) -> accept(stream, message, true));
         running = true;
+        pool.refill();
         cancelSubscription = redis.pubsub(String.class).subscribe(keys.cancelChannel())
                 .subscribe().with(this::onCancel, e -> LOG.warnf("cancel channel failed: %s", e.getMessage()));
-        streams.xgroupCreate(keys.jobs(), RedisKeys.WORKER_GROUP, "0", new XGroupCreateArgs().mkstream())
-                .onFailure(e -> String.valueOf(e.getMessage()).contains("BUSYGROUP")).recoverWithNull()
+        for (String stream : List.of(keys.jobs(), keys.workerJobs(workerId))) {
+            readers.add(new JobReader(streams, stream, workerId, queue.blockTimeout(), queue.batch(),
+                    () -> config.concurrency() - inFlight.get(), m -> accept(stream, m, false), vertx));
+        }
+        rescuer.announce()
+                .chain(() -> Uni.join().all(readers.stream().map(r -> createGroup(r.stream())).toList()).andFailFast())
                 .subscribe().with(v -> {
-                    LOG.infof("worker %s reading %s (group %s, %d at a time)", workerId, keys.jobs(),
-                            RedisKeys.WORKER_GROUP, config.concurrency());
-                    poll();
-                }, e -> LOG.errorf("worker cannot create its consumer group: %s", e.getMessage()));
+                    LOG.infof("worker %s reading %s and %s (%d at a time, %d warm sandboxes)", workerId, keys.jobs(),
+                            keys.workerJobs(workerId), config.concurrency(), config.warmPool());
+                    readers.forEach(JobReader::poll);
+                }, e -> LOG.errorf("worker cannot start reading jobs: %s", e.getMessage()));
+        heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), t -> beat());
+        long reapEvery = Math.max(1000, Math.min(config.idleTimeout().toMillis() / 4, 60_000));
+        reapTimer = vertx.setPeriodic(reapEvery, t -> blocking.execute(this::reapIdle));
     }
 
+    private Uni<Void> createGroup(String stream) {
+        return streams.xgroupCreate(stream, RedisKeys.WORKER_GROUP, "0", new XGroupCreateArgs().mkstream())
+                .onFailure(e -> String.valueOf(e.getMessage()).contains("BUSYGROUP")).recoverWithNull();
+    }
+
+    private void beat() {
+        if (!running) {
+            return;
+        }
+        rescuer.announce().subscribe().with(v -> { }, e -> LOG.warnf("heartbeat failed: %s", e.getMessage()));
+        if (sweeping.compareAndSet(false, true)) {
+            rescuer.sweep().eventually(() -> sweeping.set(false))
+                    .subscribe().with(v -> { }, e -> LOG.warnf("looking for dead workers failed: %s", e.getMessage()));
+        }
+    }
+
+    private void reapIdle() {
+        List<String> reaped = pool.reapIdle(config.idleTimeout());
+        if (!reaped.isEmpty()) {
+            LOG.infof("stopped %d kernel(s) idle for more than %s", reaped.size(), config.idleTimeout());
+        }
+    }
+
+    /**
+     * SIGTERM: stop taking jobs, let running ones finish within the grace period, then hand back
+     * the rest (left unacknowledged: another worker takes them over once this one's heartbeat is
+     * gone, which is at once) and close every sandbox.
+     */
     void onStop(@Observes ShutdownEvent event) {
         if (!running) {
             return;
         }
         running = false;
+        readers.forEach(JobReader::stop);
+        vertx.cancelTimer(heartbeatTimer);
+        vertx.cancelTimer(reapTimer);
         if (cancelSubscription != null) {
             cancelSubscription.cancel();
         }
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while ((anyRunning() || acking.get() > 0) && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        List<JobExecution> left;
+        synchronized (this) {
+            left = new ArrayList<>();
+            bySession.values().forEach(left::addAll);
+        }
+        left.forEach(JobExecution::abandon);
+        if (!left.isEmpty()) {
+            LOG.warnf("handing back %d unfinished job(s) to the other workers", left.size());
+        }
+        rescuer.retire().await().atMost(REDIS_WAIT);
         pool.closeAll();
         blocking.shutdownNow();
         timers.shutdownNow();
         launcher.removeState();
     }
 
+    private synchronized boolean anyRunning() {
+        return byJob.values().stream().anyMatch(JobExecution::running);
+    }
+
     public int kernels() {
         return pool == null ? 0 : pool.size();
     }
 
-    private void poll() {
-        if (!running || inFlight.get() >= config.concurrency() || !reading.compareAndSet(false, true)) {
-            return;
-        }
-        int room = Math.min(queue.batch(), config.concurrency() - inFlight.get());
-        streams.xreadgroup(RedisKeys.WORKER_GROUP, workerId, keys.jobs(), ">",
-                        new XReadGroupArgs().count(room).block(queue.blockTimeout()))
-                .subscribe().with(messages -> {
-                    reading.set(false);
-                    if (messages != null) {
-                        messages.forEach(this::accept);
-                    }
-                    poll();
-                }, error -> {
-                    reading.set(false);
-                    if (running) {
-                        LOG.warnf("reading jobs failed, retrying in 1 s: %s", error.getMessage());
-                        vertx.setTimer(1000, t -> poll());
-                    }
-                });
-    }
-
-    private void accept(StreamMessage<String, String, String> message) {
+    private void accept(String stream, StreamMessage<String, String, String> message, boolean rescued) {
         Job job;
         try {
             job = QueueCodec.decode(message.payload().get(QueueCodec.FIELD), Job.class);
         } catch (IllegalArgumentException e) {
             // Nobody can be answered (the reply address may be what is broken): log and drop it.
-            LOG.errorf("dropping bad job entry %s: %s", message.id(), e.getMessage());
-            ack(message.id());
+            LOG.errorf("dropping bad job entry %s on %s: %s", message.id(), stream, e.getMessage());
+            ack(stream, message.id());
             return;
         }
         inFlight.incrementAndGet();
-        ResultSink sink = new ResultSink(streams, job.replyTo(), queue.resultsMaxLen(), () -> finished(job, message.id()));
-        JobExecution execution = new JobExecution(job, new JobExecution.Env(pool, timers, workerId, launcher.mode().label(),
-                config.interruptGrace().toMillis(), config.maxOutputChars()), sink);
+        JobExecution execution = new JobExecution(job, new JobExecution.Entry(stream, message.id(), rescued), this);
         boolean startNow;
         synchronized (this) {
             byJob.put(job.jobId(), execution);
@@ -170,28 +223,39 @@ public class WorkerService {
         }
     }
 
-    private void finished(Job job, String entryId) {
+    @Override
+    public ResultSink sinkFor(Job job, Runnable onStored) {
+        return new ResultSink(streams, job.replyTo(), queue.resultsMaxLen(), onStored);
+    }
+
+    @Override
+    public void finished(JobExecution done) {
         JobExecution next;
+        Job job = done.job();
         synchronized (this) {
             byJob.remove(job.jobId());
             ArrayDeque<JobExecution> waiting = bySession.get(job.session());
-            waiting.pollFirst();
+            waiting.remove(done);
             next = waiting.peekFirst();
             if (next == null) {
                 bySession.remove(job.session());
             }
         }
-        if (next != null) {
+        if (next != null && running) {
             blocking.execute(next::start);
         }
-        ack(entryId);
+        ack(done.entry().stream(), done.entry().id());
         inFlight.decrementAndGet();
-        poll();
+        readers.forEach(JobReader::poll);
     }
 
-    private void ack(String entryId) {
-        streams.xack(keys.jobs(), RedisKeys.WORKER_GROUP, entryId).subscribe().with(n -> { },
-                e -> LOG.warnf("XACK %s failed: %s", entryId, e.getMessage()));
+    /** Acknowledged and deleted: the stream's length is then the work still waiting or running. */
+    private void ack(String stream, String entryId) {
+        acking.incrementAndGet();
+        streams.xack(stream, RedisKeys.WORKER_GROUP, entryId)
+                .chain(() -> streams.xdel(stream, entryId))
+                .eventually(acking::decrementAndGet)
+                .subscribe().with(n -> { }, e -> LOG.warnf("XACK/XDEL %s on %s failed: %s", entryId, stream, e.getMessage()));
     }
 
     private void onCancel(String payload) {
@@ -214,7 +278,67 @@ public class WorkerService {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    // JobExecution.Env
+
+    @Override
+    public KernelPool pool() {
+        return pool;
+    }
+
+    @Override
+    public ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    @Override
+    public String workerId() {
+        return workerId;
+    }
+
+    @Override
+    public String sandboxMode() {
+        return launcher.mode().label();
+    }
+
+    @Override
+    public String sandboxWarning() {
+        return launcher.mode() == SandboxMode.NONE
+                ? "UNSANDBOXED: codeact.worker.sandbox=none, this code ran directly on the worker's host" : null;
+    }
+
+    @Override
+    public long interruptGraceMs() {
+        return config.interruptGrace().toMillis();
+    }
+
+    @Override
+    public int maxOutputChars() {
+        return config.maxOutputChars();
+    }
+
+    @Override
+    public boolean claimSession(String session) {
+        String before = redis.value(String.class)
+                .setGet(keys.affinity(session), workerId, new SetArgs().ex(sessions.ttl()))
+                .await().atMost(REDIS_WAIT);
+        return before != null;
+    }
+
+    @Override
+    public void forgetSession(String session) {
+        redis.key().del(keys.affinity(session)).subscribe().with(n -> { },
+                e -> LOG.debugf("could not clear the affinity of %s: %s", session, e.getMessage()));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

@@ -1,0 +1,74 @@
+package dev.codeact.worker;
+
+import dev.codeact.queue.RedisKeys;
+import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * One XREADGROUP loop on one job stream. It asks for no more entries than the worker has free
+ * slots, and rests while there are none ({@link #poll} is called again when a slot frees up).
+ */
+final class JobReader {
+
+    private static final Logger LOG = Logger.getLogger(JobReader.class);
+
+    private final ReactiveStreamCommands<String, String, String> streams;
+    private final String stream;
+    private final String consumer;
+    private final Duration block;
+    private final int batch;
+    private final IntSupplier freeSlots;
+    private final Consumer<StreamMessage<String, String, String>> sink;
+    private final Vertx vertx;
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private volatile boolean running = true;
+
+    JobReader(ReactiveStreamCommands<String, String, String> streams, String stream, String consumer, Duration block,
+              int batch, IntSupplier freeSlots, Consumer<StreamMessage<String, String, String>> sink, Vertx vertx) {
+        this.streams = streams;
+        this.stream = stream;
+        this.consumer = consumer;
+        this.block = block;
+        this.batch = batch;
+        this.freeSlots = freeSlots;
+        this.sink = sink;
+        this.vertx = vertx;
+    }
+
+    String stream() {
+        return stream;
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    void poll() {
+        int room = Math.min(batch, freeSlots.getAsInt());
+        if (!running || room <= 0 || !reading.compareAndSet(false, true)) {
+            return;
+        }
+        streams.xreadgroup(RedisKeys.WORKER_GROUP, consumer, stream, ">", new XReadGroupArgs().count(room).block(block))
+                .subscribe().with(messages -> {
+                    reading.set(false);
+                    // After stop the entries stay pending under this consumer: the next owner claims them.
+                    if (messages != null && running) {
+                        messages.forEach(sink);
+                    }
+                    poll();
+                }, error -> {
+                    reading.set(false);
+                    if (running) {
+                        LOG.warnf("reading %s failed, retrying in 1 s: %s", stream, error.getMessage());
+                        vertx.setTimer(1000, t -> poll());
+                    }
+                });
+    }
+}

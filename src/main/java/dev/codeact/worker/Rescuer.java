@@ -1,0 +1,110 @@
+package dev.codeact.worker;
+
+import dev.codeact.queue.RedisKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
+import io.quarkus.redis.datasource.stream.XPendingArgs;
+import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Announces this worker (a heartbeat key with a TTL, and membership of the worker set) and takes
+ * over the jobs of workers whose heartbeat expired: the entries still unacknowledged or unread
+ * on their own stream, and the ones they had taken from the shared stream. One worker takes over
+ * a dead worker at a time (a lock key), so a job is handed to one new owner only.
+ */
+final class Rescuer {
+
+    private static final Logger LOG = Logger.getLogger(Rescuer.class);
+    private static final int CLAIM_BATCH = 100;
+
+    private final ReactiveRedisDataSource redis;
+    private final ReactiveStreamCommands<String, String, String> streams;
+    private final RedisKeys keys;
+    private final String me;
+    private final Duration ttl;
+    /** Receives each claimed entry with the stream it belongs to. */
+    private final BiConsumer<String, StreamMessage<String, String, String>> sink;
+
+    Rescuer(ReactiveRedisDataSource redis, RedisKeys keys, String me, Duration ttl,
+            BiConsumer<String, StreamMessage<String, String, String>> sink) {
+        this.redis = redis;
+        this.streams = redis.stream(String.class);
+        this.keys = keys;
+        this.me = me;
+        this.ttl = ttl;
+        this.sink = sink;
+    }
+
+    Uni<Void> announce() {
+        return redis.value(String.class).set(keys.heartbeat(me), Long.toString(System.currentTimeMillis()), new SetArgs().px(ttl))
+                .chain(() -> redis.set(String.class).sadd(keys.workers(), me)).replaceWithVoid();
+    }
+
+    /** Gone at once: others need not wait for the TTL before they take over. */
+    Uni<Void> retire() {
+        return redis.key().del(keys.heartbeat(me)).replaceWithVoid();
+    }
+
+    /** One round: look for dead workers and take over their jobs. */
+    Uni<Void> sweep() {
+        return redis.set(String.class).smembers(keys.workers())
+                .onItem().transformToMulti(members -> Multi.createFrom().iterable(members))
+                .filter(worker -> !worker.equals(me))
+                .onItem().transformToUniAndConcatenate(worker -> redis.key().exists(keys.heartbeat(worker))
+                        .flatMap(alive -> alive ? Uni.createFrom().voidItem() : takeOver(worker)))
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> takeOver(String dead) {
+        return redis.value(String.class).setnx(keys.rescueLock(dead), me)
+                .flatMap(locked -> locked
+                        ? redis.key().pexpire(keys.rescueLock(dead), ttl.multipliedBy(5)).replaceWith(true)
+                        : redis.value(String.class).get(keys.rescueLock(dead)).map(me::equals))
+                .flatMap(mine -> mine ? claimAll(dead) : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> claimAll(String dead) {
+        String own = keys.workerJobs(dead);
+        Uni<Integer> pendingOwn = streams.xautoclaim(own, RedisKeys.WORKER_GROUP, me, Duration.ZERO, "0-0", CLAIM_BATCH)
+                .map(claimed -> deliver(own, claimed.getMessages()))
+                .onFailure().recoverWithItem(0);
+        Uni<Integer> unreadOwn = streams.xreadgroup(RedisKeys.WORKER_GROUP, me, own, ">", new XReadGroupArgs().count(CLAIM_BATCH))
+                .map(messages -> deliver(own, messages))
+                .onFailure().recoverWithItem(0);
+        Uni<Integer> pendingShared = streams.xpending(keys.jobs(), RedisKeys.WORKER_GROUP, StreamRange.of("-", "+"),
+                        CLAIM_BATCH, new XPendingArgs().consumer(dead))
+                .flatMap(pending -> pending.isEmpty() ? Uni.createFrom().item(0)
+                        : streams.xclaim(keys.jobs(), RedisKeys.WORKER_GROUP, me, Duration.ZERO,
+                                pending.stream().map(p -> p.getMessageId()).toArray(String[]::new))
+                        .map(messages -> deliver(keys.jobs(), messages)))
+                .onFailure().recoverWithItem(0);
+        return Uni.combine().all().unis(pendingOwn, unreadOwn, pendingShared).with((a, b, c) -> a + b + c)
+                .flatMap(taken -> {
+                    if (taken > 0) {
+                        LOG.warnf("worker %s is gone: took over %d of its jobs", dead, taken);
+                        return Uni.createFrom().voidItem();
+                    }
+                    // Nothing left: forget the dead worker once its stream is empty.
+                    return streams.xlen(own).flatMap(len -> len > 0 ? Uni.createFrom().voidItem()
+                            : redis.key().del(own, keys.rescueLock(dead))
+                                    .chain(() -> redis.set(String.class).srem(keys.workers(), dead)).replaceWithVoid());
+                });
+    }
+
+    private int deliver(String stream, List<StreamMessage<String, String, String>> messages) {
+        if (messages == null) {
+            return 0;
+        }
+        messages.forEach(m -> sink.accept(stream, m));
+        return messages.size();
+    }
+}
