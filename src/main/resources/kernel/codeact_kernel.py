@@ -44,8 +44,15 @@ os.dup2(_null, 0)
 os.close(_null)
 
 
+_send_lock = threading.Lock()
+
+
 def send(frame):
-    _proto_out.write((json.dumps(frame) + "\n").encode("ascii"))
+    """One whole line per frame: pipes may take a large write in parts (gVisor does), so loop."""
+    data = memoryview((json.dumps(frame) + "\n").encode("ascii"))
+    with _send_lock:
+        while data:
+            data = data[_proto_out.write(data):]
 
 
 class Outbox:

@@ -1,0 +1,202 @@
+package dev.codeact.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codeact.it.ScriptedModel.Reply;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The kernel's semantics and the sandbox's limits, through whole turns on real runsc sandboxes. */
+@QuarkusTest
+@QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
+class SandboxAndLimitsTest {
+
+    @TestHTTPResource("/v1/sessions")
+    URI sessions;
+
+    @BeforeEach
+    void freshScript() {
+        RealParts.model.reset();
+    }
+
+    /** Runs each code block as one action of one turn in a fresh session; returns the observations. */
+    List<JsonNode> run(String... codes) throws InterruptedException {
+        for (String code : codes) {
+            RealParts.model.enqueue(Reply.of("<execute>\n" + code + "\n").chunk(40).delay(0));
+        }
+        RealParts.model.enqueue(Reply.of("done"));
+        try (WsClient ws = WsClient.connect(sessions.toString().replaceFirst("^http", "ws"))) {
+            ws.sendJson("type", "user_message", "text", "run it");
+            List<JsonNode> events = ws.untilTurnEnd(60_000);
+            return CodeActTurnTest.ofType(events, "observation");
+        }
+    }
+
+    @Test
+    void theSandboxIsNoNetworkReadOnlyNonRootWithAPrivateTmpAndACleanEnvironment() throws Exception {
+        List<JsonNode> obs = run("""
+                import os, socket
+                print('uid', os.getuid(), os.getgid())
+                try:
+                    open('/usr/codeact-escape', 'w')
+                    print('host write: ALLOWED')
+                except OSError as e:
+                    print('host write: refused', type(e).__name__)
+                try:
+                    socket.create_connection(('1.1.1.1', 80), timeout=3)
+                    print('network: ALLOWED')
+                except OSError as e:
+                    print('network: refused', type(e).__name__)
+                try:
+                    socket.getaddrinfo('example.com', 80)
+                    print('dns: ALLOWED')
+                except OSError as e:
+                    print('dns: refused', type(e).__name__)
+                open('/tmp/mine.txt', 'w').write('ok')
+                print('tmp:', open('/tmp/mine.txt').read(), os.getcwd())
+                print('env:', sorted(k for k in os.environ if k not in ('LC_CTYPE',)))
+                """);
+        String out = obs.get(0).get("result").get("output").asText();
+        assertTrue(out.contains("uid 65534 65534"), out);
+        assertTrue(out.contains("host write: refused"), out);
+        assertTrue(out.contains("network: refused"), out);
+        assertTrue(out.contains("dns: refused"), out);
+        assertTrue(out.contains("tmp: ok /tmp"), out);
+        assertTrue(out.contains("env: ['CODEACT_MAX_OUTPUT_CHARS', 'HOME', 'LANG', 'MPLBACKEND', 'PATH']"), out);
+    }
+
+    @Test
+    void aMemoryBombFailsAloneAndTheStateSurvives() throws Exception {
+        List<JsonNode> obs = run("kept = 'still here'", "bomb = bytearray(4 * 1024 ** 3)", "print(kept)");
+        assertEquals("MemoryError", obs.get(1).get("result").get("error").get("name").asText());
+        assertFalse(obs.get(1).get("result").get("restarted").asBoolean());
+        assertEquals("still here", obs.get(2).get("text").asText());
+    }
+
+    @Test
+    void aForkBombIsStoppedByTheProcessLimit() throws Exception {
+        List<JsonNode> obs = run("""
+                import os, time
+                children = []
+                try:
+                    for _ in range(500):
+                        pid = os.fork()
+                        if pid == 0:
+                            time.sleep(2)
+                            os._exit(0)
+                        children.append(pid)
+                    print('forked', len(children))
+                except OSError as e:
+                    print('stopped after', len(children), type(e).__name__)
+                for pid in children:
+                    os.waitpid(pid, 0)
+                """, "print('alive')");
+        String out = obs.get(0).get("result").get("output").asText();
+        assertTrue(out.startsWith("stopped after"), out);
+        assertEquals("alive", obs.get(1).get("text").asText());
+    }
+
+    @Test
+    void anOutputFloodKeepsHeadAndTailWithAMarker() throws Exception {
+        List<JsonNode> obs = run("print('HEAD'); print('x' * 3_000_000); print('TAIL')");
+        JsonNode result = obs.get(0).get("result");
+        String shortOut = result.get("output").asText();
+        assertTrue(result.get("truncated").asBoolean(), result.toString().substring(0, 300) + " … "
+                + shortOut.length() + shortOut.substring(Math.max(0, shortOut.length() - 300)));
+        String out = result.get("output").asText();
+        assertTrue(out.startsWith("HEAD\n"), out.substring(0, 20));
+        assertTrue(out.endsWith("TAIL\n"));
+        assertTrue(out.contains("characters of output dropped"));
+        assertTrue(out.length() < 1_100_000, "capped: " + out.length());
+        String text = obs.get(0).get("text").asText();
+        assertTrue(text.contains("[Output truncated due to length]") && text.length() < 4100, "the model gets head and tail");
+    }
+
+    @Test
+    void codeThatIgnoresTheInterruptIsKilledAndTheRestartIsSaid() throws Exception {
+        List<JsonNode> obs = run("lost = 1", """
+                import time
+                while True:
+                    try:
+                        time.sleep(10)
+                    except KeyboardInterrupt:
+                        pass
+                """, "print(lost)");
+        JsonNode killed = obs.get(1).get("result");
+        assertTrue(killed.get("timed_out").asBoolean());
+        assertTrue(killed.get("restarted").asBoolean());
+        assertEquals("KernelRestarted", killed.get("error").get("name").asText());
+        assertTrue(obs.get(1).get("text").asText().contains("earlier code are gone"), obs.get(1).get("text").asText());
+        JsonNode after = obs.get(2).get("result");
+        assertEquals("NameError", after.get("error").get("name").asText());
+        assertNull(after.get("notice"), "the restart was said once, not again");
+    }
+
+    @Test
+    void inputFailsFastAndPipInstallSaysThereIsNoNetwork() throws Exception {
+        List<JsonNode> obs = run("name = input('your name? ')", "!pip install numpy");
+        assertEquals("EOFError", obs.get(0).get("result").get("error").get("name").asText());
+        assertTrue(obs.get(0).get("result").get("duration_ms").asLong() < 5000);
+        assertTrue(obs.get(1).get("text").asText().contains("no network access"), obs.get(1).get("text").asText());
+    }
+
+    @Test
+    void aTrailingExpressionIsTheCellsValue() throws Exception {
+        List<JsonNode> obs = run("x = [1, 2]\nx + [3]", "None");
+        assertEquals("[1, 2, 3]", obs.get(0).get("result").get("value").asText());
+        assertEquals("[1, 2, 3]", obs.get(0).get("text").asText());
+        assertEquals("[Code executed successfully with no output]", obs.get(1).get("text").asText());
+    }
+
+    /**
+     * matplotlib is not installed in this machine's sandbox image, so the test writes a stand-in
+     * {@code matplotlib.pyplot} (figure numbers, savefig, close) into the sandbox's /tmp: what is
+     * tested is the kernel's figure capture, the size cap and the transport to the client.
+     */
+    @Test
+    void openFiguresComeBackAsPngImages() throws Exception {
+        List<JsonNode> obs = run("""
+                import os, sys, base64
+                os.makedirs('/tmp/mpl/matplotlib', exist_ok=True)
+                open('/tmp/mpl/matplotlib/__init__.py', 'w').write('')
+                open('/tmp/mpl/matplotlib/pyplot.py', 'w').write('''
+                import base64
+                PNG = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')
+                _figs = []
+                class _Fig:
+                    def savefig(self, buf, format=None, bbox_inches=None):
+                        buf.write(PNG)
+                def figure(num=None):
+                    if num is None:
+                        _figs.append(_Fig()); return _figs[-1]
+                    return _figs[num - 1]
+                def get_fignums():
+                    return list(range(1, len(_figs) + 1))
+                def close(which=None):
+                    _figs.clear()
+                ''')
+                sys.path.insert(0, '/tmp/mpl')
+                import matplotlib.pyplot as plt
+                plt.figure()
+                print('drawn')
+                """, "print(len(plt.get_fignums()))");
+        JsonNode images = obs.get(0).get("result").get("images");
+        assertEquals(1, images.size());
+        assertEquals("image/png", images.get(0).get("mime").asText());
+        byte[] png = Base64.getDecoder().decode(images.get(0).get("data").asText());
+        assertEquals((byte) 0x89, png[0]);
+        assertEquals("PNG", new String(png, 1, 3));
+        assertTrue(obs.get(0).get("text").asText().contains("[1 image shown to the user]"));
+        assertEquals("0", obs.get(1).get("text").asText(), "figures are closed once shown");
+    }
+}
