@@ -8,9 +8,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -39,6 +42,7 @@ public class SandboxLauncher {
     private final String kernelSourceLine;
     private final AtomicLong counter = new AtomicLong();
     private final AtomicBoolean announced = new AtomicBoolean();
+    private FileChannel stateLock;
 
     public SandboxLauncher(WorkerConfig config, InstanceId instance) {
         this.config = config;
@@ -119,9 +123,72 @@ public class SandboxLauncher {
         return sandbox;
     }
 
+    /**
+     * Takes this worker's state folder (a lock file held while the process lives) and clears the
+     * folders of workers that died without cleaning up (kill -9): their lock is free. Blocking.
+     */
+    public synchronized void claimStateDir() throws IOException {
+        Files.createDirectories(stateDir);
+        stateLock = FileChannel.open(stateDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        stateLock.lock();
+        try (Stream<Path> siblings = Files.list(stateDir.getParent())) {
+            for (Path dir : siblings.filter(d -> !d.equals(stateDir) && Files.isDirectory(d)).toList()) {
+                sweepIfStale(dir);
+            }
+        }
+    }
+
+    private void sweepIfStale(Path dir) {
+        Path lockFile = dir.resolve("lock");
+        if (!Files.exists(lockFile)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+             FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                return; // a live worker
+            }
+            Path root = dir.resolve("runsc");
+            if (Files.isDirectory(root)) {
+                try (Stream<Path> states = Files.list(root)) {
+                    for (Path state : states.filter(p -> p.toString().endsWith(".state")).toList()) {
+                        String name = state.getFileName().toString();
+                        String id = name.substring(0, name.indexOf("_sandbox:"));
+                        runQuietly(config.runscPath(), "--root", root.toString(), "delete", "-force", id);
+                    }
+                }
+            }
+            LOG.infof("removed the sandbox state of a worker that did not stop cleanly: %s", dir);
+            deleteTree(dir);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("could not clear %s: %s", dir, e.getMessage());
+        }
+    }
+
     /** Removes this instance's state folder (after every sandbox was destroyed). */
-    public void removeState() {
+    public synchronized void removeState() {
         deleteTree(stateDir);
+        if (stateLock != null) {
+            try {
+                stateLock.close();
+            } catch (IOException ignored) {
+                // the folder is gone already
+            }
+        }
+    }
+
+    private void runQuietly(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            LOG.warnf("%s failed: %s", String.join(" ", command), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void deleteTree(Path dir) {
@@ -195,20 +262,6 @@ public class SandboxLauncher {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
-            }
-        }
-
-        private void runQuietly(String... command) {
-            try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (IOException e) {
-                LOG.warnf("%s failed: %s", String.join(" ", command), e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

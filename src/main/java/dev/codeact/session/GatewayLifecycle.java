@@ -2,6 +2,8 @@ package dev.codeact.session;
 
 import dev.codeact.config.CodeactConfig;
 import dev.codeact.queue.ResultReader;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,14 +20,19 @@ public class GatewayLifecycle {
     private final ResultReader results;
     private final SessionRegistry registry;
 
-    public GatewayLifecycle(CodeactConfig config, ResultReader results, SessionRegistry registry) {
+    private final MeterRegistry meters;
+
+    public GatewayLifecycle(CodeactConfig config, ResultReader results, SessionRegistry registry, MeterRegistry meters) {
         this.config = config;
         this.results = results;
         this.registry = registry;
+        this.meters = meters;
     }
 
     void onStart(@Observes StartupEvent event) {
         if (config.gateway()) {
+            Gauge.builder("codeact.gateway.sessions", registry, SessionRegistry::size)
+                    .description("Sessions held in this gateway's memory").register(meters);
             results.start(registry::dispatch);
             LOG.infof("gateway reading results from %s", results.stream());
         }

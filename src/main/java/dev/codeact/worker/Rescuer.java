@@ -2,6 +2,7 @@ package dev.codeact.worker;
 
 import dev.codeact.queue.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.stream.PendingMessage;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
@@ -74,20 +75,10 @@ final class Rescuer {
 
     private Uni<Void> claimAll(String dead) {
         String own = keys.workerJobs(dead);
-        Uni<Integer> pendingOwn = streams.xautoclaim(own, RedisKeys.WORKER_GROUP, me, Duration.ZERO, "0-0", CLAIM_BATCH)
-                .map(claimed -> deliver(own, claimed.getMessages()))
-                .onFailure().recoverWithItem(0);
         Uni<Integer> unreadOwn = streams.xreadgroup(RedisKeys.WORKER_GROUP, me, own, ">", new XReadGroupArgs().count(CLAIM_BATCH))
                 .map(messages -> deliver(own, messages))
                 .onFailure().recoverWithItem(0);
-        Uni<Integer> pendingShared = streams.xpending(keys.jobs(), RedisKeys.WORKER_GROUP, StreamRange.of("-", "+"),
-                        CLAIM_BATCH, new XPendingArgs().consumer(dead))
-                .flatMap(pending -> pending.isEmpty() ? Uni.createFrom().item(0)
-                        : streams.xclaim(keys.jobs(), RedisKeys.WORKER_GROUP, me, Duration.ZERO,
-                                pending.stream().map(p -> p.getMessageId()).toArray(String[]::new))
-                        .map(messages -> deliver(keys.jobs(), messages)))
-                .onFailure().recoverWithItem(0);
-        return Uni.combine().all().unis(pendingOwn, unreadOwn, pendingShared).with((a, b, c) -> a + b + c)
+        return Uni.combine().all().unis(claimPending(own, dead), unreadOwn, claimPending(keys.jobs(), dead)).with((a, b, c) -> a + b + c)
                 .flatMap(taken -> {
                     if (taken > 0) {
                         LOG.warnf("worker %s is gone: took over %d of its jobs", dead, taken);
@@ -98,6 +89,17 @@ final class Rescuer {
                             : redis.key().del(own, keys.rescueLock(dead))
                                     .chain(() -> redis.set(String.class).srem(keys.workers(), dead)).replaceWithVoid());
                 });
+    }
+
+    /** Entries the dead worker had taken and not acknowledged; only its own, so each moves once. */
+    private Uni<Integer> claimPending(String stream, String dead) {
+        return streams.xpending(stream, RedisKeys.WORKER_GROUP, StreamRange.of("-", "+"), CLAIM_BATCH,
+                        new XPendingArgs().consumer(dead))
+                .flatMap(pending -> pending.isEmpty() ? Uni.createFrom().item(0)
+                        : streams.xclaim(stream, RedisKeys.WORKER_GROUP, me, Duration.ZERO,
+                                pending.stream().map(PendingMessage::getMessageId).toArray(String[]::new))
+                        .map(messages -> deliver(stream, messages)))
+                .onFailure().recoverWithItem(0);
     }
 
     private int deliver(String stream, List<StreamMessage<String, String, String>> messages) {

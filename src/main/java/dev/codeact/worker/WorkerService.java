@@ -11,6 +11,8 @@ import dev.codeact.queue.Job;
 import dev.codeact.queue.QueueCodec;
 import dev.codeact.queue.RedisKeys;
 import dev.codeact.sandbox.SandboxLauncher;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
@@ -23,6 +25,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -61,6 +64,7 @@ public class WorkerService implements JobExecution.Env {
     private final ReactiveStreamCommands<String, String, String> streams;
     private final SandboxLauncher launcher;
     private final Vertx vertx;
+    private final MeterRegistry meters;
     private final String workerId;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger acking = new AtomicInteger();
@@ -86,7 +90,8 @@ public class WorkerService implements JobExecution.Env {
 
     public WorkerService(CodeactConfig roles, WorkerConfig config, QueueConfig queue, SessionConfig sessions,
                          RedisKeys keys, ReactiveRedisDataSource redis, SandboxLauncher launcher, InstanceId instance,
-                         Vertx vertx) {
+                         Vertx vertx, MeterRegistry meters) {
+        this.meters = meters;
         this.roles = roles;
         this.config = config;
         this.queue = queue;
@@ -110,7 +115,20 @@ public class WorkerService implements JobExecution.Env {
         rescuer = new Rescuer(redis, keys, workerId, config.heartbeatTtl(),
                 (stream, message) -> accept(stream, message, true));
         running = true;
-        pool.refill();
+        blocking.execute(() -> {
+            try {
+                launcher.claimStateDir();
+            } catch (IOException e) {
+                LOG.errorf("cannot use the sandbox state folder: %s", e.getMessage());
+            }
+            pool.refill();
+        });
+        Gauge.builder("codeact.worker.kernels", pool, KernelPool::size)
+                .description("Session kernels alive on this worker").register(meters);
+        Gauge.builder("codeact.worker.warm.sandboxes", pool, KernelPool::warmCount)
+                .description("Started sandboxes waiting for a new session").register(meters);
+        Gauge.builder("codeact.worker.jobs.in.flight", inFlight, AtomicInteger::get)
+                .description("Jobs taken and not yet acknowledged").register(meters);
         cancelSubscription = redis.pubsub(String.class).subscribe(keys.cancelChannel())
                 .subscribe().with(this::onCancel, e -> LOG.warnf("cancel channel failed: %s", e.getMessage()));
         for (String stream : List.of(keys.jobs(), keys.workerJobs(workerId))) {
@@ -206,10 +224,15 @@ public class WorkerService implements JobExecution.Env {
             ack(stream, message.id());
             return;
         }
-        inFlight.incrementAndGet();
         JobExecution execution = new JobExecution(job, new JobExecution.Entry(stream, message.id(), rescued), this);
         boolean startNow;
         synchronized (this) {
+            if (byJob.containsKey(job.jobId())) {
+                // Delivered twice (a takeover raced a redelivery): one run per job on this worker.
+                LOG.warnf("job %s is already here; ignoring a second delivery", job.jobId());
+                return;
+            }
+            inFlight.incrementAndGet();
             byJob.put(job.jobId(), execution);
             if (cancelledEarly.remove(job.jobId()) != null) {
                 execution.cancel();

@@ -1,0 +1,212 @@
+package dev.codeact.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codeact.it.ScriptedModel.Reply;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Gateway and workers as separate JVMs of the packaged application, around one real redis-server
+ * and the scripted model: what happens when a worker dies (kill -9) or is stopped (SIGTERM) in the
+ * middle of an action, and when the queue is full.
+ */
+class WorkerProcessesIT {
+
+    static final Path RUN_DIR = Path.of("target", "it-run").toAbsolutePath();
+
+    static RedisServer redis;
+    static ScriptedModel model;
+    static AppProcess gateway;
+    static int gatewayPort;
+
+    @BeforeAll
+    static void startParts() throws Exception {
+        redis = RedisServer.start();
+        model = new ScriptedModel();
+        gatewayPort = RedisServer.freePort();
+        Map<String, String> props = common("main:");
+        props.put("codeact.roles", "gateway");
+        props.put("quarkus.http.port", Integer.toString(gatewayPort));
+        props.put("codeact.llm.base-url", model.baseUrl());
+        gateway = AppProcess.start("gateway", props);
+    }
+
+    @AfterAll
+    static void stopParts() throws Exception {
+        gateway.close();
+        model.close();
+        redis.close();
+    }
+
+    @BeforeEach
+    void freshScript() {
+        model.reset();
+    }
+
+    static Map<String, String> common(String prefix) {
+        Map<String, String> props = new HashMap<>();
+        props.put("quarkus.redis.hosts", redis.url());
+        props.put("codeact.key-prefix", prefix);
+        props.put("quarkus.http.port", "0");
+        props.put("codeact.queue.block-timeout", "500ms");
+        return props;
+    }
+
+    static AppProcess worker(String id, String prefix, Map<String, String> extra) throws Exception {
+        Map<String, String> props = common(prefix);
+        props.put("codeact.roles", "worker");
+        props.put("codeact.instance-id", id);
+        props.put("codeact.worker.run-dir", RUN_DIR.toString());
+        props.put("codeact.worker.heartbeat-interval", "300ms");
+        props.put("codeact.worker.heartbeat-ttl", "1500ms");
+        props.put("codeact.worker.warm-pool", "1");
+        props.putAll(extra);
+        AppProcess w = AppProcess.start(id, props);
+        w.awaitLog("reading", 30_000);
+        return w;
+    }
+
+    WsClient open() throws InterruptedException {
+        WsClient ws = WsClient.connect("ws://127.0.0.1:" + gatewayPort + "/v1/sessions");
+        ws.next("session", 10_000);
+        return ws;
+    }
+
+    static String sessionOf(WsClient ws) {
+        return ws.all().get(0).get("session").asText();
+    }
+
+    /** The worker holding the session's kernel, as the affinity key says (waits until it is set). */
+    static String holder(String prefix, String session) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            String w = RedisCli.call(redis.port(), "GET", prefix + "{" + session + "}:worker");
+            if (!w.isEmpty()) {
+                return w;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no worker took session " + session);
+    }
+
+    static String processesMentioning(Path dir) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("pgrep", "-af", dir.toString()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        return out;
+    }
+
+    @Test
+    void aWorkerKilledMidActionIsTakenOverOnAFreshKernelAndItsLeftoversAreCleared() throws Exception {
+        try (AppProcess w1 = worker("w-kill-1", "main:", Map.of());
+             AppProcess w2 = worker("w-kill-2", "main:", Map.of());
+             WsClient ws = open()) {
+            model.enqueue(Reply.of("<execute>\nx = 41\n"),
+                    Reply.of("<execute>\nimport time\ntime.sleep(3)\nprint(x + 1)\n"),
+                    Reply.of("Done."));
+            ws.sendJson("type", "user_message", "text", "go");
+            ws.next("observation", 30_000);
+            String holderId = holder("main:", sessionOf(ws));
+            AppProcess victim = holderId.equals("w-kill-1") ? w1 : w2;
+            AppProcess survivor = victim == w1 ? w2 : w1;
+            ws.next("action", 30_000);
+            Thread.sleep(800); // the second action is running on the victim's kernel
+            victim.kill();
+
+            List<JsonNode> events = ws.untilTurnEnd(60_000);
+            List<JsonNode> observations = CodeActTurnTest.ofType(events, "observation");
+            assertEquals(1, observations.size(), "the action ran to one observation, not zero, not two");
+            JsonNode result = observations.get(0).get("result");
+            assertTrue(result.get("restarted").asBoolean(), result.toString());
+            assertEquals("NameError", result.get("error").get("name").asText(), "fresh kernel: x is gone");
+            assertTrue(result.get("notice").asText().contains("worker that held this session's Python interpreter stopped"));
+            assertTrue(observations.get(0).get("text").asText().startsWith("[The worker"));
+            assertEquals("answer", events.get(events.size() - 1).get("reason").asText());
+            Thread.sleep(1500); // several takeover rounds: the job must move once, not once per round
+            assertEquals(1, survivor.log().split("is gone: took over", -1).length - 1, survivor.log());
+            assertTrue(survivor.log().contains("is gone: took over 1 of its jobs"), survivor.log());
+            assertFalse(survivor.log().contains("already here"), survivor.log());
+
+            // The dead worker's sandbox state is cleared by the next worker that starts on this host.
+            Path deadDir = RUN_DIR.resolve(holderId);
+            try (AppProcess w3 = worker("w-kill-3", "main:", Map.of())) {
+                for (int i = 0; i < 100 && Files.exists(deadDir); i++) {
+                    Thread.sleep(100);
+                }
+                assertFalse(Files.exists(deadDir), "state folder of the killed worker removed");
+                assertEquals("", processesMentioning(deadDir), "no sandbox of the killed worker is left running");
+            }
+        }
+    }
+
+    @Test
+    void sigtermHandsBackTheRunningActionAndLeavesNothingBehind() throws Exception {
+        Map<String, String> quick = Map.of("codeact.worker.shutdown-grace", "500ms");
+        try (AppProcess w1 = worker("w-term-1", "main:", quick);
+             AppProcess w2 = worker("w-term-2", "main:", quick);
+             WsClient ws = open()) {
+            model.enqueue(Reply.of("<execute>\nimport time\ntime.sleep(4)\nprint('finished')\n"), Reply.of("Done."));
+            ws.sendJson("type", "user_message", "text", "go");
+            ws.next("action", 30_000);
+            String holderId = holder("main:", sessionOf(ws));
+            AppProcess stopped = holderId.equals("w-term-1") ? w1 : w2;
+            Thread.sleep(500);
+            int code = stopped.terminate(20_000);
+            assertTrue(code == 0 || code == 143, "exit code " + code);
+            assertTrue(stopped.log().contains("handing back 1 unfinished job"), stopped.log());
+            Path dir = RUN_DIR.resolve(holderId);
+            assertFalse(Files.exists(dir), "its sandbox state and bundles are removed");
+            assertEquals("", processesMentioning(dir), "no runsc process of the stopped worker is left");
+
+            List<JsonNode> events = ws.untilTurnEnd(60_000);
+            JsonNode result = CodeActTurnTest.ofType(events, "observation").get(0).get("result");
+            assertEquals("finished\n", result.get("output").asText(), "run again by the other worker");
+            assertTrue(result.get("restarted").asBoolean());
+        }
+    }
+
+    @Test
+    void aFullQueueAnswersOverloadedAndAnUnsandboxedWorkerSaysSoEverywhere() throws Exception {
+        // An isolated key space with room for one job and, at first, no worker.
+        Map<String, String> props = common("iso:");
+        int port = RedisServer.freePort();
+        props.put("codeact.roles", "gateway");
+        props.put("quarkus.http.port", Integer.toString(port));
+        props.put("codeact.llm.base-url", model.baseUrl());
+        props.put("codeact.queue.max-jobs", "1");
+        try (AppProcess isolated = AppProcess.start("gateway-iso", props);
+             WsClient first = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions");
+             WsClient second = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions")) {
+            model.enqueue(Reply.of("<execute>print('queued')</execute>"), Reply.of("<execute>print('refused')</execute>"));
+            first.sendJson("type", "user_message", "text", "one");
+            first.next("action", 10_000);
+            Thread.sleep(300);
+            second.sendJson("type", "user_message", "text", "two");
+            JsonNode error = second.next("error", 10_000);
+            assertEquals("overloaded", error.get("code").asText());
+            assertEquals("error", second.next("turn_end", 10_000).get("reason").asText());
+            assertEquals("1", RedisCli.call(redis.port(), "XLEN", "iso:jobs"), "the first job is still queued, not dropped");
+
+            model.enqueue(Reply.of("ok"));
+            try (AppProcess bare = worker("w-none", "iso:", Map.of("codeact.worker.sandbox", "none"))) {
+                assertTrue(bare.log().contains("SANDBOX DISABLED"), "a loud warning at start");
+                JsonNode result = first.next("observation", 30_000).get("result");
+                assertEquals("none", result.get("sandbox").asText());
+                assertTrue(result.get("warning").asText().startsWith("UNSANDBOXED"), result.toString());
+                assertEquals("queued\n", result.get("output").asText());
+            }
+        }
+    }
+}
