@@ -17,8 +17,7 @@ public enum ErrorCode {
     UPSTREAM_TIMEOUT("upstream_timeout"),
     UPSTREAM_PROTOCOL("upstream_protocol"),
     EXECUTION_FAILED("execution_failed"),
-    STORAGE("storage"),
-    INTERNAL("internal");
+    STORAGE("storage");
 
     private final String code;
 
