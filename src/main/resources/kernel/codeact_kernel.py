@@ -37,6 +37,18 @@ MAX_IMAGES = 8
 # Frames compiled under this name are the kernel's own and are hidden from tracebacks.
 KERNEL_FILE = globals().get("__file__", "<codeact-kernel>")
 
+
+def apply_rlimits(spec):
+    """Limits the worker could not set from outside (runsc-do and none modes): "as=…,nproc=…"."""
+    import resource
+    for item in filter(None, spec.split(",")):
+        name, _, value = item.partition("=")
+        limit = getattr(resource, "RLIMIT_" + name.upper())
+        resource.setrlimit(limit, (int(value), int(value)))
+
+
+apply_rlimits(os.environ.get("CODEACT_RLIMITS", ""))
+
 _proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
 _proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
 _null = os.open(os.devnull, os.O_RDONLY)

@@ -98,12 +98,14 @@ public class SandboxLauncher {
             }
             case RUNSC_DO -> {
                 Files.createDirectories(bundle);
+                env.put("CODEACT_RLIMITS", selfImposedLimits());
                 command.addAll(List.of(config.runscPath(), "--rootless", "--network=none", "do", "-quiet", "-cwd", "/tmp"));
                 command.addAll(python);
                 workDir = bundle;
             }
             default -> {
                 workDir = Files.createDirectories(bundle);
+                env.put("CODEACT_RLIMITS", selfImposedLimits());
                 command.addAll(python);
             }
         }
@@ -163,6 +165,12 @@ public class SandboxLauncher {
         } catch (IOException | RuntimeException e) {
             LOG.warnf("could not clear %s: %s", dir, e.getMessage());
         }
+    }
+
+    /** Without an OCI bundle the kernel limits itself at start (the same values as the bundle's rlimits). */
+    private String selfImposedLimits() {
+        return "as=" + ((long) config.memoryMb() << 20) + ",nofile=" + config.maxOpenFiles() + ",cpu=" + config.cpuSeconds()
+                + ",fsize=" + ((long) config.tmpfsMb() << 20);
     }
 
     /** Removes this instance's state folder (after every sandbox was destroyed). */

@@ -207,6 +207,38 @@ class WorkerProcessesIT {
                 assertTrue(result.get("warning").asText().startsWith("UNSANDBOXED"), result.toString());
                 assertEquals("queued\n", result.get("output").asText());
             }
+
+            // The rootless fallback: still a gVisor sandbox (its own pid 1, host files behind an
+            // overlay), chosen by configuration and said so in every observation.
+            model.enqueue(Reply.of("<execute>import os\nprint(os.getpid())\nopen('/usr/overlay-only', 'w').write('x')\n"
+                    + "print(os.path.exists('/usr/overlay-only'))\n"), Reply.of("ok"));
+            try (AppProcess fallback = worker("w-do", "iso:", Map.of("codeact.worker.sandbox", "runsc-do"));
+                 WsClient third = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions")) {
+                assertTrue(fallback.log().contains("runsc --rootless --network=none do"), fallback.log());
+                third.sendJson("type", "user_message", "text", "three");
+                JsonNode result = third.next("observation", 30_000).get("result");
+                assertEquals("runsc-do", result.get("sandbox").asText());
+                assertEquals("1\nTrue\n", result.get("output").asText(), result.toString());
+            }
+            assertFalse(Files.exists(Path.of("/usr/overlay-only")), "the host never saw the write");
+        }
+    }
+
+    @Test
+    void anIdleKernelIsStoppedAndTheNextObservationSaysSo() throws Exception {
+        try (AppProcess w = worker("w-idle", "main:", Map.of("codeact.worker.idle-timeout", "1s"));
+             WsClient ws = open()) {
+            model.enqueue(Reply.of("<execute>v = 1</execute>"), Reply.of("Set."));
+            ws.sendJson("type", "user_message", "text", "set v");
+            ws.untilTurnEnd(30_000);
+            w.awaitLog("stopped 1 kernel(s) idle", 10_000);
+            model.enqueue(Reply.of("<execute>print(v)</execute>"), Reply.of("Gone."));
+            ws.sendJson("type", "user_message", "text", "print v");
+            JsonNode observation = CodeActTurnTest.ofType(ws.untilTurnEnd(30_000), "observation").get(0);
+            assertTrue(observation.get("result").get("restarted").asBoolean());
+            assertEquals("NameError", observation.get("result").get("error").get("name").asText());
+            assertTrue(observation.get("text").asText().startsWith("[The Python interpreter of this session was restarted"),
+                    observation.get("text").asText());
         }
     }
 }
