@@ -279,6 +279,8 @@ class CodeActTurnTest {
             assertEquals("frame_too_large", ws.next("error", 5000).get("code").asText());
             ws.sendJson("type", "cancel");
             assertEquals("no_turn", ws.next("error", 5000).get("code").asText());
+            ws.sendBinary(new byte[] {1, 2, 3});
+            assertEquals("invalid_event", ws.next("error", 5000).get("code").asText());
 
             ws.sendJson("type", "user_message", "text", "first");
             ws.next("token", 10_000);

@@ -83,6 +83,30 @@ class SandboxAndLimitsTest {
         assertEquals("still here", obs.get(2).get("text").asText());
     }
 
+    /** Each child stays under the address-space rlimit; together they pass the cgroup limit. */
+    @Test
+    void aMemoryBombOverTheSandboxLimitKillsOnlyItsOwnSandbox() throws Exception {
+        List<JsonNode> obs = run("before = 1", """
+                import os, time
+                pids = []
+                for _ in range(4):
+                    pid = os.fork()
+                    if pid == 0:
+                        block = bytearray(700 * 1024 * 1024)
+                        for i in range(0, len(block), 4096):
+                            block[i] = 1
+                        time.sleep(30)
+                        os._exit(0)
+                    pids.append(pid)
+                for pid in pids:
+                    os.waitpid(pid, 0)
+                """, "print('after')");
+        JsonNode killed = obs.get(1).get("result");
+        assertTrue(killed.get("restarted").asBoolean(), killed.toString());
+        assertEquals("KernelRestarted", killed.get("error").get("name").asText());
+        assertEquals("after", obs.get(2).get("text").asText(), "the session goes on with a fresh interpreter");
+    }
+
     @Test
     void aForkBombIsStoppedByTheProcessLimit() throws Exception {
         List<JsonNode> obs = run("""

@@ -63,6 +63,10 @@ public final class WsClient implements AutoCloseable {
         socket.sendText(frame, true).join();
     }
 
+    public void sendBinary(byte[] frame) {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(frame), true).join();
+    }
+
     public void sendJson(Object... keyValues) {
         var node = JSON.createObjectNode();
         for (int i = 0; i < keyValues.length; i += 2) {
