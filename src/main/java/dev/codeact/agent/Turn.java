@@ -45,7 +45,7 @@ public final class Turn {
 
     public void start(String userText) {
         session.appendHistory(new ChatMessage(ChatMessage.USER, userText));
-        session.emit(new ServerEvent.TurnStart(number));
+        session.emit(new ServerEvent.TurnStart(number, userText));
         if (!rt.llm.configured()) {
             fail(ErrorCode.NO_MODEL, "no model is configured: set CODEACT_LLM_BASE_URL (and CODEACT_LLM_API_KEY, "
                     + "CODEACT_LLM_MODEL) to an OpenAI-compatible server");

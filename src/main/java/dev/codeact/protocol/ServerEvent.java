@@ -16,7 +16,8 @@ public sealed interface ServerEvent {
         public String type() { return "session"; }
     }
 
-    record TurnStart(int turn) implements ServerEvent {
+    /** {@code text} is the user's message that started the turn, so a replay can redraw it. */
+    record TurnStart(int turn, String text) implements ServerEvent {
         public String type() { return "turn_start"; }
     }
 

@@ -182,38 +182,10 @@ class SandboxAndLimitsTest {
         assertEquals("[Code executed successfully with no output]", obs.get(1).get("text").asText());
     }
 
-    /**
-     * matplotlib is not installed in this machine's sandbox image, so the test writes a stand-in
-     * {@code matplotlib.pyplot} (figure numbers, savefig, close) into the sandbox's /tmp: what is
-     * tested is the kernel's figure capture, the size cap and the transport to the client.
-     */
+    /** See {@link FakeMatplotlib}: what is tested is the kernel's figure capture and its transport. */
     @Test
     void openFiguresComeBackAsPngImages() throws Exception {
-        List<JsonNode> obs = run("""
-                import os, sys, base64
-                os.makedirs('/tmp/mpl/matplotlib', exist_ok=True)
-                open('/tmp/mpl/matplotlib/__init__.py', 'w').write('')
-                open('/tmp/mpl/matplotlib/pyplot.py', 'w').write('''
-                import base64
-                PNG = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')
-                _figs = []
-                class _Fig:
-                    def savefig(self, buf, format=None, bbox_inches=None):
-                        buf.write(PNG)
-                def figure(num=None):
-                    if num is None:
-                        _figs.append(_Fig()); return _figs[-1]
-                    return _figs[num - 1]
-                def get_fignums():
-                    return list(range(1, len(_figs) + 1))
-                def close(which=None):
-                    _figs.clear()
-                ''')
-                sys.path.insert(0, '/tmp/mpl')
-                import matplotlib.pyplot as plt
-                plt.figure()
-                print('drawn')
-                """, "print(len(plt.get_fignums()))");
+        List<JsonNode> obs = run(FakeMatplotlib.FIGURE, "print(len(plt.get_fignums()))");
         JsonNode images = obs.get(0).get("result").get("images");
         assertEquals(1, images.size());
         assertEquals("image/png", images.get(0).get("mime").asText());

@@ -1,0 +1,164 @@
+// The chat page: renders a session's events as they stream. All state comes from events, so a
+// reload or a reconnect that replays the log draws the same page.
+import { CodeActClient } from '/codeact-client.js';
+import { highlightPython } from '/highlight.js';
+
+const $ = (id) => document.getElementById(id);
+const transcript = $('transcript');
+const input = $('input');
+const sendButton = $('send');
+const stopButton = $('stop');
+
+const saved = JSON.parse(sessionStorage.getItem('codeact.session') || 'null');
+const client = new CodeActClient(saved ? { sessionId: saved, lastSeq: 0 } : {});
+// Exposed for debugging and the browser tests.
+window.codeact = { client, events: [] };
+
+let turn = null;      // { el, segment } of the running turn
+let running = false;
+const outputs = new Map(); // action_id → <pre class="output">
+
+function scroll() {
+  transcript.scrollTop = transcript.scrollHeight;
+}
+
+function element(tag, className, parent, html) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (html !== undefined) el.innerHTML = html;
+  if (parent) parent.appendChild(el);
+  return el;
+}
+
+function setRunning(value) {
+  running = value;
+  sendButton.disabled = value;
+  stopButton.hidden = !value;
+}
+
+/** A model call's text: prose, then (once it starts) the code action it is writing. */
+function newSegment() {
+  const el = element('div', 'segment', turn.el);
+  turn.segment = { el, raw: '', text: element('div', 'text', el), code: null };
+}
+
+function renderSegment(segment) {
+  const open = segment.raw.indexOf('<execute>');
+  const prose = open < 0 ? segment.raw : segment.raw.slice(0, open);
+  segment.text.textContent = prose;
+  if (open >= 0) {
+    let code = segment.raw.slice(open + '<execute>'.length).replace(/<\/execute>?$|<\/exe?c?u?t?e?$/, '');
+    segment.code ||= element('pre', 'code', segment.el);
+    segment.code.innerHTML = highlightPython(code.replace(/^\n+/, ''));
+  }
+}
+
+function ensureTurn() {
+  if (!turn) {
+    turn = { el: element('div', 'msg assistant', transcript), segment: null };
+    newSegment();
+  }
+  return turn;
+}
+
+const on = {
+  session(e) {
+    sessionStorage.setItem('codeact.session', JSON.stringify(e.session));
+    $('model').textContent = e.model;
+    $('no-model').hidden = e.model_configured;
+  },
+  turn_start(e) {
+    const user = element('div', 'msg user', transcript);
+    element('div', 'bubble', user).textContent = e.text || '';
+    turn = null;
+    ensureTurn();
+    setRunning(true);
+  },
+  token(e) {
+    ensureTurn();
+    turn.segment.raw += e.text;
+    renderSegment(turn.segment);
+  },
+  action(e) {
+    ensureTurn();
+    const segment = turn.segment;
+    segment.code ||= element('pre', 'code', segment.el);
+    segment.code.innerHTML = highlightPython(e.code);
+    segment.code.dataset.action = e.action_id;
+    const out = element('pre', 'output', segment.el);
+    out.dataset.action = e.action_id;
+    outputs.set(e.action_id, out);
+  },
+  observation_chunk(e) {
+    const out = outputs.get(e.action_id);
+    if (out) element('span', e.stream, out).textContent = e.text;
+  },
+  observation(e) {
+    const out = outputs.get(e.action_id);
+    if (!out) return;
+    const r = e.result;
+    if (r.notice) out.prepend(Object.assign(document.createElement('span'), { className: 'notice-line', textContent: `[${r.notice}]\n` }));
+    if (r.value != null) element('span', 'value', out).textContent = (out.textContent && !out.textContent.endsWith('\n') ? '\n' : '') + r.value;
+    if (r.error && r.error.traceback) element('span', 'traceback', out).textContent = (out.textContent ? '\n' : '') + r.error.traceback;
+    if (r.timed_out) element('span', 'stderr', out).textContent = '\n[timed out]';
+    if (r.cancelled) element('span', 'stderr', out).textContent = '\n[stopped]';
+    out.classList.add('done');
+    if (r.images && r.images.length) {
+      const box = element('div', 'observation-images', out.parentElement);
+      for (const image of r.images) element('img', null, box).src = `data:${image.mime};base64,${image.data}`;
+    }
+    newSegment();
+  },
+  turn_end(e) {
+    ensureTurn();
+    if (!turn.segment.raw) turn.segment.el.remove();
+    const seconds = (e.duration_ms / 1000).toFixed(1);
+    element('div', 'turn-end', turn.el).textContent =
+      `${e.reason.replace('_', ' ')} · ${e.actions} action${e.actions === 1 ? '' : 's'} · ${seconds} s`;
+    turn.el.dataset.reason = e.reason;
+    turn = null;
+    setRunning(false);
+  },
+  error(e) {
+    const parent = turn ? turn.el : transcript;
+    element('div', 'error', parent).textContent = `${e.code}: ${e.message}`;
+  },
+};
+
+client.on('*', (e) => {
+  window.codeact.events.push(e);
+  (on[e.type] || (() => {}))(e);
+  scroll();
+});
+client.on('status', (s) => {
+  const chip = $('status');
+  chip.dataset.state = s.state;
+  chip.textContent = s.state === 'open' ? 'connected' : s.state;
+});
+
+$('composer').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const text = input.value.trim();
+  if (!text || running) return;
+  client.send(text);
+  input.value = '';
+});
+input.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey) {
+    ev.preventDefault();
+    $('composer').requestSubmit();
+  }
+});
+stopButton.addEventListener('click', () => client.cancel());
+
+fetch('/v1/info').then((r) => r.json()).then((info) => {
+  $('model').textContent = info.model;
+  $('no-model').hidden = info.model_configured;
+}).catch(() => {});
+
+client.connect().catch((err) => {
+  if (saved && err.event && err.event.code === 'session_not_found') {
+    sessionStorage.removeItem('codeact.session');
+    location.reload();
+  }
+});

@@ -1,0 +1,141 @@
+// CodeAct gateway client: one WebSocket per session, reconnects by itself and resumes from the
+// last event it saw, so no event is lost or repeated. No dependencies; an ES module.
+//
+//   import { CodeActClient } from '/codeact-client.js';
+//   const client = new CodeActClient({ url: 'ws://localhost:8080' });
+//   client.on('token', (e) => append(e.text));
+//   client.on('turn_end', (e) => console.log('turn ended:', e.reason));
+//   await client.connect();
+//   client.send('What is 2**100?');
+//
+// See docs/client.md.
+
+const EVENT_TYPES = ['session', 'turn_start', 'token', 'action', 'observation_chunk', 'observation',
+  'turn_end', 'error', 'pong'];
+
+export class CodeActClient {
+  /**
+   * @param {object} options
+   * @param {string} [options.url]        ws(s)://host[:port] of the gateway (default: this page's host)
+   * @param {string} [options.sessionId]  an existing session to attach to
+   * @param {number} [options.lastSeq]    the last seq already seen of that session (0: replay all)
+   * @param {boolean} [options.reconnect] reconnect after a dropped connection (default true)
+   * @param {number} [options.maxBackoffMs] longest wait between reconnect attempts (default 5000)
+   * @param {typeof WebSocket} [options.WebSocket] a WebSocket implementation (default: the global one)
+   */
+  constructor(options = {}) {
+    const here = typeof location !== 'undefined'
+      ? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}` : 'ws://localhost:8080';
+    this.url = (options.url || here).replace(/\/+$/, '');
+    this.sessionId = options.sessionId || null;
+    this.lastSeq = options.lastSeq || 0;
+    this.reconnect = options.reconnect !== false;
+    this.maxBackoffMs = options.maxBackoffMs || 5000;
+    this.WebSocketImpl = options.WebSocket || globalThis.WebSocket;
+    this.handlers = new Map();
+    this.pending = [];
+    this.ws = null;
+    this.closedByUser = false;
+    this.attempt = 0;
+    this.connected = false;
+  }
+
+  /** Registers a handler for one event type ('*' for every event, 'status' for connection changes). */
+  on(type, handler) {
+    if (type !== '*' && type !== 'status' && !EVENT_TYPES.includes(type)) {
+      throw new Error(`unknown event type ${type}`);
+    }
+    if (!this.handlers.has(type)) this.handlers.set(type, []);
+    this.handlers.get(type).push(handler);
+    return this;
+  }
+
+  /** Opens the connection; resolves on the first event (the session's, or the first replayed one). */
+  connect() {
+    this.closedByUser = false;
+    return new Promise((resolve, reject) => {
+      this.openSocket(resolve, reject);
+    });
+  }
+
+  /** Starts a turn. Frames sent while disconnected are queued and sent after the resume. */
+  send(text) {
+    this.sendFrame({ type: 'user_message', text });
+  }
+
+  cancel() {
+    this.sendFrame({ type: 'cancel' });
+  }
+
+  ping(id) {
+    this.sendFrame({ type: 'ping', id });
+  }
+
+  close() {
+    this.closedByUser = true;
+    if (this.ws) this.ws.close(1000, 'bye');
+  }
+
+  sendFrame(frame) {
+    const json = JSON.stringify(frame);
+    if (this.connected && this.ws && this.ws.readyState === 1) {
+      this.ws.send(json);
+    } else {
+      this.pending.push(json);
+    }
+  }
+
+  openSocket(resolve, reject) {
+    const path = this.sessionId
+      ? `/v1/sessions/${encodeURIComponent(this.sessionId)}?last_seq=${this.lastSeq}`
+      : '/v1/sessions';
+    const ws = new this.WebSocketImpl(this.url + path);
+    this.ws = ws;
+    let settled = false;
+    ws.onopen = () => {
+      this.attempt = 0;
+      this.connected = true;
+      this.emit('status', { type: 'status', state: 'open' });
+      for (const json of this.pending.splice(0)) ws.send(json);
+    };
+    ws.onmessage = (message) => {
+      let event;
+      try {
+        event = JSON.parse(message.data);
+      } catch (e) {
+        return;
+      }
+      if (event.type === 'error' && event.seq === 0) {
+        // Refused before any session: e.g. session_not_found. Not worth reconnecting for.
+        this.closedByUser = true;
+        this.emit('error', event);
+        if (!settled) { settled = true; reject(Object.assign(new Error(event.message), { event })); }
+        return;
+      }
+      if (event.seq <= this.lastSeq) return; // already seen (a replay overlapping a live event)
+      this.lastSeq = event.seq;
+      if (event.type === 'session') this.sessionId = event.session;
+      if (!this.sessionId) this.sessionId = event.session;
+      this.emit(event.type, event);
+      if (!settled) { settled = true; resolve(event); }
+    };
+    ws.onclose = () => {
+      this.connected = false;
+      if (this.ws !== ws) return;
+      this.emit('status', { type: 'status', state: this.closedByUser ? 'closed' : 'reconnecting' });
+      if (!this.closedByUser && this.reconnect && this.sessionId) {
+        const delay = Math.min(this.maxBackoffMs, 100 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+        setTimeout(() => { if (!this.closedByUser) this.openSocket(() => {}, () => {}); }, delay);
+      } else if (!settled) {
+        settled = true;
+        reject(new Error('connection closed'));
+      }
+    };
+    ws.onerror = () => { /* onclose follows and decides */ };
+  }
+
+  emit(type, event) {
+    for (const handler of this.handlers.get(type) || []) handler(event);
+    if (type !== 'status') for (const handler of this.handlers.get('*') || []) handler(event);
+  }
+}

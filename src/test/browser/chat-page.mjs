@@ -1,0 +1,151 @@
+// Browser scenarios for the chat page, in Debian's headless Chromium driven by playwright-core.
+// Usage: node chat-page.mjs <scenario> <gateway http url>
+// ChatPageIT starts the real gateway, worker, Redis and scripted model, scripts the model's
+// replies for each scenario, and runs this file; a non-zero exit fails the test.
+import net from 'node:net';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const [scenario, gateway] = process.argv.slice(2);
+const target = new URL(gateway);
+
+/** A TCP proxy in front of the gateway, so a test can drop every connection like a network failure. */
+function proxy() {
+  const sockets = new Set();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}/`,
+    cut() { for (const s of sockets) s.destroy(); },
+    close() { server.close(); for (const s of sockets) s.destroy(); },
+  })));
+}
+
+async function ask(page, text) {
+  await page.fill('#input', text);
+  await page.press('#input', 'Enter');
+}
+
+async function turnEnded(page, n, timeout = 40000) {
+  await page.waitForFunction((count) => document.querySelectorAll('.turn-end').length >= count, n, { timeout });
+  return page.$$eval('.assistant', (els) => els.map((e) => e.dataset.reason));
+}
+
+const scenarios = {
+  async 'live-output'(page) {
+    await ask(page, 'Count slowly to three');
+    await page.waitForSelector('pre.code .kw', { timeout: 20000 });
+    const code = await page.textContent('pre.code');
+    assert.match(code, /for i in range\(4\):/);
+    // The first line is on the page while the loop still runs: the last one is not there yet.
+    await page.waitForFunction(() => document.querySelector('pre.output')?.textContent.includes('line 0'), null, { timeout: 20000 });
+    const early = await page.textContent('pre.output');
+    assert.ok(!early.includes('line 3'), `output arrived at once instead of live: ${early}`);
+    assert.equal(await page.isVisible('#stop'), true, 'Stop is offered while the turn runs');
+    const reasons = await turnEnded(page, 1);
+    assert.deepEqual(reasons, ['answer']);
+    const out = await page.textContent('pre.output');
+    assert.equal(out, 'line 0\nline 1\nline 2\nline 3\n');
+    assert.match(await page.textContent('.assistant'), /The loop printed four lines\./);
+    assert.equal(await page.textContent('.user .bubble'), 'Count slowly to three');
+    assert.equal(await page.$$eval('pre.output .stderr', (els) => els.length), 0);
+  },
+
+  async stop(page) {
+    await ask(page, 'Loop for ever');
+    await page.waitForSelector('pre.output', { timeout: 20000 });
+    await page.waitForFunction(() => document.querySelector('pre.output')?.textContent.includes('started'), null, { timeout: 20000 });
+    await page.click('#stop');
+    const reasons = await turnEnded(page, 1);
+    assert.deepEqual(reasons, ['cancelled']);
+    assert.match(await page.textContent('pre.output'), /\[stopped\]/);
+    assert.equal(await page.isVisible('#stop'), false);
+    assert.equal(await page.isEnabled('#send'), true);
+  },
+
+  async resume(page, net) {
+    await ask(page, 'Count while I lose my connection');
+    await page.waitForFunction(() => document.querySelector('pre.output')?.textContent.includes('tick 1'), null, { timeout: 20000 });
+    net.cut();
+    await page.waitForSelector('#status[data-state="reconnecting"]', { timeout: 5000 });
+    await page.waitForSelector('#status[data-state="open"]', { timeout: 15000 });
+    await turnEnded(page, 1);
+    // A second and third turn in the same session, after the reconnect.
+    await ask(page, 'Again');
+    await turnEnded(page, 2);
+    await ask(page, 'Once more');
+    const reasons = await turnEnded(page, 3);
+    assert.deepEqual(reasons, ['answer', 'answer', 'answer']);
+    const seqs = await page.evaluate(() => window.codeact.events.map((e) => e.seq));
+    assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'every event once, in order, none missing');
+    assert.equal(await page.textContent('pre.output'), 'tick 0\ntick 1\ntick 2\ntick 3\ntick 4\n');
+    const text = await page.textContent('.assistant');
+    assert.equal(text.split('Counting now.').length - 1, 1, 'the reply is drawn once');
+    assert.equal(await page.$$eval('.user .bubble', (els) => els.length), 3);
+    // A reload replays the whole session from the log and draws the same transcript.
+    const before = await page.textContent('#transcript');
+    await page.reload();
+    await turnEnded(page, 3);
+    assert.equal(await page.textContent('#transcript'), before);
+  },
+
+  async 'no-model'(page) {
+    await page.waitForSelector('#no-model', { state: 'visible', timeout: 10000 });
+    const notice = await page.textContent('#no-model');
+    assert.match(notice, /No model is configured/);
+    assert.match(notice, /CODEACT_LLM_BASE_URL/);
+    await ask(page, 'hello?');
+    await turnEnded(page, 1);
+    assert.match(await page.textContent('.error'), /no_model/);
+  },
+
+  async phone(page) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await ask(page, 'Show a figure');
+    await turnEnded(page, 1);
+    assert.equal(await page.$$eval('.observation-images img', (els) => els.length), 1);
+    const widths = await page.evaluate(() => [document.scrollingElement.scrollWidth, window.innerWidth]);
+    assert.ok(widths[0] <= widths[1], `no sideways scrolling on a phone: ${widths}`);
+    assert.equal(await page.isVisible('#send'), true);
+    const box = await page.locator('#composer').boundingBox();
+    assert.ok(box.y + box.height <= 844, 'the composer is on screen');
+  },
+};
+
+const run = scenarios[scenario];
+if (!run) {
+  console.error(`unknown scenario ${scenario}`);
+  process.exit(2);
+}
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+});
+const network = await proxy();
+let failed = false;
+try {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(network.url);
+  await run(page, network);
+  assert.deepEqual(problems, [], 'no script errors on the page');
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/${scenario}.png`, fullPage: true });
+  console.log(`scenario ${scenario}: ok`);
+} catch (e) {
+  failed = true;
+  console.error(`scenario ${scenario} failed:`, e);
+} finally {
+  network.close();
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);

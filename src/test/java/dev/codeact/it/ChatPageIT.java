@@ -1,0 +1,113 @@
+package dev.codeact.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.codeact.it.ScriptedModel.Reply;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chat page in headless Chromium (src/test/browser/chat-page.mjs, playwright-core), against
+ * the packaged application (gateway + worker in one JVM, as bin/codeact runs it), a real
+ * redis-server and the scripted model; and a second gateway with no model configured.
+ */
+class ChatPageIT {
+
+    static RedisServer redis;
+    static ScriptedModel model;
+    static AppProcess app;
+    static AppProcess noModel;
+    static int appPort;
+    static int noModelPort;
+
+    @BeforeAll
+    static void startParts() throws Exception {
+        redis = RedisServer.start();
+        model = new ScriptedModel();
+        appPort = RedisServer.freePort();
+        app = AppProcess.start("chat-app", Map.of(
+                "quarkus.redis.hosts", redis.url(),
+                "quarkus.http.port", Integer.toString(appPort),
+                "codeact.llm.base-url", model.baseUrl(),
+                "codeact.worker.run-dir", Path.of("target", "it-run").toAbsolutePath().toString()));
+        app.awaitLog("reading", 30_000);
+        noModelPort = RedisServer.freePort();
+        noModel = AppProcess.start("chat-no-model", Map.of(
+                "quarkus.redis.hosts", redis.url(),
+                "quarkus.http.port", Integer.toString(noModelPort),
+                "codeact.key-prefix", "nomodel:",
+                "codeact.roles", "gateway"));
+    }
+
+    @AfterAll
+    static void stopParts() throws Exception {
+        noModel.close();
+        app.close();
+        model.close();
+        redis.close();
+    }
+
+    @BeforeEach
+    void freshScript() {
+        model.reset();
+    }
+
+    static void browse(String scenario, int port) throws IOException, InterruptedException {
+        Path dir = Path.of("src", "test", "browser");
+        Path log = Files.createDirectories(Path.of("target", "it-logs")).resolve("browser-" + scenario + ".log");
+        ProcessBuilder builder = new ProcessBuilder("node", "chat-page.mjs", scenario, "http://127.0.0.1:" + port + "/")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Screenshots of each scenario's last state, for a look at the page (target/it-logs/*.png).
+        builder.environment().put("SCREENSHOT_DIR", log.getParent().toAbsolutePath().toString());
+        Process node = builder.start();
+        if (!node.waitFor(120, TimeUnit.SECONDS)) {
+            node.destroyForcibly();
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(0, node.exitValue(), "browser scenario " + scenario + ":\n" + out);
+    }
+
+    @Test
+    void aQuestionWhoseReplyRunsCodeShowsItsOutputLive() throws Exception {
+        model.enqueue(
+                Reply.of("I will count.\n<execute>\nimport time\nfor i in range(4):\n    print('line', i)\n    time.sleep(0.6)\n"),
+                Reply.of("The loop printed four lines."));
+        browse("live-output", appPort);
+    }
+
+    @Test
+    void stopInterruptsTheRunningCode() throws Exception {
+        model.enqueue(Reply.of("<execute>\nimport time\nprint('started')\nwhile True:\n    time.sleep(0.1)\n"));
+        browse("stop", appPort);
+    }
+
+    @Test
+    void aDroppedConnectionResumesWithoutLosingOrRepeatingAnything() throws Exception {
+        model.enqueue(
+                Reply.of("Counting now.<execute>\nimport time\nfor i in range(5):\n    print('tick', i)\n    time.sleep(0.5)\n")
+                        .delay(20),
+                Reply.of("Counted to five, with a dropped connection on the way.").delay(30),
+                Reply.of("Again."),
+                Reply.of("Once more."));
+        browse("resume", appPort);
+    }
+
+    @Test
+    void withoutAModelThePageSaysHowToConfigureOne() throws Exception {
+        browse("no-model", noModelPort);
+    }
+
+    @Test
+    void onAPhoneSizedScreenWithAFigure() throws Exception {
+        model.enqueue(Reply.of("<execute>\n" + FakeMatplotlib.FIGURE + "\n").chunk(50), Reply.of("Here it is."));
+        browse("phone", appPort);
+    }
+}
