@@ -2,6 +2,11 @@ package dev.codeact.agent;
 
 import dev.codeact.config.AgentConfig;
 import dev.codeact.llm.LlmClient;
+import dev.codeact.llm.Sampling;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import dev.codeact.queue.JobQueue;
 import dev.codeact.queue.ResultReader;
 import dev.codeact.session.Session;
@@ -20,7 +25,14 @@ public class AgentRuntime {
     final Vertx vertx;
     final ObservationFormatter formatter;
 
-    public AgentRuntime(AgentConfig config, LlmClient llm, JobQueue jobs, Prompt prompt, ResultReader results, Vertx vertx) {
+    private final MeterRegistry meters;
+    private final DistributionSummary actionsPerTurn;
+
+    public AgentRuntime(AgentConfig config, LlmClient llm, JobQueue jobs, Prompt prompt, ResultReader results, Vertx vertx,
+                        MeterRegistry meters) {
+        this.meters = meters;
+        this.actionsPerTurn = DistributionSummary.builder("codeact.turn.actions").description("Code actions per turn")
+                .register(meters);
         this.config = config;
         this.llm = llm;
         this.jobs = jobs;
@@ -44,5 +56,16 @@ public class AgentRuntime {
 
     public int maxActions() {
         return config.maxActions();
+    }
+
+    /** Why these model choices are refused, or null. */
+    public String refusal(Sampling sampling) {
+        return llm.refusal(sampling);
+    }
+
+    void recordTurn(String reason, int actions, long durationMs) {
+        Timer.builder("codeact.turn.duration").tag("reason", reason).description("Turns, first event to turn_end")
+                .register(meters).record(durationMs, TimeUnit.MILLISECONDS);
+        actionsPerTurn.record(actions);
     }
 }

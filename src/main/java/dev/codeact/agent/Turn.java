@@ -3,6 +3,8 @@ package dev.codeact.agent;
 import dev.codeact.llm.ChatMessage;
 import dev.codeact.llm.LlmCall;
 import dev.codeact.llm.LlmListener;
+import dev.codeact.llm.Sampling;
+import dev.codeact.llm.Usage;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ServerEvent;
 import dev.codeact.protocol.TurnEndReason;
@@ -36,6 +38,8 @@ public final class Turn {
     private String actionId;
     private long cancelTimer = -1;
     private long resultTimer = -1;
+    private Usage usage = Usage.NONE;
+    private boolean reportedUsage;
 
     Turn(AgentRuntime rt, Session session, int number) {
         this.rt = rt;
@@ -57,14 +61,17 @@ public final class Turn {
     private void callModel() {
         state = State.STREAMING;
         parser = new ActionParser();
-        call = rt.llm.stream(rt.prompt.messages(session.history()), new LlmListener() {
+        Sampling sampling = session.sampling();
+        call = rt.llm.stream(rt.prompt.messages(session.history(), rt.llm.maxTokens(sampling)), sampling, new LlmListener() {
             @Override
             public void onDelta(String text) {
                 onModelDelta(text);
             }
 
             @Override
-            public void onComplete(String finishReason) {
+            public void onComplete(String finishReason, Usage reported) {
+                usage = usage.plus(reported);
+                reportedUsage |= reported != null;
                 onModelDone();
             }
 
@@ -145,7 +152,7 @@ public final class Turn {
         ExecutionResult r = result.result();
         String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds());
         session.emit(new ServerEvent.Observation(number, actionId, r, text));
-        session.appendHistory(new ChatMessage(ChatMessage.USER, rt.config.observationPrefix() + text));
+        session.appendHistory(ChatMessage.observation(rt.config.observationPrefix() + text));
         if (state == State.CANCELLING) {
             end(TurnEndReason.CANCELLED);
         } else if (actions >= rt.config.maxActions()) {
@@ -170,7 +177,7 @@ public final class Turn {
                 // The interrupted action's observation normally arrives at once; never wait forever.
                 cancelTimer = rt.vertx.setTimer(rt.config.cancelGrace().toMillis(), t -> session.run(() -> {
                     if (state == State.CANCELLING) {
-                        session.appendHistory(new ChatMessage(ChatMessage.USER,
+                        session.appendHistory(ChatMessage.observation(
                                 rt.config.observationPrefix() + "[Execution cancelled by the user.]"));
                         end(TurnEndReason.CANCELLED);
                     }
@@ -198,7 +205,8 @@ public final class Turn {
         rt.vertx.cancelTimer(cancelTimer);
         rt.vertx.cancelTimer(resultTimer);
         long ms = (System.nanoTime() - startedAt) / 1_000_000;
-        session.emit(new ServerEvent.TurnEnd(number, reason.wire(), actions, ms));
+        session.emit(new ServerEvent.TurnEnd(number, reason.wire(), actions, ms, reportedUsage ? usage : null));
+        rt.recordTurn(reason.wire(), actions, ms);
         session.turnEnded(this);
     }
 }

@@ -34,4 +34,15 @@ public interface AgentConfig {
     /** An action with no observation after this long ends its turn ({@code execution_failed}): no worker answered. */
     @WithDefault("180s")
     Duration resultTimeout();
+
+    /**
+     * Context budget of one model call, in tokens (estimated as characters / 4), the reply's
+     * {@code max_tokens} included. Over it, older observations are shortened, then the oldest
+     * turns are left out of what is sent (the stored history keeps everything).
+     */
+    @WithDefault("16000")
+    int contextBudgetTokens();
+
+    /** Read the system prompt from this file (UTF-8) instead of {@code system-prompt}. */
+    Optional<String> systemPromptFile();
 }

@@ -43,4 +43,34 @@ public interface LlmConfig {
     /** Upper bound for one model call, first byte to last. */
     @WithDefault("300s")
     Duration totalTimeout();
+
+    /** {@code top_p}; not sent when unset. */
+    Optional<Double> topP();
+
+    /** Retries of a call answered 429 or 5xx before its first token (401/403 are never retried). */
+    @WithDefault("3")
+    int maxRetries();
+
+    /** First retry delay; doubled per attempt, with jitter, and at least what {@code Retry-After} asks. */
+    @WithDefault("500ms")
+    Duration retryBase();
+
+    /** Longest wait before one retry. */
+    @WithDefault("10s")
+    Duration retryMax();
+
+    /** Ask for token usage in the stream ({@code stream_options.include_usage}); some old servers refuse it. */
+    @WithDefault("true")
+    boolean includeUsage();
+
+    /** Models a client may pick per session ({@code user_message.options.model}); the configured model always. */
+    Optional<List<String>> allowedModels();
+
+    /** Highest {@code temperature} a client may ask for. */
+    @WithDefault("2.0")
+    double maxTemperature();
+
+    /** Highest {@code max_tokens} a client may ask for. */
+    @WithDefault("4096")
+    int maxTokensLimit();
 }

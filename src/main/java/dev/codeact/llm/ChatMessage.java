@@ -1,7 +1,13 @@
 package dev.codeact.llm;
 
-/** One message of the conversation, as the chat-completions API and the session history hold it. */
-public record ChatMessage(String role, String content) {
+/**
+ * One message of the conversation, as the session history holds it. {@code kind} marks the user
+ * messages that carry an observation ({@value #OBSERVATION}), so the context budget can shorten
+ * old observations first; only role and content are sent to the model.
+ */
+public record ChatMessage(String role, String content, String kind) {
+
+    public static final String OBSERVATION = "observation";
 
     public static final String SYSTEM = "system";
     public static final String USER = "user";
@@ -14,5 +20,21 @@ public record ChatMessage(String role, String content) {
         if (content == null) {
             throw new IllegalArgumentException("content is required");
         }
+    }
+
+    public ChatMessage(String role, String content) {
+        this(role, content, null);
+    }
+
+    public static ChatMessage observation(String content) {
+        return new ChatMessage(USER, content, OBSERVATION);
+    }
+
+    public boolean isObservation() {
+        return OBSERVATION.equals(kind);
+    }
+
+    public ChatMessage withContent(String newContent) {
+        return new ChatMessage(role, newContent, kind);
     }
 }

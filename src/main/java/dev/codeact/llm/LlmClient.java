@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codeact.config.LlmConfig;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.WireJson;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -18,14 +21,21 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
- * Streams chat completions from an OpenAI-compatible server. Built on Vert.x's HTTP client (the
- * layer under the WebClient) because a completion must be read chunk by chunk and closed
- * mid-stream on cancel, which the WebClient's buffered responses do not offer.
+ * Streams chat completions from an OpenAI-compatible server (vLLM, llama.cpp, Ollama, OpenAI).
+ * Built on Vert.x's HTTP client (the layer under the WebClient) because a completion must be read
+ * chunk by chunk and closed mid-stream on cancel, which the WebClient's buffered responses do not
+ * offer. A 429 or 5xx before the first token is retried with exponential backoff and jitter,
+ * honouring {@code Retry-After}; everything else ends the call with a stable error code.
  */
 @ApplicationScoped
 public class LlmClient {
@@ -33,15 +43,25 @@ public class LlmClient {
     private final LlmConfig config;
     private final Vertx vertx;
     private final HttpClient http;
+    private final Timer firstToken;
+    private final Counter promptTokens;
+    private final Counter completionTokens;
+    private final MeterRegistry meters;
 
-    public LlmClient(LlmConfig config, Vertx vertx) {
+    public LlmClient(LlmConfig config, Vertx vertx, MeterRegistry meters) {
         this.config = config;
         this.vertx = vertx;
+        this.meters = meters;
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(config.maxConnections())
-                .setTrustAll(false)
                 .setVerifyHost(true));
+        this.firstToken = Timer.builder("codeact.llm.time.to.first.token")
+                .description("From sending a model call to its first content token").register(meters);
+        this.promptTokens = Counter.builder("codeact.llm.tokens").tag("kind", "prompt")
+                .description("Tokens the model servers reported (usage)").register(meters);
+        this.completionTokens = Counter.builder("codeact.llm.tokens").tag("kind", "completion")
+                .description("Tokens the model servers reported (usage)").register(meters);
     }
 
     @PreDestroy
@@ -57,39 +77,58 @@ public class LlmClient {
         return config.model();
     }
 
+    /** The reply's token budget of a call with these choices. */
+    public int maxTokens(Sampling sampling) {
+        return sampling.maxTokens() != null ? sampling.maxTokens() : config.maxTokens();
+    }
+
+    /** Why a client's choices are refused, or null when they are within the configured bounds. */
+    public String refusal(Sampling sampling) {
+        if (sampling.model() != null && !sampling.model().equals(config.model())
+                && !config.allowedModels().orElse(List.of()).contains(sampling.model())) {
+            return "model '" + sampling.model() + "' is not allowed here (codeact.llm.allowed-models)";
+        }
+        if (sampling.temperature() != null && (sampling.temperature() < 0 || sampling.temperature() > config.maxTemperature())) {
+            return "temperature must be between 0 and " + config.maxTemperature();
+        }
+        if (sampling.maxTokens() != null && sampling.maxTokens() > config.maxTokensLimit()) {
+            return "max_tokens must be at most " + config.maxTokensLimit();
+        }
+        if (sampling.topP() != null && (sampling.topP() <= 0 || sampling.topP() > 1)) {
+            return "top_p must be in (0, 1]";
+        }
+        return null;
+    }
+
     /** Call on an event loop; the listener is called back on the same context. */
-    public LlmCall stream(List<ChatMessage> messages, LlmListener listener) {
-        Call call = new Call(listener);
-        String base = config.baseUrl().orElseThrow().replaceAll("/+$", "");
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(base + "/chat/completions")
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Accept", "text/event-stream")
-                .setIdleTimeout(config.idleTimeout().toMillis());
-        config.apiKey().filter(k -> !k.isBlank()).ifPresent(k -> options.putHeader("Authorization", "Bearer " + k));
-        Buffer body = Buffer.buffer(requestBody(messages));
+    public LlmCall stream(List<ChatMessage> messages, Sampling sampling, LlmListener listener) {
+        Call call = new Call(Buffer.buffer(requestBody(messages, sampling)), listener);
         call.totalTimer = vertx.setTimer(config.totalTimeout().toMillis(), t -> call.fail(ErrorCode.UPSTREAM_TIMEOUT,
                 "the model did not finish within " + config.totalTimeout().toSeconds() + " s"));
-        http.request(options)
-                .compose(request -> {
-                    call.request = request;
-                    if (call.done) {
-                        request.reset();
-                    }
-                    return request.send(body);
-                })
-                .onSuccess(call::onResponse)
-                .onFailure(call::onFailure);
+        // One periodic check per call rather than a timer re-armed on every chunk.
+        long idle = config.idleTimeout().toMillis();
+        call.idleTimer = vertx.setPeriodic(Math.max(50, idle / 4), t -> {
+            if (System.nanoTime() - call.lastByteAt > TimeUnit.MILLISECONDS.toNanos(idle)) {
+                call.fail(ErrorCode.UPSTREAM_TIMEOUT, "no data from the model for " + config.idleTimeout().toSeconds() + " s");
+            }
+        });
+        call.attempt();
         return call;
     }
 
-    private String requestBody(List<ChatMessage> messages) {
+    private String requestBody(List<ChatMessage> messages, Sampling sampling) {
         ObjectNode body = WireJson.MAPPER.createObjectNode();
-        body.put("model", config.model());
+        body.put("model", sampling.model() != null ? sampling.model() : config.model());
         body.put("stream", true);
-        body.put("temperature", config.temperature());
-        body.put("max_tokens", config.maxTokens());
+        if (config.includeUsage()) {
+            body.putObject("stream_options").put("include_usage", true);
+        }
+        body.put("temperature", sampling.temperature() != null ? sampling.temperature() : config.temperature());
+        body.put("max_tokens", sampling.maxTokens() != null ? sampling.maxTokens() : config.maxTokens());
+        Double topP = sampling.topP() != null ? sampling.topP() : config.topP().orElse(null);
+        if (topP != null) {
+            body.put("top_p", topP);
+        }
         ArrayNode stop = body.putArray("stop");
         config.stop().forEach(stop::add);
         ArrayNode list = body.putArray("messages");
@@ -99,16 +138,52 @@ public class LlmClient {
         return body.toString();
     }
 
+    private RequestOptions requestOptions() {
+        String base = config.baseUrl().orElseThrow().replaceAll("/+$", "");
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(base + "/chat/completions")
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Accept", "text/event-stream");
+        config.apiKey().filter(k -> !k.isBlank()).ifPresent(k -> options.putHeader("Authorization", "Bearer " + k));
+        return options;
+    }
+
     private final class Call implements LlmCall {
+        private final Buffer body;
         private final LlmListener listener;
         private final SseParser sse = new SseParser(this::onEvent);
+        private final long startedAt = System.nanoTime();
         private HttpClientRequest request;
         private long totalTimer;
+        private long idleTimer;
+        private long lastByteAt = System.nanoTime();
+        private long retryTimer = -1;
+        private int retries;
         private boolean done;
+        private boolean sawToken;
         private String finishReason;
+        private Usage usage;
 
-        Call(LlmListener listener) {
+        Call(Buffer body, LlmListener listener) {
+            this.body = body;
             this.listener = listener;
+        }
+
+        void attempt() {
+            if (done) {
+                return;
+            }
+            http.request(requestOptions())
+                    .compose(r -> {
+                        request = r;
+                        if (done) {
+                            r.reset();
+                        }
+                        return r.send(body);
+                    })
+                    .onSuccess(this::onResponse)
+                    .onFailure(this::onFailure);
         }
 
         @Override
@@ -120,10 +195,16 @@ public class LlmClient {
         }
 
         private void close() {
-            vertx.cancelTimer(totalTimer);
+            stopTimers();
             if (request != null) {
                 request.reset();
             }
+        }
+
+        private void stopTimers() {
+            vertx.cancelTimer(totalTimer);
+            vertx.cancelTimer(idleTimer);
+            vertx.cancelTimer(retryTimer);
         }
 
         void onResponse(HttpClientResponse response) {
@@ -132,11 +213,12 @@ public class LlmClient {
             }
             int status = response.statusCode();
             if (status / 100 != 2) {
-                response.body().onComplete(b -> fail(statusCode(status),
-                        "model server answered HTTP " + status + snippet(b.succeeded() ? b.result() : null)));
+                response.body().onComplete(b -> onStatus(status, response.getHeader("Retry-After"),
+                        b.succeeded() ? b.result() : null));
                 return;
             }
             response.handler(chunk -> {
+                lastByteAt = System.nanoTime();
                 if (!done) {
                     sse.feed(chunk.getBytes());
                 }
@@ -150,16 +232,39 @@ public class LlmClient {
             });
         }
 
+        private void onStatus(int status, String retryAfter, Buffer errorBody) {
+            if (done) {
+                return;
+            }
+            boolean retriable = status == 429 || status >= 500;
+            if (retriable && retries < config.maxRetries()) {
+                long delay = backoff(retries++, retryAfter);
+                lastByteAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay); // waiting is not stalling
+                retryTimer = vertx.setTimer(delay, t -> attempt());
+                return;
+            }
+            String tried = retriable && retries > 0 ? " (after " + retries + (retries == 1 ? " retry)" : " retries)") : "";
+            fail(statusCode(status), "model server answered HTTP " + status + tried + snippet(errorBody));
+        }
+
+        /** Exponential with jitter, never shorter than Retry-After asks, never longer than retry-max. */
+        private long backoff(int attempt, String retryAfter) {
+            long exponential = config.retryBase().toMillis() << Math.min(attempt, 20);
+            long jittered = (long) (exponential * (0.5 + ThreadLocalRandom.current().nextDouble() / 2));
+            return Math.min(config.retryMax().toMillis(), Math.max(jittered, retryAfterMillis(retryAfter)));
+        }
+
         void onFailure(Throwable error) {
             if (error instanceof TimeoutException) {
-                fail(ErrorCode.UPSTREAM_TIMEOUT, "no data from the model for " + config.idleTimeout().toSeconds() + " s");
-            } else if (error instanceof ConnectException || error instanceof UnknownHostException
-                    || error.getCause() instanceof UnknownHostException) {
-                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "cannot reach the model server: " + error.getMessage());
-            } else if (error instanceof SSLException) {
+                fail(ErrorCode.UPSTREAM_TIMEOUT, "the model server did not answer in time: " + error.getMessage());
+            } else if (error instanceof ConnectException) {
+                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "cannot connect to the model server: " + error.getMessage());
+            } else if (error instanceof UnknownHostException || error.getCause() instanceof UnknownHostException) {
+                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "the model server's host name does not resolve: " + error.getMessage());
+            } else if (error instanceof SSLException || error.getCause() instanceof SSLException) {
                 fail(ErrorCode.UPSTREAM_UNAVAILABLE, "TLS with the model server failed: " + error.getMessage());
             } else {
-                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "model stream failed: " + error);
+                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "the model stream failed: " + error);
             }
         }
 
@@ -175,22 +280,30 @@ public class LlmClient {
             try {
                 chunk = WireJson.MAPPER.readTree(data);
             } catch (Exception e) {
-                fail(ErrorCode.UPSTREAM_PROTOCOL, "model sent a chunk that is not JSON: " + abbreviate(data));
+                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model sent a chunk that is not JSON: " + abbreviate(data));
                 return;
             }
             if (chunk == null || !chunk.isObject()) {
-                fail(ErrorCode.UPSTREAM_PROTOCOL, "model sent a chunk that is not a JSON object: " + abbreviate(data));
+                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model sent a chunk that is not a JSON object: " + abbreviate(data));
                 return;
             }
             if (chunk.hasNonNull("error")) {
                 JsonNode err = chunk.get("error");
-                fail(ErrorCode.UPSTREAM_PROTOCOL, "model server reported an error: "
+                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model server reported an error: "
                         + abbreviate(err.hasNonNull("message") ? err.get("message").asText() : err.toString()));
                 return;
+            }
+            JsonNode u = chunk.get("usage");
+            if (u != null && u.isObject()) {
+                usage = new Usage(u.path("prompt_tokens").asLong(), u.path("completion_tokens").asLong());
             }
             JsonNode choice = chunk.path("choices").path(0);
             JsonNode content = choice.path("delta").path("content");
             if (content.isTextual() && !content.asText().isEmpty()) {
+                if (!sawToken) {
+                    sawToken = true;
+                    firstToken.record(System.nanoTime() - startedAt, TimeUnit.NANOSECONDS);
+                }
                 listener.onDelta(content.asText());
             }
             if (choice.hasNonNull("finish_reason")) {
@@ -202,8 +315,12 @@ public class LlmClient {
             if (!done) {
                 done = true;
                 // Not reset: after [DONE] the connection can go back to the pool.
-                vertx.cancelTimer(totalTimer);
-                listener.onComplete(finishReason);
+                stopTimers();
+                if (usage != null) {
+                    promptTokens.increment(usage.promptTokens());
+                    completionTokens.increment(usage.completionTokens());
+                }
+                listener.onComplete(finishReason, usage);
             }
         }
 
@@ -211,7 +328,25 @@ public class LlmClient {
             if (!done) {
                 done = true;
                 close();
+                meters.counter("codeact.llm.errors", "code", code.code()).increment();
                 listener.onError(code, message);
+            }
+        }
+    }
+
+    /** {@code Retry-After} is either seconds or an HTTP date; 0 when absent or unreadable. */
+    static long retryAfterMillis(String header) {
+        if (header == null || header.isBlank()) {
+            return 0;
+        }
+        try {
+            return Duration.ofSeconds(Long.parseLong(header.strip())).toMillis();
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                return Math.max(0, Duration.between(ZonedDateTime.now(at.getZone()), at).toMillis());
+            } catch (RuntimeException unreadable) {
+                return 0;
             }
         }
     }

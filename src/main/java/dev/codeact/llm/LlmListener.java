@@ -7,8 +7,13 @@ public interface LlmListener {
 
     void onDelta(String text);
 
-    /** The stream ended normally ({@code finishReason} may be null when the server sent none). */
-    void onComplete(String finishReason);
+    /**
+     * The stream ended normally.
+     *
+     * @param finishReason as the server sent it ({@code stop}, {@code length}, …), null when it sent none
+     * @param usage        null when the server reported no usage
+     */
+    void onComplete(String finishReason, Usage usage);
 
     void onError(ErrorCode code, String message);
 }

@@ -1,9 +1,12 @@
 package dev.codeact.protocol;
 
+import dev.codeact.llm.Sampling;
+
 /** Frames a client sends; {@link WireCodec#parseClient} is the only way to build them from the wire. */
 public sealed interface ClientEvent {
 
-    record UserMessage(String text) implements ClientEvent {}
+    /** {@code options}: model and sampling choices for this and later turns of the session. */
+    record UserMessage(String text, Sampling options) implements ClientEvent {}
 
     record Cancel() implements ClientEvent {}
 

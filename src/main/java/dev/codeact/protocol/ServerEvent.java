@@ -1,6 +1,7 @@
 package dev.codeact.protocol;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.codeact.llm.Usage;
 import dev.codeact.queue.ExecutionResult;
 
 /**
@@ -38,7 +39,8 @@ public sealed interface ServerEvent {
         public String type() { return "observation"; }
     }
 
-    record TurnEnd(int turn, String reason, int actions, long durationMs) implements ServerEvent {
+    /** {@code usage}: tokens the model server reported for the turn's calls (absent if it reported none). */
+    record TurnEnd(int turn, String reason, int actions, long durationMs, Usage usage) implements ServerEvent {
         public String type() { return "turn_end"; }
     }
 

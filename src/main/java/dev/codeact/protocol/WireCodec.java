@@ -3,6 +3,7 @@ package dev.codeact.protocol;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codeact.llm.Sampling;
 import java.nio.charset.StandardCharsets;
 
 /** Reads client frames and writes server events: the WebSocket wire format lives here only. */
@@ -30,7 +31,7 @@ public final class WireCodec {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "field 'type' (string) is required");
         }
         return switch (type.asText()) {
-            case "user_message" -> new ClientEvent.UserMessage(userText(node, maxTextChars));
+            case "user_message" -> new ClientEvent.UserMessage(userText(node, maxTextChars), options(node.get("options")));
             case "cancel" -> new ClientEvent.Cancel();
             case "resume" -> new ClientEvent.Resume(lastSeq(node));
             case "ping" -> new ClientEvent.Ping(optionalText(node, "id"));
@@ -47,6 +48,39 @@ public final class WireCodec {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message 'text' is longer than " + maxTextChars + " characters");
         }
         return text.asText();
+    }
+
+    private static Sampling options(JsonNode options) throws ProtocolException {
+        if (options == null || options.isNull()) {
+            return Sampling.DEFAULTS;
+        }
+        if (!options.isObject()) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "'options' must be an object");
+        }
+        for (var names = options.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!java.util.Set.of("model", "temperature", "max_tokens", "top_p").contains(name)) {
+                throw new ProtocolException(ErrorCode.INVALID_EVENT, "unknown option '" + name
+                        + "' (model, temperature, max_tokens, top_p)");
+            }
+        }
+        JsonNode maxTokens = options.get("max_tokens");
+        if (maxTokens != null && (!maxTokens.canConvertToExactIntegral() || maxTokens.asLong() < 1 || maxTokens.asLong() > Integer.MAX_VALUE)) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "option 'max_tokens' must be a positive integer");
+        }
+        return new Sampling(optionalText(options, "model"), number(options, "temperature"),
+                maxTokens == null ? null : maxTokens.asInt(), number(options, "top_p"));
+    }
+
+    private static Double number(JsonNode node, String field) throws ProtocolException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "option '" + field + "' must be a number");
+        }
+        return value.asDouble();
     }
 
     private static long lastSeq(JsonNode node) throws ProtocolException {

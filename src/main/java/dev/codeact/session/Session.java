@@ -2,6 +2,7 @@ package dev.codeact.session;
 
 import dev.codeact.agent.Turn;
 import dev.codeact.llm.ChatMessage;
+import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ServerEvent;
 import dev.codeact.protocol.WireCodec;
@@ -38,6 +39,7 @@ public final class Session {
     private long lastSeq;
     private Turn turn;
     private int turns;
+    private Sampling sampling = Sampling.DEFAULTS;
 
     Session(String id, Context context, SessionStore store, Duration ttl, int replayCapacity, long lastSeq,
             List<ChatMessage> history, Consumer<Session> onIdle) {
@@ -94,6 +96,15 @@ public final class Session {
     public void appendHistory(ChatMessage message) {
         history.add(message);
         historyLog.append(SessionStore.encode(message));
+    }
+
+    /** Model and sampling choices of this session (kept in this gateway's memory). */
+    public Sampling sampling() {
+        return sampling;
+    }
+
+    void setSampling(Sampling chosen) {
+        sampling = chosen;
     }
 
     public boolean turnRunning() {

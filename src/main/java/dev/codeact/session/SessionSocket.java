@@ -3,6 +3,7 @@ package dev.codeact.session;
 import dev.codeact.agent.AgentRuntime;
 import dev.codeact.agent.Turn;
 import dev.codeact.config.SessionConfig;
+import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.ClientEvent;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
@@ -134,9 +135,14 @@ public class SessionSocket {
             return;
         }
         if (event instanceof ClientEvent.UserMessage m) {
+            Sampling chosen = session.sampling().merge(m.options());
+            String refusal = agent.refusal(chosen);
             if (session.turnRunning()) {
                 session.error(ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
+            } else if (refusal != null) {
+                session.error(ErrorCode.INVALID_EVENT, "user_message options: " + refusal);
             } else {
+                session.setSampling(chosen);
                 Turn turn = agent.newTurn(session, session.nextTurnNumber());
                 session.setTurn(turn);
                 turn.start(m.text());

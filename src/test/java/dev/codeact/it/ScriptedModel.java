@@ -33,21 +33,37 @@ public final class ScriptedModel implements AutoCloseable {
      * @param delayMs    pause between deltas
      * @param hangAfter  after this many characters, stop sending and hold the connection open
      */
-    public record Reply(String text, int chunk, long delayMs, int hangAfter) {
+    public record Reply(String text, int chunk, long delayMs, int hangAfter, boolean silent, int status, String retryAfter, byte[] raw) {
         public static Reply of(String text) {
-            return new Reply(text, 3, 2, -1);
+            return new Reply(text, 3, 2, -1, false, 200, null, null);
+        }
+
+        /** An HTTP error answer (no stream), e.g. 401, 429 or 503. */
+        public static Reply status(int status, String retryAfter) {
+            return new Reply("{\"error\":{\"message\":\"scripted " + status + "\"}}", 0, 0, -1, false, status, retryAfter, null);
+        }
+
+        /** Bytes exactly as a real server sent them (a recorded SSE fixture), cut into small writes. */
+        public static Reply raw(byte[] bytes) {
+            return new Reply(null, 7, 1, -1, false, 200, null, bytes);
         }
 
         public Reply delay(long ms) {
-            return new Reply(text, chunk, ms, hangAfter);
+            return new Reply(text, chunk, ms, hangAfter, silent, status, retryAfter, raw);
         }
 
         public Reply chunk(int n) {
-            return new Reply(text, n, delayMs, hangAfter);
+            return new Reply(text, n, delayMs, hangAfter, silent, status, retryAfter, raw);
         }
 
+        /** After {@code chars}, hold the connection open with keep-alive comments until the client closes it. */
         public Reply hangAfter(int chars) {
-            return new Reply(text, chunk, delayMs, chars);
+            return new Reply(text, chunk, delayMs, chars, false, status, retryAfter, raw);
+        }
+
+        /** After {@code chars}, send nothing at all (a stalled server) for up to 30 s. */
+        public Reply stallAfter(int chars) {
+            return new Reply(text, chunk, delayMs, chars, true, status, retryAfter, raw);
         }
     }
 
@@ -77,6 +93,15 @@ public final class ScriptedModel implements AutoCloseable {
         closedEarly.clear();
     }
 
+    /** Reads a recorded SSE fixture from src/test/resources/sse/. */
+    public static byte[] fixture(String name) {
+        try (var in = ScriptedModel.class.getResourceAsStream("/sse/" + name)) {
+            return in.readAllBytes();
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("no fixture " + name, e);
+        }
+    }
+
     public List<JsonNode> requests() {
         return new ArrayList<>(requests);
     }
@@ -97,15 +122,33 @@ public final class ScriptedModel implements AutoCloseable {
             exchange.close();
             return;
         }
+        if (reply.status() != 200) {
+            byte[] body = reply.text().getBytes(StandardCharsets.UTF_8);
+            if (reply.retryAfter() != null) {
+                exchange.getResponseHeaders().add("Retry-After", reply.retryAfter());
+            }
+            exchange.sendResponseHeaders(reply.status(), body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+            return;
+        }
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
+        if (reply.raw() != null) {
+            sendRaw(exchange, out, reply);
+            return;
+        }
         try {
             send(out, delta("role", "assistant"));
             String text = reply.text();
             for (int i = 0; i < text.length(); i += reply.chunk()) {
                 if (reply.hangAfter() >= 0 && i >= reply.hangAfter()) {
-                    holdUntilClosed(out);
+                    if (reply.silent()) {
+                        Thread.sleep(30_000);
+                    } else {
+                        holdUntilClosed(out);
+                    }
                     return;
                 }
                 send(out, delta("content", text.substring(i, Math.min(text.length(), i + reply.chunk()))));
@@ -119,6 +162,21 @@ public final class ScriptedModel implements AutoCloseable {
             send(out, end.toString());
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
+        } catch (IOException | InterruptedException e) {
+            closedEarly.add(String.valueOf(e.getMessage()));
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void sendRaw(HttpExchange exchange, OutputStream out, Reply reply) {
+        byte[] bytes = reply.raw();
+        try {
+            for (int i = 0; i < bytes.length; i += reply.chunk()) {
+                out.write(bytes, i, Math.min(reply.chunk(), bytes.length - i));
+                out.flush();
+                Thread.sleep(reply.delayMs());
+            }
         } catch (IOException | InterruptedException e) {
             closedEarly.add(String.valueOf(e.getMessage()));
         } finally {
