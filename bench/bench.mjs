@@ -158,7 +158,7 @@ async function relayBench(base, modelPort) {
     'relay: turn latency p50 (ms)': pct(latencies, 50),
     'relay: turn latency p99 (ms)': pct(latencies, 99),
     'relay: first token p50 (ms)': pct(firstToken, 50),
-    [`relay: setup`]: `${sessions} sessions × ${turns} turns × ${tokens} tokens`,
+    setup: `relay: ${sessions} sessions × ${turns} turns × ${tokens} tokens`,
   };
 }
 
@@ -185,7 +185,7 @@ async function actionBench(base) {
     'action: round trip p99, warm kernel (ms)': pct(roundTrips, 99),
     'action: first action of a session p50 (ms)': pct(firstActions, 50),
     'action: turns with one action per second': sessions * actions / seconds,
-    'action: setup': `${sessions} sessions × ${actions} turns, each action → observation → answer`,
+    setup: `action: ${sessions} sessions × ${actions} turns (action → observation → answer)`,
   };
 }
 
@@ -216,7 +216,7 @@ async function idleBench(base, pid) {
   return {
     'idle sessions: open, per session (ms)': openMs / n,
     'idle sessions: gateway memory per session (KiB)': (after - before) * 1024 / n,
-    'idle sessions: setup': `${n} WebSocket sessions open at once`,
+    setup: `idle: ${n} WebSocket sessions open at once`,
   };
 }
 
@@ -247,8 +247,14 @@ async function main() {
   await waitFor(async () => fetch(`http://127.0.0.1:${httpPort}/q/health/ready`).then((r) => r.ok).catch(() => false), 60000, 'the gateway');
   await new Promise((r) => setTimeout(r, 2000)); // let the warm pool fill
 
-  const results = { ...await relayBench(base, modelPort), ...await actionBench(base), ...await idleBench(base, app.pid) };
-  const run = { machine: machine(), command: `bin/bench ${process.argv.slice(2).join(' ')}`.trim(), results };
+  const results = {};
+  const setup = [];
+  for (const part of [await relayBench(base, modelPort), await actionBench(base), await idleBench(base, app.pid)]) {
+    const { setup: what, ...measures } = part;
+    setup.push(what);
+    Object.assign(results, measures);
+  }
+  const run = { machine: machine(), command: `bin/bench ${process.argv.slice(2).join(' ')}`.trim(), setup, results };
 
   const baselineFile = path.join(root, 'bench/baseline.json');
   const baseline = fs.existsSync(baselineFile) ? JSON.parse(fs.readFileSync(baselineFile, 'utf8')) : null;
@@ -265,6 +271,7 @@ async function main() {
   rows.forEach((r) => console.log(line(r)));
   const m = run.machine;
   console.log(`\nthis run: ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB, Linux ${m.kernel}, ${m.java}, commit ${m.commit}, ${m.date}`);
+  console.log(`setup:    ${setup.join('; ')}`);
   console.log(`command:  ${run.command}`);
   if (baseline) {
     const bm = baseline.machine;

@@ -2,7 +2,6 @@ package dev.codeact.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codeact.llm.Sampling;
 import java.nio.charset.StandardCharsets;
 
@@ -102,12 +101,21 @@ public final class WireCodec {
         return value.asText();
     }
 
+    /**
+     * The envelope is written by hand in front of the record's own JSON: this runs once per
+     * token, and building a tree first cost more than the rest of the relay (see bench/).
+     */
     public static String encodeServer(String session, long seq, ServerEvent event) {
-        ObjectNode node = WireJson.MAPPER.createObjectNode();
-        node.put("type", event.type());
-        node.put("session", session);
-        node.put("seq", seq);
-        node.setAll((ObjectNode) WireJson.MAPPER.valueToTree(event));
-        return node.toString();
+        String body;
+        try {
+            body = WireJson.MAPPER.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + event.type(), e);
+        }
+        StringBuilder out = new StringBuilder(body.length() + session.length() + 48)
+                .append("{\"type\":\"").append(event.type())
+                .append("\",\"session\":\"").append(session)
+                .append("\",\"seq\":").append(seq);
+        return (body.length() > 2 ? out.append(',').append(body, 1, body.length()) : out.append('}')).toString();
     }
 }
