@@ -163,7 +163,7 @@ async function relayBench(base, modelPort) {
 }
 
 async function actionBench(base) {
-  const sessions = Math.max(2, Math.round(8 * SCALE));
+  const sessions = Number(process.env.BENCH_ACTION_SESSIONS) || Math.max(2, Math.round(8 * SCALE));
   const actions = Math.max(3, Math.round(15 * SCALE));
   const clients = await Promise.all(Array.from({ length: sessions }, () => openSession(base)));
   const roundTrips = [];
