@@ -62,25 +62,31 @@ public final class Turn {
         state = State.STREAMING;
         parser = new ActionParser();
         Sampling sampling = session.sampling();
+        // The client calls back on the context that made the call (this session's); session.run
+        // keeps that true even if a pooled connection ever reported on another one.
         call = rt.llm.stream(rt.prompt.messages(session.history(), rt.llm.maxTokens(sampling)), sampling, new LlmListener() {
             @Override
             public void onDelta(String text) {
-                onModelDelta(text);
+                session.run(() -> onModelDelta(text));
             }
 
             @Override
             public void onComplete(String finishReason, Usage reported) {
-                usage = usage.plus(reported);
-                reportedUsage |= reported != null;
-                onModelDone();
+                session.run(() -> {
+                    usage = usage.plus(reported);
+                    reportedUsage |= reported != null;
+                    onModelDone();
+                });
             }
 
             @Override
             public void onError(ErrorCode code, String message) {
-                if (state == State.STREAMING) {
-                    keepPartialReply();
-                    fail(code, message);
-                }
+                session.run(() -> {
+                    if (state == State.STREAMING) {
+                        keepPartialReply();
+                        fail(code, message);
+                    }
+                });
             }
         });
     }
