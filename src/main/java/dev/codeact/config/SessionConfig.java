@@ -22,4 +22,11 @@ public interface SessionConfig {
     /** A session with no connection and no running turn is dropped from memory after this. */
     @WithDefault("10m")
     Duration idleEvict();
+
+    /**
+     * Events gather this long before they go to the Redis event log in one RPUSH (0: at once).
+     * Clients never wait for it: events are sent first, and resumes read recent events from memory.
+     */
+    @WithDefault("5ms")
+    Duration logFlushDelay();
 }

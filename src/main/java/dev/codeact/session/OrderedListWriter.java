@@ -3,6 +3,7 @@ package dev.codeact.session;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.list.ReactiveListCommands;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,9 +11,11 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Appends to one Redis list in order, without a round trip per item: while one RPUSH is in
- * flight, new items gather and go in the next one (pooled connections would otherwise be free to
- * reorder concurrent pushes). Not thread-safe: use it from its session's context only.
+ * Appends to one Redis list in order, without a round trip per item: items gather for
+ * {@code flushDelay}, and while one RPUSH is in flight the next ones wait for it (pooled
+ * connections would otherwise be free to reorder concurrent pushes). The key's TTL is renewed at
+ * most every {@code ttl / 100} (at least once a minute), not on every push. Not thread-safe: use it
+ * from its session's context only.
  */
 final class OrderedListWriter {
 
@@ -28,9 +31,15 @@ final class OrderedListWriter {
     private boolean inFlight;
     private long persisted;
     private long retryDelayMs = 100;
+    private final long flushDelayMs;
+    private final long renewEveryNanos;
+    private long renewedAt = Long.MIN_VALUE;
+    private boolean scheduled;
 
-    OrderedListWriter(ReactiveRedisDataSource redis, String key, Duration ttl, Context context, long alreadyPersisted,
-                      Runnable onFlushed) {
+    OrderedListWriter(ReactiveRedisDataSource redis, String key, Duration ttl, Duration flushDelay, Context context,
+                      long alreadyPersisted, Runnable onFlushed) {
+        this.flushDelayMs = flushDelay.toMillis();
+        this.renewEveryNanos = Math.min(ttl.toNanos() / 100, Duration.ofMinutes(1).toNanos());
         this.lists = redis.list(String.class);
         this.keys = redis.key();
         this.key = key;
@@ -42,8 +51,19 @@ final class OrderedListWriter {
 
     void append(String value) {
         pending.add(value);
-        if (!inFlight) {
+        if (inFlight || scheduled) {
+            return;
+        }
+        if (flushDelayMs <= 0) {
             flush();
+        } else {
+            scheduled = true;
+            context.owner().setTimer(flushDelayMs, t -> context.runOnContext(v -> {
+                scheduled = false;
+                if (!inFlight && !pending.isEmpty()) {
+                    flush();
+                }
+            }));
         }
     }
 
@@ -53,15 +73,20 @@ final class OrderedListWriter {
     }
 
     boolean idle() {
-        return !inFlight && pending.isEmpty();
+        return !inFlight && !scheduled && pending.isEmpty();
     }
 
     private void flush() {
         List<String> batch = pending;
         pending = new ArrayList<>();
         inFlight = true;
+        long now = System.nanoTime();
+        boolean renew = renewedAt == Long.MIN_VALUE || now - renewedAt > renewEveryNanos;
+        if (renew) {
+            renewedAt = now;
+        }
         lists.rpush(key, batch.toArray(String[]::new))
-                .call(() -> keys.expire(key, ttl).onFailure().recoverWithItem(false))
+                .call(() -> renew ? keys.expire(key, ttl).onFailure().recoverWithItem(false) : Uni.createFrom().item(true))
                 .subscribe().with(
                         n -> context.runOnContext(v -> {
                             persisted += batch.size();

@@ -1,6 +1,7 @@
 package dev.codeact.session;
 
 import dev.codeact.agent.Turn;
+import dev.codeact.config.SessionConfig;
 import dev.codeact.llm.ChatMessage;
 import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.ErrorCode;
@@ -41,17 +42,19 @@ public final class Session {
     private int turns;
     private Sampling sampling = Sampling.DEFAULTS;
 
-    Session(String id, Context context, SessionStore store, Duration ttl, int replayCapacity, long lastSeq,
+    Session(String id, Context context, SessionStore store, SessionConfig config, long lastSeq,
             List<ChatMessage> history, Consumer<Session> onIdle) {
         this.id = id;
         this.context = context;
         this.store = store;
-        this.replayCapacity = replayCapacity;
+        this.replayCapacity = config.replayBuffer();
         this.lastSeq = lastSeq;
         this.history = new ArrayList<>(history);
         this.onIdle = onIdle;
-        this.eventLog = new OrderedListWriter(store.redis(), store.keys().events(id), ttl, context, lastSeq, this::trimRecent);
-        this.historyLog = new OrderedListWriter(store.redis(), store.keys().history(id), ttl, context, history.size(), () -> { });
+        this.eventLog = new OrderedListWriter(store.redis(), store.keys().events(id), config.ttl(), config.logFlushDelay(),
+                context, lastSeq, this::trimRecent);
+        this.historyLog = new OrderedListWriter(store.redis(), store.keys().history(id), config.ttl(), Duration.ZERO,
+                context, history.size(), () -> { });
     }
 
     public String id() {

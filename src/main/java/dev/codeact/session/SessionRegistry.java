@@ -89,7 +89,7 @@ public class SessionRegistry {
     }
 
     private Session newSession(String id, Context context, long lastSeq, List<ChatMessage> history) {
-        return new Session(id, context, store, config.ttl(), config.replayBuffer(), lastSeq, history, this::scheduleEviction);
+        return new Session(id, context, store, config, lastSeq, history, this::scheduleEviction);
     }
 
     private void scheduleEviction(Session session) {
