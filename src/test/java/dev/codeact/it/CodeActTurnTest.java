@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Whole turns through the real parts: WebSocket client → gateway → scripted model over HTTP SSE →
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
+@ExtendWith(AbuseTally.class)
 class CodeActTurnTest {
 
     static final long TURN_MS = 30_000;
@@ -209,6 +212,7 @@ class CodeActTurnTest {
     }
 
     @Test
+    @Tag("abuse")
     void theWallTimeLimitInterruptsAnEndlessLoop() throws Exception {
         RealParts.model.enqueue(
                 Reply.of("<execute>\nz = 5\nwhile True:\n    pass\n"),

@@ -14,11 +14,14 @@ import java.net.URI;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The kernel's semantics and the sandbox's limits, through whole turns on real runsc sandboxes. */
 @QuarkusTest
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
+@ExtendWith(AbuseTally.class)
 class SandboxAndLimitsTest {
 
     @TestHTTPResource("/v1/sessions")
@@ -43,6 +46,7 @@ class SandboxAndLimitsTest {
     }
 
     @Test
+    @Tag("abuse")
     void theSandboxIsNoNetworkReadOnlyNonRootWithAPrivateTmpAndACleanEnvironment() throws Exception {
         List<JsonNode> obs = run("""
                 import os, socket
@@ -76,6 +80,7 @@ class SandboxAndLimitsTest {
     }
 
     @Test
+    @Tag("abuse")
     void aMemoryBombFailsAloneAndTheStateSurvives() throws Exception {
         List<JsonNode> obs = run("kept = 'still here'", "bomb = bytearray(4 * 1024 ** 3)", "print(kept)");
         assertEquals("MemoryError", obs.get(1).get("result").get("error").get("name").asText());
@@ -83,8 +88,24 @@ class SandboxAndLimitsTest {
         assertEquals("still here", obs.get(2).get("text").asText());
     }
 
+    @Test
+    @Tag("abuse")
+    void anotherSessionsFilesAndProcessesAreOutOfReach() throws Exception {
+        List<JsonNode> mine = run("open('/tmp/secret.txt', 'w').write('session A')\nimport os\nprint(os.getpid())");
+        List<JsonNode> theirs = run("""
+                import os, glob
+                print(os.path.exists('/tmp/secret.txt'))
+                print(sorted(glob.glob('/tmp/*')))
+                print(len([p for p in os.listdir('/proc') if p.isdigit()]) < 10)
+                """);
+        assertNull(mine.get(0).get("result").get("error"), "session A wrote its file");
+        assertEquals("False\n[]\nTrue\n", theirs.get(0).get("result").get("output").asText(),
+                "no file of another session, and only this sandbox's own few processes");
+    }
+
     /** Each child stays under the address-space rlimit; together they pass the cgroup limit. */
     @Test
+    @Tag("abuse")
     void aMemoryBombOverTheSandboxLimitKillsOnlyItsOwnSandbox() throws Exception {
         List<JsonNode> obs = run("before = 1", """
                 import os, time
@@ -108,6 +129,7 @@ class SandboxAndLimitsTest {
     }
 
     @Test
+    @Tag("abuse")
     void aForkBombIsStoppedByTheProcessLimit() throws Exception {
         List<JsonNode> obs = run("""
                 import os, time
@@ -131,6 +153,7 @@ class SandboxAndLimitsTest {
     }
 
     @Test
+    @Tag("abuse")
     void anOutputFloodKeepsHeadAndTailWithAMarker() throws Exception {
         List<JsonNode> obs = run("print('HEAD'); print('x' * 3_000_000); print('TAIL')");
         JsonNode result = obs.get(0).get("result");
@@ -147,6 +170,7 @@ class SandboxAndLimitsTest {
     }
 
     @Test
+    @Tag("abuse")
     void codeThatIgnoresTheInterruptIsKilledAndTheRestartIsSaid() throws Exception {
         List<JsonNode> obs = run("lost = 1", """
                 import time
@@ -167,6 +191,7 @@ class SandboxAndLimitsTest {
     }
 
     @Test
+    @Tag("abuse")
     void inputFailsFastAndPipInstallSaysThereIsNoNetwork() throws Exception {
         List<JsonNode> obs = run("name = input('your name? ')", "!pip install numpy");
         assertEquals("EOFError", obs.get(0).get("result").get("error").get("name").asText());
