@@ -9,8 +9,10 @@ const input = $('input');
 const sendButton = $('send');
 const stopButton = $('stop');
 
+// With API keys on (codeact.auth.mode=api-key), open the page as /#access_token=KEY.
+const token = new URLSearchParams(location.hash.slice(1)).get('access_token');
 const saved = JSON.parse(sessionStorage.getItem('codeact.session') || 'null');
-const client = new CodeActClient(saved ? { sessionId: saved, lastSeq: 0 } : {});
+const client = new CodeActClient({ token, ...(saved ? { sessionId: saved, lastSeq: 0 } : {}) });
 // Exposed for debugging and the browser tests.
 window.codeact = { client, events: [] };
 
@@ -151,13 +153,13 @@ input.addEventListener('keydown', (ev) => {
 });
 stopButton.addEventListener('click', () => client.cancel());
 
-fetch('/v1/info').then((r) => r.json()).then((info) => {
+fetch('/v1/info', token ? { headers: { Authorization: `Bearer ${token}` } } : {}).then((r) => r.json()).then((info) => {
   $('model').textContent = info.model;
   $('no-model').hidden = info.model_configured;
 }).catch(() => {});
 
 client.connect().catch((err) => {
-  if (saved && err.event && err.event.code === 'session_not_found') {
+  if (saved && err.event && ['session_not_found', 'forbidden'].includes(err.event.code)) {
     sessionStorage.removeItem('codeact.session');
     location.reload();
   }

@@ -22,6 +22,7 @@ export class CodeActClient {
    * @param {boolean} [options.reconnect] reconnect after a dropped connection (default true)
    * @param {number} [options.maxBackoffMs] longest wait between reconnect attempts (default 5000)
    * @param {typeof WebSocket} [options.WebSocket] a WebSocket implementation (default: the global one)
+   * @param {string} [options.token]     an API key, sent as ?access_token= (browsers cannot set WebSocket headers)
    */
   constructor(options = {}) {
     const here = typeof location !== 'undefined'
@@ -32,6 +33,7 @@ export class CodeActClient {
     this.reconnect = options.reconnect !== false;
     this.maxBackoffMs = options.maxBackoffMs || 5000;
     this.WebSocketImpl = options.WebSocket || globalThis.WebSocket;
+    this.token = options.token || null;
     this.handlers = new Map();
     this.pending = [];
     this.ws = null;
@@ -86,9 +88,11 @@ export class CodeActClient {
   }
 
   openSocket(resolve, reject) {
-    const path = this.sessionId
-      ? `/v1/sessions/${encodeURIComponent(this.sessionId)}?last_seq=${this.lastSeq}`
-      : '/v1/sessions';
+    const query = new URLSearchParams();
+    if (this.sessionId) query.set('last_seq', String(this.lastSeq));
+    if (this.token) query.set('access_token', this.token);
+    const path = (this.sessionId ? `/v1/sessions/${encodeURIComponent(this.sessionId)}` : '/v1/sessions')
+      + (query.toString() ? `?${query}` : '');
     const ws = new this.WebSocketImpl(this.url + path);
     this.ws = ws;
     let settled = false;

@@ -211,8 +211,10 @@ public final class Turn {
         rt.vertx.cancelTimer(cancelTimer);
         rt.vertx.cancelTimer(resultTimer);
         long ms = (System.nanoTime() - startedAt) / 1_000_000;
+        // Released before turn_end goes out: a client that starts its next turn (in any of its
+        // sessions) on seeing it must find the turn counted as ended.
+        session.turnEnded(this);
         session.emit(new ServerEvent.TurnEnd(number, reason.wire(), actions, ms, reportedUsage ? usage : null));
         rt.recordTurn(reason.wire(), actions, ms);
-        session.turnEnded(this);
     }
 }

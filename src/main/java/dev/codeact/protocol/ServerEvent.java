@@ -13,7 +13,9 @@ public sealed interface ServerEvent {
     @JsonIgnore
     String type();
 
-    record SessionInfo(int protocol, String model, boolean modelConfigured, int maxActions) implements ServerEvent {
+    /** {@code principal}: who owns the session; only they may attach to it. */
+    record SessionInfo(int protocol, String principal, String model, boolean modelConfigured, int maxActions)
+            implements ServerEvent {
         public String type() { return "session"; }
     }
 

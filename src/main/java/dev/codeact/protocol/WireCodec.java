@@ -112,10 +112,10 @@ public final class WireCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + event.type(), e);
         }
-        StringBuilder out = new StringBuilder(body.length() + session.length() + 48)
-                .append("{\"type\":\"").append(event.type())
-                .append("\",\"session\":\"").append(session)
-                .append("\",\"seq\":").append(seq);
+        StringBuilder out = new StringBuilder(body.length() + 80).append("{\"type\":\"").append(event.type());
+        // Session ids are [A-Za-z0-9_-] (checked before any lookup), so they need no escaping.
+        out.append(session == null ? "\",\"session\":null" : "\",\"session\":\"" + session + "\"");
+        out.append(",\"seq\":").append(seq);
         return (body.length() > 2 ? out.append(',').append(body, 1, body.length()) : out.append('}')).toString();
     }
 }

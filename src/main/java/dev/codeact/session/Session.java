@@ -16,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * A chat session held by this gateway. All its state is touched only on its Vert.x context
@@ -27,7 +26,16 @@ public final class Session {
 
     private record Logged(long seq, String json) {}
 
+    /** What the registry is told. */
+    interface Hooks {
+        /** No client and no turn are left. */
+        void detached(Session session);
+
+        void turnEnded(Session session);
+    }
+
     private final String id;
+    private final String owner;
     private final Context context;
     private final SessionStore store;
     private final int replayCapacity;
@@ -36,21 +44,22 @@ public final class Session {
     private final List<ChatMessage> history;
     private final ArrayDeque<Logged> recent = new ArrayDeque<>();
     private final List<Attachment> attachments = new ArrayList<>();
-    private final Consumer<Session> onIdle;
+    private final Hooks hooks;
     private long lastSeq;
     private Turn turn;
     private int turns;
     private Sampling sampling = Sampling.DEFAULTS;
 
-    Session(String id, Context context, SessionStore store, SessionConfig config, long lastSeq,
-            List<ChatMessage> history, Consumer<Session> onIdle) {
+    Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
+            List<ChatMessage> history, Hooks hooks) {
         this.id = id;
+        this.owner = owner;
         this.context = context;
         this.store = store;
         this.replayCapacity = config.replayBuffer();
         this.lastSeq = lastSeq;
         this.history = new ArrayList<>(history);
-        this.onIdle = onIdle;
+        this.hooks = hooks;
         this.eventLog = new OrderedListWriter(store.redis(), store.keys().events(id), config.ttl(), config.logFlushDelay(),
                 context, lastSeq, this::trimRecent);
         this.historyLog = new OrderedListWriter(store.redis(), store.keys().history(id), config.ttl(), Duration.ZERO,
@@ -59,6 +68,11 @@ public final class Session {
 
     public String id() {
         return id;
+    }
+
+    /** The principal that created the session; null when it cannot be told (then nobody may attach). */
+    public String owner() {
+        return owner;
     }
 
     /** Runs {@code action} on this session's context (now, when already there). */
@@ -130,6 +144,7 @@ public final class Session {
     public void turnEnded(Turn ended) {
         if (turn == ended) {
             turn = null;
+            hooks.turnEnded(this);
             checkIdle();
         }
     }
@@ -165,7 +180,7 @@ public final class Session {
 
     private void checkIdle() {
         if (detached()) {
-            onIdle.accept(this);
+            hooks.detached(this);
         }
     }
 

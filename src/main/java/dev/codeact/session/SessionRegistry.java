@@ -1,7 +1,10 @@
 package dev.codeact.session;
 
 import dev.codeact.agent.AgentRuntime;
+import dev.codeact.config.LimitsConfig;
 import dev.codeact.config.SessionConfig;
+import dev.codeact.protocol.ErrorCode;
+import dev.codeact.protocol.ProtocolException;
 import dev.codeact.protocol.ServerEvent;
 import dev.codeact.queue.Result;
 import io.smallrye.mutiny.Uni;
@@ -26,6 +29,8 @@ public class SessionRegistry {
     public static final int PROTOCOL_VERSION = 1;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final PrincipalCounters sessionsHeld = new PrincipalCounters();
+    private final PrincipalCounters turnsRunning = new PrincipalCounters();
     private final Map<String, Uni<Session>> loading = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final SessionStore store;
@@ -33,26 +38,48 @@ public class SessionRegistry {
     private final AgentRuntime agent;
     private final Vertx vertx;
 
-    public SessionRegistry(SessionStore store, SessionConfig config, AgentRuntime agent, Vertx vertx) {
+    private final LimitsConfig limits;
+
+    public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent, Vertx vertx) {
+        this.limits = limits;
         this.store = store;
         this.config = config;
         this.agent = agent;
         this.vertx = vertx;
     }
 
-    /** A new, empty session on the caller's context, with an unguessable id (128 random bits). */
-    public Session create(Context context) {
+    /**
+     * A new, empty session of {@code principal} on the caller's context, with an unguessable id
+     * (128 random bits).
+     *
+     * @throws ProtocolException {@code overloaded} or {@code too_many_sessions}
+     */
+    public Session create(Context context, String principal) throws ProtocolException {
+        if (sessions.size() >= limits.maxSessions()) {
+            throw new ProtocolException(ErrorCode.OVERLOADED, "this gateway holds " + sessions.size()
+                    + " sessions, its limit; try again later or another gateway");
+        }
+        if (!sessionsHeld.tryAcquire(principal, limits.sessionsPerPrincipal())) {
+            throw new ProtocolException(ErrorCode.TOO_MANY_SESSIONS, "you hold " + limits.sessionsPerPrincipal()
+                    + " sessions on this gateway, the limit: reuse one (reconnect to /v1/sessions/{id})");
+        }
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Session session = newSession(id, context, 0, List.of());
+        Session session = newSession(id, principal, context, 0, List.of());
         sessions.put(id, session);
         return session;
     }
 
     /** The first event of every session. */
-    public ServerEvent.SessionInfo info() {
-        return new ServerEvent.SessionInfo(PROTOCOL_VERSION, agent.model(), agent.modelConfigured(), agent.maxActions());
+    public ServerEvent.SessionInfo info(String principal) {
+        return new ServerEvent.SessionInfo(PROTOCOL_VERSION, principal, agent.model(), agent.modelConfigured(),
+                agent.maxActions());
+    }
+
+    /** Counts a running turn against its owner's limit; false when the owner is at it. */
+    boolean startTurn(Session session) {
+        return turnsRunning.tryAcquire(String.valueOf(session.owner()), limits.turnsPerPrincipal());
     }
 
     /** The session from memory or Redis; null item when it does not exist. */
@@ -67,7 +94,7 @@ public class SessionRegistry {
         // Two connections resuming at once must end up on one Session object.
         return loading.computeIfAbsent(id, k -> store.load(id)
                 .map(loaded -> loaded == null ? null
-                        : sessions.computeIfAbsent(id, x -> newSession(id, context, loaded.lastSeq(), loaded.history())))
+                        : sessions.computeIfAbsent(id, x -> adopt(id, loaded, context)))
                 .eventually(() -> {
                     loading.remove(id);
                 })
@@ -88,14 +115,34 @@ public class SessionRegistry {
         session.run(() -> session.onResult(result));
     }
 
-    private Session newSession(String id, Context context, long lastSeq, List<ChatMessage> history) {
-        return new Session(id, context, store, config, lastSeq, history, this::scheduleEviction);
+    /** A session created elsewhere (or before a restart) counts against its owner here too. */
+    private Session adopt(String id, SessionStore.Loaded loaded, Context context) {
+        sessionsHeld.tryAcquire(String.valueOf(loaded.owner()), Integer.MAX_VALUE);
+        return newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.history());
+    }
+
+    private Session newSession(String id, String owner, Context context, long lastSeq, List<ChatMessage> history) {
+        return new Session(id, owner, context, store, config, lastSeq, history, new Session.Hooks() {
+            @Override
+            public void detached(Session session) {
+                scheduleEviction(session);
+            }
+
+            @Override
+            public void turnEnded(Session session) {
+                turnsRunning.release(String.valueOf(session.owner()));
+            }
+        });
     }
 
     private void scheduleEviction(Session session) {
         vertx.setTimer(config.idleEvict().toMillis(), t -> session.run(() -> {
+            if (sessions.get(session.id()) != session) {
+                return; // evicted by an earlier timer
+            }
             if (session.idle()) {
                 sessions.remove(session.id(), session);
+                sessionsHeld.release(String.valueOf(session.owner()));
             } else if (session.detached()) {
                 // Still writing to Redis, or a client came back: look again later.
                 scheduleEviction(session);

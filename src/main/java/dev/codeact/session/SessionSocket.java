@@ -2,6 +2,7 @@ package dev.codeact.session;
 
 import dev.codeact.agent.AgentRuntime;
 import dev.codeact.agent.Turn;
+import dev.codeact.config.LimitsConfig;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.ClientEvent;
@@ -9,6 +10,7 @@ import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
 import dev.codeact.protocol.ServerEvent;
 import dev.codeact.protocol.WireCodec;
+import dev.codeact.security.Authenticator;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,9 +32,16 @@ public class SessionSocket {
 
     /** A connection's binding; {@code session} is null while an existing session is being loaded. */
     private static final class Link {
+        final String principal;
+        final FrameRate rate;
         volatile Session session;
         Attachment attachment;
         final List<String> early = new ArrayList<>();
+
+        Link(String principal, FrameRate rate) {
+            this.principal = principal;
+            this.rate = rate;
+        }
     }
 
     private final Map<String, Link> links = new ConcurrentHashMap<>();
@@ -40,34 +49,54 @@ public class SessionSocket {
     private final AgentRuntime agent;
     private final SessionConfig config;
 
-    public SessionSocket(SessionRegistry registry, AgentRuntime agent, SessionConfig config) {
+    private final Authenticator authenticator;
+    private final LimitsConfig limits;
+
+    public SessionSocket(SessionRegistry registry, AgentRuntime agent, SessionConfig config, Authenticator authenticator,
+                         LimitsConfig limits) {
+        this.authenticator = authenticator;
+        this.limits = limits;
         this.registry = registry;
         this.agent = agent;
         this.config = config;
     }
 
     public void openNew(WebSocketConnection connection) {
-        Session session = registry.create(Vertx.currentContext());
-        Link link = new Link();
+        Session session;
+        String principal;
+        try {
+            principal = authenticate(connection);
+            session = registry.create(Vertx.currentContext(), principal);
+        } catch (ProtocolException e) {
+            reject(connection, null, e.code(), e.getMessage());
+            return;
+        }
+        Link link = new Link(principal, new FrameRate(limits.framesPerSecond()));
         link.session = session;
         link.attachment = session.attachLive(connection);
         links.put(connection.id(), link);
-        session.emit(registry.info());
+        session.emit(registry.info(principal));
     }
 
     public void openExisting(WebSocketConnection connection, String id) {
-        Link link = new Link();
-        links.put(connection.id(), link);
+        String principal;
         Long resumeFrom;
         try {
+            principal = authenticate(connection);
             resumeFrom = lastSeqParam(connection);
         } catch (ProtocolException e) {
             reject(connection, id, e.code(), e.getMessage());
             return;
         }
+        Link link = new Link(principal, new FrameRate(limits.framesPerSecond()));
+        links.put(connection.id(), link);
         registry.find(id, Vertx.currentContext()).subscribe().with(session -> {
             if (session == null) {
                 reject(connection, id, ErrorCode.SESSION_NOT_FOUND, "no session " + id + " (never created, or expired)");
+                return;
+            }
+            if (!principal.equals(session.owner())) {
+                reject(connection, id, ErrorCode.FORBIDDEN, "session " + id + " belongs to another principal");
                 return;
             }
             session.run(() -> {
@@ -107,6 +136,11 @@ public class SessionSocket {
             }
         }
         Session s = session;
+        if (!link.rate.allow()) {
+            s.run(() -> s.error(ErrorCode.RATE_LIMITED, "more than " + limits.framesPerSecond()
+                    + " frames per second: this frame was not processed"));
+            return;
+        }
         s.run(() -> handle(s, link.attachment, frame));
     }
 
@@ -141,6 +175,9 @@ public class SessionSocket {
                 session.error(ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
             } else if (refusal != null) {
                 session.error(ErrorCode.INVALID_EVENT, "user_message options: " + refusal);
+            } else if (!registry.startTurn(session)) {
+                session.error(ErrorCode.TOO_MANY_TURNS, "you have " + limits.turnsPerPrincipal()
+                        + " turns running, the limit: wait for one to end");
             } else {
                 session.setSampling(chosen);
                 Turn turn = agent.newTurn(session, session.nextTurnNumber());
@@ -158,6 +195,11 @@ public class SessionSocket {
         } else if (event instanceof ClientEvent.Ping p) {
             session.emit(new ServerEvent.Pong(p.id()));
         }
+    }
+
+    private String authenticate(WebSocketConnection connection) throws ProtocolException {
+        var request = connection.handshakeRequest();
+        return authenticator.authenticate(request.header("Authorization"), request.query(), request.remoteAddress());
     }
 
     private static Long lastSeqParam(WebSocketConnection connection) throws ProtocolException {

@@ -1,5 +1,6 @@
 package dev.codeact.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.llm.ChatMessage;
 import dev.codeact.protocol.WireJson;
 import dev.codeact.queue.RedisKeys;
@@ -22,8 +23,8 @@ public class SessionStore {
 
     private static final Logger LOG = Logger.getLogger(SessionStore.class);
 
-    /** What a gateway needs to take a session over. */
-    public record Loaded(long lastSeq, List<ChatMessage> history) {}
+    /** What a gateway needs to take a session over; {@code owner} comes from its first event. */
+    public record Loaded(long lastSeq, String owner, List<ChatMessage> history) {}
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveListCommands<String, String> lists;
@@ -49,13 +50,24 @@ public class SessionStore {
             if (len == 0) {
                 return Uni.createFrom().nullItem();
             }
-            return lists.lrange(keys.history(session), 0, -1).map(raw -> new Loaded(len, parseHistory(session, raw)));
+            return lists.lindex(keys.events(session), 0).flatMap(first -> lists.lrange(keys.history(session), 0, -1)
+                    .map(raw -> new Loaded(len, owner(first), parseHistory(session, raw))));
         });
     }
 
     /** Events with {@code from < seq <= to}, in order. */
     public Uni<List<String>> events(String session, long from, long to) {
         return lists.lrange(keys.events(session), from, to - 1);
+    }
+
+    /** The principal in the session's first event; null (nobody may attach) if it is unreadable. */
+    private static String owner(String firstEvent) {
+        try {
+            JsonNode principal = WireJson.MAPPER.readTree(firstEvent).get("principal");
+            return principal != null && principal.isTextual() ? principal.asText() : null;
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     private static List<ChatMessage> parseHistory(String session, List<String> raw) {

@@ -1,0 +1,24 @@
+package dev.codeact.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+
+/** Who may use the gateway. */
+@ConfigMapping(prefix = "codeact.auth")
+public interface AuthConfig {
+
+    enum Mode {
+        /** No credentials, and only clients on this machine (loopback): the one-machine default. */
+        LOCAL,
+        /** {@code Authorization: Bearer KEY} (or {@code ?access_token=KEY} where headers cannot be set). */
+        API_KEY
+    }
+
+    @WithDefault("local")
+    Mode mode();
+
+    /** {@code principal:key} pairs, e.g. {@code alice:3f9a…,widget:77c1…}; required in {@code api-key} mode. */
+    Optional<List<String>> apiKeys();
+}

@@ -1,0 +1,25 @@
+package dev.codeact.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Per-principal and per-instance limits; each is answered with its own error code, never a dropped connection. */
+@ConfigMapping(prefix = "codeact.limits")
+public interface LimitsConfig {
+
+    /** Sessions one principal may hold on one gateway at a time ({@code too_many_sessions}). */
+    @WithDefault("100")
+    int sessionsPerPrincipal();
+
+    /** Turns one principal may have running at once ({@code too_many_turns}). */
+    @WithDefault("10")
+    int turnsPerPrincipal();
+
+    /** Frames a connection may send per second, with bursts of twice that ({@code rate_limited}). */
+    @WithDefault("20")
+    int framesPerSecond();
+
+    /** Sessions one gateway holds in memory ({@code overloaded} for new ones). */
+    @WithDefault("20000")
+    int maxSessions();
+}

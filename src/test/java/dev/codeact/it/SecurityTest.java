@@ -1,0 +1,147 @@
+package dev.codeact.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codeact.it.ScriptedModel.Reply;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** API keys, sessions bound to their principal, and the per-principal limits, over real WebSockets. */
+@QuarkusTest
+@TestProfile(SecurityTest.ApiKeys.class)
+@QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
+class SecurityTest {
+
+    public static class ApiKeys implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("codeact.auth.mode", "api-key",
+                    "codeact.auth.api-keys", "alice:alice-key-0123,bob:bob-key-4567",
+                    "codeact.limits.sessions-per-principal", "3",
+                    "codeact.limits.turns-per-principal", "1",
+                    "codeact.limits.frames-per-second", "5");
+        }
+    }
+
+    @TestHTTPResource("/v1/sessions")
+    URI sessions;
+
+    @TestHTTPResource("/v1/info")
+    URI info;
+
+    @BeforeEach
+    void freshScript() {
+        RealParts.model.reset();
+    }
+
+    String ws() {
+        return sessions.toString().replaceFirst("^http", "ws");
+    }
+
+    WsClient open(String key) throws InterruptedException {
+        WsClient ws = WsClient.connect(ws() + "?access_token=" + key);
+        JsonNode session = ws.next("session", 5000);
+        assertEquals(key.startsWith("alice") ? "alice" : "bob", session.get("principal").asText());
+        return ws;
+    }
+
+    @Test
+    void withoutAValidKeyNothingOpens() throws Exception {
+        try (WsClient none = WsClient.connect(ws())) {
+            JsonNode error = none.next("error", 5000);
+            assertEquals("unauthorized", error.get("code").asText());
+            assertEquals(0, error.get("seq").asLong());
+        }
+        try (WsClient wrong = WsClient.connect(ws() + "?access_token=alice-key-0124")) {
+            assertEquals("unauthorized", wrong.next("error", 5000).get("code").asText());
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(info).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, refused.statusCode());
+        assertTrue(refused.body().contains("\"code\":\"unauthorized\""), refused.body());
+        HttpResponse<String> ok = http.send(HttpRequest.newBuilder(info).header("Authorization", "Bearer bob-key-4567").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ok.statusCode());
+    }
+
+    @Test
+    void anotherPrincipalsSessionCannotBeResumedReadOrCancelled() throws Exception {
+        RealParts.model.enqueue(Reply.of("hello alice"));
+        String id;
+        try (WsClient alice = open("alice-key-0123")) {
+            id = alice.all().get(0).get("session").asText();
+            alice.sendJson("type", "user_message", "text", "hi");
+            alice.untilTurnEnd(30_000);
+        }
+        for (String suffix : List.of("", "?last_seq=0")) {
+            String sep = suffix.isEmpty() ? "?" : "&";
+            try (WsClient bob = WsClient.connect(ws() + "/" + id + suffix + sep + "access_token=bob-key-4567")) {
+                JsonNode error = bob.next("error", 5000);
+                assertEquals("forbidden", error.get("code").asText());
+                Thread.sleep(300);
+                assertEquals(1, bob.all().size(), "nothing of alice's session reached bob: " + bob.all());
+                assertTrue(bob.closed());
+            }
+        }
+        try (WsClient alice = WsClient.connect(ws() + "/" + id + "?last_seq=0&access_token=alice-key-0123")) {
+            assertEquals("hello alice", CodeActTurnTest.text(alice.untilTurnEnd(5000), "token", "text"));
+        }
+    }
+
+    @Test
+    void limitsAnswerWithCodesAndKeepTheConnection() throws Exception {
+        List<WsClient> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                held.add(open("bob-key-4567"));
+            }
+            try (WsClient fourth = WsClient.connect(ws() + "?access_token=bob-key-4567")) {
+                assertEquals("too_many_sessions", fourth.next("error", 5000).get("code").asText());
+            }
+            try (WsClient alice = open("alice-key-0123")) {
+                assertEquals("alice", alice.all().get(0).get("principal").asText(), "other principals are not affected");
+            }
+
+            // One turn at a time for bob: a second session's turn is refused while the first runs.
+            RealParts.model.enqueue(Reply.of("a slow answer that takes its time").hangAfter(6), Reply.of("done"));
+            held.get(0).sendJson("type", "user_message", "text", "slow");
+            held.get(0).next("token", 10_000);
+            held.get(1).sendJson("type", "user_message", "text", "meanwhile");
+            assertEquals("too_many_turns", held.get(1).next("error", 5000).get("code").asText());
+            held.get(0).sendJson("type", "cancel");
+            held.get(0).next("turn_end", 10_000);
+            held.get(1).sendJson("type", "user_message", "text", "now");
+            assertEquals("answer", held.get(1).next("turn_end", 10_000).get("reason").asText());
+
+            // A flood of frames: the excess is refused with rate_limited, the connection stays usable.
+            WsClient flooded = held.get(2);
+            for (int i = 0; i < 30; i++) {
+                flooded.sendJson("type", "ping", "id", "p" + i);
+            }
+            flooded.next("error", 5000);
+            Thread.sleep(1200);
+            List<JsonNode> seen = flooded.all();
+            long limited = seen.stream().filter(e -> "rate_limited".equals(e.path("code").asText())).count();
+            long pongs = seen.stream().filter(e -> "pong".equals(e.path("type").asText())).count();
+            assertTrue(limited >= 15 && pongs >= 10 && limited + pongs == 30, limited + " limited, " + pongs + " pongs");
+            flooded.sendJson("type", "ping", "id", "after");
+            assertEquals("after", flooded.next(e -> "after".equals(e.path("id").asText()), 5000, "pong").get("id").asText());
+        } finally {
+            held.forEach(WsClient::close);
+        }
+    }
+}
