@@ -10,6 +10,9 @@
 //
 // See docs/client.md.
 
+// Refusals that reconnecting cannot fix; others (session_moved, session_elsewhere, overloaded) are retried.
+const FINAL_REFUSALS = ['session_not_found', 'unauthorized', 'forbidden', 'too_many_sessions'];
+
 const EVENT_TYPES = ['session', 'turn_start', 'token', 'action', 'observation_chunk', 'observation',
   'turn_end', 'error', 'pong'];
 
@@ -110,10 +113,12 @@ export class CodeActClient {
         return;
       }
       if (event.type === 'error' && event.seq === 0) {
-        // Refused before any session: e.g. session_not_found. Not worth reconnecting for.
-        this.closedByUser = true;
+        // Outside the session's log: a refusal of this connection.
         this.emit('error', event);
-        if (!settled) { settled = true; reject(Object.assign(new Error(event.message), { event })); }
+        if (FINAL_REFUSALS.includes(event.code)) {
+          this.closedByUser = true;
+          if (!settled) { settled = true; reject(Object.assign(new Error(event.message), { event })); }
+        }
         return;
       }
       if (event.seq <= this.lastSeq) return; // already seen (a replay overlapping a live event)

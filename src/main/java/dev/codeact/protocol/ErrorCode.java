@@ -9,6 +9,8 @@ public enum ErrorCode {
     TURN_IN_PROGRESS("turn_in_progress"),
     NO_TURN("no_turn"),
     SESSION_NOT_FOUND("session_not_found"),
+    SESSION_ELSEWHERE("session_elsewhere"),
+    SESSION_MOVED("session_moved"),
     UNAUTHORIZED("unauthorized"),
     FORBIDDEN("forbidden"),
     RATE_LIMITED("rate_limited"),

@@ -46,6 +46,16 @@ public class RedisKeys {
         return prefix + "{" + session + "}:worker";
     }
 
+    /** Held by the gateway running a turn of the session (renewed while it runs). */
+    public String turnLease(String session) {
+        return prefix + "{" + session + "}:turn";
+    }
+
+    /** Gateways announce here the sessions they load, so others drop their stale copies. */
+    public String sessionTakenChannel() {
+        return prefix + "session-taken";
+    }
+
     public String results(String gatewayId) {
         return prefix + "results:" + gatewayId;
     }

@@ -34,6 +34,7 @@ public class GatewayLifecycle {
             Gauge.builder("codeact.gateway.sessions", registry, SessionRegistry::size)
                     .description("Sessions held in this gateway's memory").register(meters);
             results.start(registry::dispatch);
+            registry.listenForTakeovers();
             LOG.infof("gateway reading results from %s", results.stream());
         }
     }

@@ -162,6 +162,17 @@ public final class Session {
         return a;
     }
 
+    /** Another gateway took this session over: its clients are told to reconnect. */
+    void movedAway() {
+        String json = WireCodec.encodeServer(id, 0, ServerEvent.Error.of(ErrorCode.SESSION_MOVED,
+                "this session moved to another gateway: reconnect and resume"));
+        for (Attachment a : List.copyOf(attachments)) {
+            a.closed = true;
+            a.connection.sendText(json).chain(() -> a.connection.close()).subscribe().with(v -> { }, e -> { });
+        }
+        attachments.clear();
+    }
+
     void detach(Attachment a) {
         a.closed = true;
         attachments.remove(a);

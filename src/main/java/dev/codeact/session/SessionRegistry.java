@@ -11,8 +11,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.security.SecureRandom;
 import dev.codeact.llm.ChatMessage;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,11 @@ public class SessionRegistry {
 
     private final LimitsConfig limits;
 
-    public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent, Vertx vertx) {
+    private final SessionHandover handover;
+
+    public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent, Vertx vertx,
+                           SessionHandover handover) {
+        this.handover = handover;
         this.limits = limits;
         this.store = store;
         this.config = config;
@@ -77,9 +81,31 @@ public class SessionRegistry {
                 agent.maxActions());
     }
 
-    /** Counts a running turn against its owner's limit; false when the owner is at it. */
+    /** Counts a running turn against its owner's limit (false when at it) and leases the session. */
     boolean startTurn(Session session) {
-        return turnsRunning.tryAcquire(String.valueOf(session.owner()), limits.turnsPerPrincipal());
+        if (!turnsRunning.tryAcquire(String.valueOf(session.owner()), limits.turnsPerPrincipal())) {
+            return false;
+        }
+        handover.turnStarted(session.id());
+        return true;
+    }
+
+    /** Drops this gateway's copies of sessions other gateways take over. */
+    void listenForTakeovers() {
+        handover.listen(this::drop);
+    }
+
+    private void drop(String id) {
+        Session session = sessions.get(id);
+        if (session == null) {
+            return;
+        }
+        session.run(() -> {
+            if (!session.turnRunning() && sessions.remove(id, session)) {
+                sessionsHeld.release(String.valueOf(session.owner()));
+                session.movedAway();
+            }
+        });
     }
 
     /** The session from memory or Redis; null item when it does not exist. */
@@ -92,9 +118,14 @@ public class SessionRegistry {
             return Uni.createFrom().item(known);
         }
         // Two connections resuming at once must end up on one Session object.
-        return loading.computeIfAbsent(id, k -> store.load(id)
-                .map(loaded -> loaded == null ? null
-                        : sessions.computeIfAbsent(id, x -> adopt(id, loaded, context)))
+        return loading.computeIfAbsent(id, k -> handover.mayTake(id).chain(() -> store.load(id))
+                .map(loaded -> {
+                    if (loaded == null) {
+                        return null;
+                    }
+                    handover.taken(id);
+                    return sessions.computeIfAbsent(id, x -> adopt(id, loaded, context));
+                })
                 .eventually(() -> {
                     loading.remove(id);
                 })
@@ -131,6 +162,7 @@ public class SessionRegistry {
             @Override
             public void turnEnded(Session session) {
                 turnsRunning.release(String.valueOf(session.owner()));
+                handover.turnEnded(session.id());
             }
         });
     }

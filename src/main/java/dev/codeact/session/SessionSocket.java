@@ -115,7 +115,13 @@ public class SessionSocket {
                 }
                 early.forEach(frame -> handle(session, link.attachment, frame));
             });
-        }, error -> reject(connection, id, ErrorCode.STORAGE, "could not load the session: " + error.getMessage()));
+        }, error -> {
+            if (error instanceof ProtocolException refused) {
+                reject(connection, id, refused.code(), refused.getMessage());
+            } else {
+                reject(connection, id, ErrorCode.STORAGE, "could not load the session: " + error.getMessage());
+            }
+        });
     }
 
     public void text(WebSocketConnection connection, String frame) {

@@ -225,6 +225,60 @@ class WorkerProcessesIT {
     }
 
     @Test
+    void aSessionMovesBetweenGatewaysAndOnlyOneNumbersItsEvents() throws Exception {
+        int port2 = RedisServer.freePort();
+        Map<String, String> props = common("main:");
+        props.put("codeact.roles", "gateway");
+        props.put("quarkus.http.port", Integer.toString(port2));
+        props.put("codeact.llm.base-url", model.baseUrl());
+        String g1 = "ws://127.0.0.1:" + gatewayPort + "/v1/sessions/";
+        String g2 = "ws://127.0.0.1:" + port2 + "/v1/sessions/";
+        try (AppProcess w = worker("w-move", "main:", Map.of());
+             AppProcess gateway2 = AppProcess.start("gateway-2", props)) {
+            model.enqueue(Reply.of("<execute>m = 5</execute>"), Reply.of("Set."));
+            String id;
+            long last;
+            try (WsClient a = open()) {
+                a.sendJson("type", "user_message", "text", "set m");
+                List<JsonNode> events = a.untilTurnEnd(30_000);
+                id = sessionOf(a);
+                last = events.get(events.size() - 1).get("seq").asLong();
+            }
+            // On the second gateway: nothing was missed, and the turn finds the same kernel state.
+            model.enqueue(Reply.of("<execute>print(m * 2)</execute>"), Reply.of("Ten."));
+            long last2;
+            try (WsClient b = WsClient.connect(g2 + id + "?last_seq=" + last)) {
+                b.sendJson("type", "user_message", "text", "double it");
+                List<JsonNode> events = b.untilTurnEnd(30_000);
+                assertEquals(last + 1, events.get(0).get("seq").asLong());
+                CodeActTurnTest.assertContiguous(events);
+                assertEquals("10", CodeActTurnTest.ofType(events, "observation").get(0).get("text").asText());
+                last2 = events.get(events.size() - 1).get("seq").asLong();
+            }
+            // Back on the first: its stale copy was dropped, so it numbers on after the second's events.
+            try (WsClient c = WsClient.connect(g1 + id + "?last_seq=0")) {
+                c.untilTurnEnd(10_000);
+                c.untilTurnEnd(10_000);
+                c.sendJson("type", "ping", "id", "back");
+                assertEquals(last2 + 1, c.next("pong", 5000).get("seq").asLong());
+                CodeActTurnTest.assertContiguous(c.all());
+                last2 += 1;
+            }
+            // While a turn runs on the second gateway, the first refuses the session.
+            model.enqueue(Reply.of("thinking for a long while").hangAfter(4));
+            try (WsClient d = WsClient.connect(g2 + id + "?last_seq=" + last2)) {
+                d.sendJson("type", "user_message", "text", "slow");
+                d.next("token", 10_000);
+                try (WsClient e = WsClient.connect(g1 + id)) {
+                    assertEquals("session_elsewhere", e.next("error", 5000).get("code").asText());
+                }
+                d.sendJson("type", "cancel");
+                assertEquals("cancelled", d.next("turn_end", 10_000).get("reason").asText());
+            }
+        }
+    }
+
+    @Test
     void anIdleKernelIsStoppedAndTheNextObservationSaysSo() throws Exception {
         try (AppProcess w = worker("w-idle", "main:", Map.of("codeact.worker.idle-timeout", "1s"));
              WsClient ws = open()) {

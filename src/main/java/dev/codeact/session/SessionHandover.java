@@ -1,0 +1,91 @@
+package dev.codeact.session;
+
+import dev.codeact.protocol.ErrorCode;
+import dev.codeact.protocol.ProtocolException;
+import dev.codeact.queue.InstanceId;
+import dev.codeact.queue.QueueCodec;
+import dev.codeact.queue.RedisKeys;
+import dev.codeact.queue.SessionTaken;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps one gateway at a time in charge of a session, so two never number events of one session:
+ * a gateway running a turn holds a lease on the session (renewed while the turn runs), another
+ * gateway refuses to take the session while that lease lives, and a gateway that takes a session
+ * tells the others, which drop their idle copy.
+ */
+@ApplicationScoped
+public class SessionHandover {
+
+    private static final Logger LOG = Logger.getLogger(SessionHandover.class);
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private final ReactiveRedisDataSource redis;
+    private final RedisKeys keys;
+    private final String me;
+    private final Vertx vertx;
+    private final Map<String, Long> renewals = new ConcurrentHashMap<>();
+
+    public SessionHandover(ReactiveRedisDataSource redis, RedisKeys keys, InstanceId instance, Vertx vertx) {
+        this.redis = redis;
+        this.keys = keys;
+        this.me = instance.get();
+        this.vertx = vertx;
+    }
+
+    /** Succeeds when this gateway may take the session over; fails with {@code session_elsewhere}. */
+    Uni<Void> mayTake(String session) {
+        return redis.value(String.class).get(keys.turnLease(session)).flatMap(holder -> holder == null || holder.equals(me)
+                ? Uni.createFrom().voidItem()
+                : Uni.createFrom().failure(new ProtocolException(ErrorCode.SESSION_ELSEWHERE,
+                        "a turn of this session is running on another gateway: reconnect there, or in a moment")));
+    }
+
+    void taken(String session) {
+        redis.pubsub(String.class).publish(keys.sessionTakenChannel(),
+                        QueueCodec.encode(new SessionTaken(QueueCodec.VERSION, session, me)))
+                .subscribe().with(v -> { }, e -> LOG.warnf("could not announce the takeover of %s: %s", session, e.getMessage()));
+    }
+
+    /** Calls {@code drop} with each session another gateway took. */
+    void listen(Consumer<String> drop) {
+        redis.pubsub(String.class).subscribe(keys.sessionTakenChannel()).subscribe().with(payload -> {
+            try {
+                SessionTaken taken = QueueCodec.decode(payload, SessionTaken.class);
+                if (!taken.gateway().equals(me)) {
+                    drop.accept(taken.session());
+                }
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("ignoring a bad session-taken message: %s", e.getMessage());
+            }
+        }, e -> LOG.warnf("session-taken channel failed: %s", e.getMessage()));
+    }
+
+    void turnStarted(String session) {
+        lease(session);
+        renewals.put(session, vertx.setPeriodic(LEASE.toMillis() / 3, t -> lease(session)));
+    }
+
+    void turnEnded(String session) {
+        Long timer = renewals.remove(session);
+        if (timer != null) {
+            vertx.cancelTimer(timer);
+        }
+        redis.key().del(keys.turnLease(session)).subscribe().with(n -> { },
+                e -> LOG.debugf("could not release the lease of %s: %s", session, e.getMessage()));
+    }
+
+    private void lease(String session) {
+        redis.value(String.class).set(keys.turnLease(session), me, new SetArgs().ex(LEASE))
+                .subscribe().with(v -> { }, e -> LOG.warnf("could not renew the lease of %s: %s", session, e.getMessage()));
+    }
+}
