@@ -26,6 +26,7 @@ public class ResultReader {
     private final Vertx vertx;
     private final String key;
     private volatile boolean running;
+    private volatile String failure;
     private String lastId = "0-0";
 
     public ResultReader(ReactiveRedisDataSource redis, RedisKeys keys, InstanceId instance, QueueConfig config, Vertx vertx) {
@@ -48,6 +49,11 @@ public class ResultReader {
         redis.key().del(key).subscribe().with(n -> read(sink), e -> read(sink));
     }
 
+    /** Why the last read failed; null while reads succeed. */
+    public String failure() {
+        return running ? failure : "not reading";
+    }
+
     public void stop() {
         running = false;
     }
@@ -58,9 +64,11 @@ public class ResultReader {
         }
         streams.xread(key, lastId, new XReadArgs().block(config.blockTimeout()).count(config.batch()))
                 .subscribe().with(messages -> {
+                    failure = null;
                     deliver(messages, sink);
                     read(sink);
                 }, error -> {
+                    failure = error.getMessage();
                     if (running) {
                         LOG.warnf("reading %s failed, retrying in 1 s: %s", key, error.getMessage());
                         vertx.setTimer(1000, t -> read(sink));

@@ -40,6 +40,8 @@ final class KernelPool {
     private final ArrayDeque<Kernel> warm = new ArrayDeque<>();
     private int starting;
     private boolean closed;
+    /** Why the last sandbox start failed; null once one started. */
+    private volatile String lastStartFailure;
 
     KernelPool(SandboxLauncher launcher, Executor blocking, int warmTarget) {
         this.launcher = launcher;
@@ -59,7 +61,7 @@ final class KernelPool {
         }
         Kernel kernel = takeWarm();
         if (kernel == null) {
-            kernel = Kernel.start(launcher, READY_TIMEOUT);
+            kernel = startTracked();
         }
         bySession.put(session, new Held(kernel));
         refill();
@@ -84,7 +86,7 @@ final class KernelPool {
             blocking.execute(() -> {
                 Kernel k = null;
                 try {
-                    k = Kernel.start(launcher, READY_TIMEOUT);
+                    k = startTracked();
                 } catch (IOException e) {
                     LOG.warnf("warm sandbox did not start: %s", e.getMessage());
                 }
@@ -100,6 +102,21 @@ final class KernelPool {
                 }
             });
         }
+    }
+
+    private Kernel startTracked() throws IOException {
+        try {
+            Kernel k = Kernel.start(launcher, READY_TIMEOUT);
+            lastStartFailure = null;
+            return k;
+        } catch (IOException e) {
+            lastStartFailure = e.getMessage();
+            throw e;
+        }
+    }
+
+    String lastStartFailure() {
+        return lastStartFailure;
     }
 
     void drop(String session, Kernel kernel) {

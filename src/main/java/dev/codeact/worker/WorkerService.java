@@ -210,6 +210,15 @@ public class WorkerService implements JobExecution.Env {
         return byJob.values().stream().anyMatch(JobExecution::running);
     }
 
+    /** For the readiness check: null when this worker can take jobs, else why not. */
+    public String notReadyReason() {
+        if (!running) {
+            return "not started";
+        }
+        String failure = pool.lastStartFailure();
+        return failure == null ? null : "sandboxes do not start: " + failure;
+    }
+
     public int kernels() {
         return pool == null ? 0 : pool.size();
     }

@@ -92,4 +92,15 @@ class BadQueueInputTest {
         assertEquals(2.0, metric("codeact_worker_warm_sandboxes"), "refilled in the background");
         assertTrue(metric("codeact_gateway_sessions") >= 1);
     }
+
+    @TestHTTPResource("/q/health/ready")
+    URI ready;
+
+    @Test
+    void readinessSaysGatewayAndWorkerAreUp() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ready).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"name\": \"codeact\"") && r.body().contains("reading results"), r.body());
+    }
 }

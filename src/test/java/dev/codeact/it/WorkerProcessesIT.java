@@ -279,6 +279,26 @@ class WorkerProcessesIT {
     }
 
     @Test
+    void aWorkerWhoseSandboxesCannotStartIsNotReady() throws Exception {
+        int port = RedisServer.freePort();
+        try (AppProcess broken = worker("w-broken", "broken:", Map.of("codeact.worker.runsc-path", "/nonexistent/runsc",
+                "quarkus.http.port", Integer.toString(port)))) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpResponse<String> r = null;
+            for (int i = 0; i < 50; i++) {
+                r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 503) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(503, r.statusCode(), r.body());
+            assertTrue(r.body().contains("sandboxes do not start"), r.body());
+        }
+    }
+
+    @Test
     void anIdleKernelIsStoppedAndTheNextObservationSaysSo() throws Exception {
         try (AppProcess w = worker("w-idle", "main:", Map.of("codeact.worker.idle-timeout", "1s"));
              WsClient ws = open()) {

@@ -1,0 +1,47 @@
+package dev.codeact.api;
+
+import dev.codeact.config.CodeactConfig;
+import dev.codeact.queue.ResultReader;
+import dev.codeact.worker.WorkerService;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Ready means: as a gateway, results are being read; as a worker, sandboxes start. (Redis itself
+ * is checked by the Redis client's own health check.)
+ */
+@Readiness
+public class ReadinessCheck implements HealthCheck {
+
+    private final CodeactConfig config;
+    private final ResultReader results;
+    private final WorkerService worker;
+
+    public ReadinessCheck(CodeactConfig config, ResultReader results, WorkerService worker) {
+        this.config = config;
+        this.results = results;
+        this.worker = worker;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("codeact").up();
+        if (config.gateway()) {
+            String failure = results.failure();
+            response.withData("gateway", failure == null ? "reading results" : failure);
+            if (failure != null) {
+                response.down();
+            }
+        }
+        if (config.worker()) {
+            String reason = worker.notReadyReason();
+            response.withData("worker", reason == null ? worker.kernels() + " kernels" : reason);
+            if (reason != null) {
+                response.down();
+            }
+        }
+        return response.build();
+    }
+}
