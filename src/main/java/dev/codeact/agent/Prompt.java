@@ -2,6 +2,7 @@ package dev.codeact.agent;
 
 import dev.codeact.config.AgentConfig;
 import dev.codeact.llm.ChatMessage;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +23,7 @@ import java.util.List;
  * history is never changed.
  */
 @ApplicationScoped
+@Startup // reads its prompt file at start, never on the event loop of a first turn
 public class Prompt {
 
     static final int KEEP_CHARS = 300;
