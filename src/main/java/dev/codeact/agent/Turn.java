@@ -215,6 +215,7 @@ public final class Turn {
         // sessions) on seeing it must find the turn counted as ended.
         session.turnEnded(this);
         session.emit(new ServerEvent.TurnEnd(number, reason.wire(), actions, ms, reportedUsage ? usage : null));
+        session.turnEndEmitted();
         rt.recordTurn(reason.wire(), actions, ms);
     }
 }

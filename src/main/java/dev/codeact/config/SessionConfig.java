@@ -29,4 +29,8 @@ public interface SessionConfig {
      */
     @WithDefault("5ms")
     Duration logFlushDelay();
+
+    /** Lease a gateway holds on a session while it runs a turn (renewed at a third of it). */
+    @WithDefault("30s")
+    Duration turnLease();
 }

@@ -11,6 +11,7 @@ public enum ErrorCode {
     SESSION_NOT_FOUND("session_not_found"),
     SESSION_ELSEWHERE("session_elsewhere"),
     SESSION_MOVED("session_moved"),
+    TURN_INTERRUPTED("turn_interrupted"),
     UNAUTHORIZED("unauthorized"),
     FORBIDDEN("forbidden"),
     RATE_LIMITED("rate_limited"),

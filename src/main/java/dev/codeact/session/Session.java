@@ -6,6 +6,7 @@ import dev.codeact.llm.ChatMessage;
 import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ServerEvent;
+import dev.codeact.protocol.TurnEndReason;
 import dev.codeact.protocol.WireCodec;
 import dev.codeact.queue.Result;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -31,8 +32,14 @@ public final class Session {
         /** No client and no turn are left. */
         void detached(Session session);
 
+        /** A turn ended (its turn_end is about to be emitted). */
         void turnEnded(Session session);
+
+        /** The last turn_end is stored in Redis and no turn runs: another gateway may take the session. */
+        void turnStored(Session session);
     }
+
+    private record Waiting(long seq, Runnable action) {}
 
     private final String id;
     private final String owner;
@@ -43,6 +50,7 @@ public final class Session {
     private final OrderedListWriter historyLog;
     private final List<ChatMessage> history;
     private final ArrayDeque<Logged> recent = new ArrayDeque<>();
+    private final ArrayDeque<Waiting> untilStored = new ArrayDeque<>();
     private final List<Attachment> attachments = new ArrayList<>();
     private final Hooks hooks;
     private long lastSeq;
@@ -51,7 +59,8 @@ public final class Session {
     private Sampling sampling = Sampling.DEFAULTS;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
-            List<ChatMessage> history, Hooks hooks) {
+            int turns, List<ChatMessage> history, Hooks hooks) {
+        this.turns = turns;
         this.id = id;
         this.owner = owner;
         this.context = context;
@@ -61,7 +70,7 @@ public final class Session {
         this.history = new ArrayList<>(history);
         this.hooks = hooks;
         this.eventLog = new OrderedListWriter(store.redis(), store.keys().events(id), config.ttl(), config.logFlushDelay(),
-                context, lastSeq, this::trimRecent);
+                context, lastSeq, this::stored);
         this.historyLog = new OrderedListWriter(store.redis(), store.keys().history(id), config.ttl(), Duration.ZERO,
                 context, history.size(), () -> { });
     }
@@ -140,12 +149,35 @@ public final class Session {
         return turn;
     }
 
-    /** Called by the turn itself once its {@code turn_end} was emitted. */
+    /** Called by the turn itself, just before it emits its {@code turn_end}. */
     public void turnEnded(Turn ended) {
         if (turn == ended) {
             turn = null;
             hooks.turnEnded(this);
             checkIdle();
+        }
+    }
+
+    /** Called by the turn once its {@code turn_end} was emitted. */
+    public void turnEndEmitted() {
+        long seq = lastSeq;
+        Runnable stored = () -> {
+            if (turn == null) {
+                hooks.turnStored(this);
+            }
+        };
+        if (eventLog.persisted() >= seq) {
+            stored.run();
+        } else {
+            untilStored.addLast(new Waiting(seq, stored));
+        }
+    }
+
+    private void stored() {
+        trimRecent();
+        long persisted = eventLog.persisted();
+        while (!untilStored.isEmpty() && untilStored.peekFirst().seq() <= persisted) {
+            untilStored.pollFirst().action().run();
         }
     }
 
@@ -163,6 +195,13 @@ public final class Session {
     }
 
     /** Another gateway took this session over: its clients are told to reconnect. */
+    /** Closes a turn the previous gateway left open (it stopped mid-turn) so clients see its end. */
+    void closeInterruptedTurn(int turn) {
+        emit(new ServerEvent.Error(ErrorCode.TURN_INTERRUPTED.code(),
+                "the gateway running this turn stopped before it ended; send the message again", turn));
+        emit(new ServerEvent.TurnEnd(turn, TurnEndReason.ERROR.wire(), 0, 0, null));
+    }
+
     void movedAway() {
         String json = WireCodec.encodeServer(id, 0, ServerEvent.Error.of(ErrorCode.SESSION_MOVED,
                 "this session moved to another gateway: reconnect and resume"));

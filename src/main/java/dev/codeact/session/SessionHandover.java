@@ -1,5 +1,6 @@
 package dev.codeact.session;
 
+import dev.codeact.config.SessionConfig;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
 import dev.codeact.queue.InstanceId;
@@ -27,7 +28,6 @@ import org.jboss.logging.Logger;
 public class SessionHandover {
 
     private static final Logger LOG = Logger.getLogger(SessionHandover.class);
-    private static final Duration LEASE = Duration.ofSeconds(30);
 
     private final ReactiveRedisDataSource redis;
     private final RedisKeys keys;
@@ -35,7 +35,11 @@ public class SessionHandover {
     private final Vertx vertx;
     private final Map<String, Long> renewals = new ConcurrentHashMap<>();
 
-    public SessionHandover(ReactiveRedisDataSource redis, RedisKeys keys, InstanceId instance, Vertx vertx) {
+    private final Duration lease;
+
+    public SessionHandover(ReactiveRedisDataSource redis, RedisKeys keys, InstanceId instance, Vertx vertx,
+                           SessionConfig config) {
+        this.lease = config.turnLease();
         this.redis = redis;
         this.keys = keys;
         this.me = instance.get();
@@ -71,21 +75,30 @@ public class SessionHandover {
     }
 
     void turnStarted(String session) {
+        stopRenewing(session);
         lease(session);
-        renewals.put(session, vertx.setPeriodic(LEASE.toMillis() / 3, t -> lease(session)));
+        renewals.put(session, vertx.setPeriodic(lease.toMillis() / 3, t -> lease(session)));
     }
 
-    void turnEnded(String session) {
+    /** The turn ended: the lease is no longer renewed, but held until {@link #release}. */
+    void stopRenewing(String session) {
         Long timer = renewals.remove(session);
         if (timer != null) {
             vertx.cancelTimer(timer);
         }
+    }
+
+    /**
+     * Called once the turn's turn_end is stored (and no new turn started), so a gateway that
+     * takes the session next reads the turn as ended.
+     */
+    void release(String session) {
         redis.key().del(keys.turnLease(session)).subscribe().with(n -> { },
                 e -> LOG.debugf("could not release the lease of %s: %s", session, e.getMessage()));
     }
 
     private void lease(String session) {
-        redis.value(String.class).set(keys.turnLease(session), me, new SetArgs().ex(LEASE))
+        redis.value(String.class).set(keys.turnLease(session), me, new SetArgs().px(lease))
                 .subscribe().with(v -> { }, e -> LOG.warnf("could not renew the lease of %s: %s", session, e.getMessage()));
     }
 }

@@ -70,7 +70,7 @@ public class SessionRegistry {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Session session = newSession(id, principal, context, 0, List.of());
+        Session session = newSession(id, principal, context, 0, 0, List.of());
         sessions.put(id, session);
         return session;
     }
@@ -149,11 +149,16 @@ public class SessionRegistry {
     /** A session created elsewhere (or before a restart) counts against its owner here too. */
     private Session adopt(String id, SessionStore.Loaded loaded, Context context) {
         sessionsHeld.tryAcquire(String.valueOf(loaded.owner()), Integer.MAX_VALUE);
-        return newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.history());
+        Session session = newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.lastTurn(), loaded.history());
+        if (loaded.turnOpen()) {
+            // No lease is held (checked before loading): whoever ran that turn is gone.
+            session.run(() -> session.closeInterruptedTurn(loaded.lastTurn()));
+        }
+        return session;
     }
 
-    private Session newSession(String id, String owner, Context context, long lastSeq, List<ChatMessage> history) {
-        return new Session(id, owner, context, store, config, lastSeq, history, new Session.Hooks() {
+    private Session newSession(String id, String owner, Context context, long lastSeq, int turns, List<ChatMessage> history) {
+        return new Session(id, owner, context, store, config, lastSeq, turns, history, new Session.Hooks() {
             @Override
             public void detached(Session session) {
                 scheduleEviction(session);
@@ -162,7 +167,12 @@ public class SessionRegistry {
             @Override
             public void turnEnded(Session session) {
                 turnsRunning.release(String.valueOf(session.owner()));
-                handover.turnEnded(session.id());
+                handover.stopRenewing(session.id());
+            }
+
+            @Override
+            public void turnStored(Session session) {
+                handover.release(session.id());
             }
         });
     }

@@ -23,8 +23,15 @@ public class SessionStore {
 
     private static final Logger LOG = Logger.getLogger(SessionStore.class);
 
-    /** What a gateway needs to take a session over; {@code owner} comes from its first event. */
-    public record Loaded(long lastSeq, String owner, List<ChatMessage> history) {}
+    /**
+     * What a gateway needs to take a session over: {@code owner} comes from its first event;
+     * {@code lastTurn} is the number of its latest turn, and {@code turnOpen} says that turn has
+     * no {@code turn_end} (the gateway running it stopped).
+     */
+    public record Loaded(long lastSeq, String owner, List<ChatMessage> history, int lastTurn, boolean turnOpen) {}
+
+    /** How far back the end of the log is read to find the latest turn's start or end. */
+    private static final int TAIL = 64;
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveListCommands<String, String> lists;
@@ -50,14 +57,33 @@ public class SessionStore {
             if (len == 0) {
                 return Uni.createFrom().nullItem();
             }
-            return lists.lindex(keys.events(session), 0).flatMap(first -> lists.lrange(keys.history(session), 0, -1)
-                    .map(raw -> new Loaded(len, owner(first), parseHistory(session, raw))));
+            return lists.lindex(keys.events(session), 0).flatMap(first -> lists.lrange(keys.events(session), -TAIL, -1)
+                    .flatMap(tail -> lists.lrange(keys.history(session), 0, -1).map(raw -> {
+                        int[] turn = latestTurn(tail);
+                        return new Loaded(len, owner(first), parseHistory(session, raw), turn[0], turn[1] == 1);
+                    })));
         });
     }
 
     /** Events with {@code from < seq <= to}, in order. */
     public Uni<List<String>> events(String session, long from, long to) {
         return lists.lrange(keys.events(session), from, to - 1);
+    }
+
+    /** {latest turn number, 1 if that turn has no turn_end}, read from the end of the log. */
+    private static int[] latestTurn(List<String> tail) {
+        for (int i = tail.size() - 1; i >= 0; i--) {
+            try {
+                JsonNode event = WireJson.MAPPER.readTree(tail.get(i));
+                String type = event.path("type").asText();
+                if ("turn_end".equals(type) || "turn_start".equals(type)) {
+                    return new int[] {event.path("turn").asInt(), "turn_start".equals(type) ? 1 : 0};
+                }
+            } catch (Exception e) {
+                // an unreadable entry says nothing about turns
+            }
+        }
+        return new int[] {0, 0};
     }
 
     /** The principal in the session's first event; null (nobody may attach) if it is unreadable. */

@@ -101,6 +101,25 @@ class WorkerProcessesIT {
         throw new AssertionError("no worker took session " + session);
     }
 
+    /** Connects like the JS client does: a session_elsewhere refusal (a turn just ending) is retried. */
+    static WsClient attach(String url) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            WsClient ws = WsClient.connect(url);
+            JsonNode first;
+            try {
+                first = ws.next(e -> true, 300, "refusal");
+            } catch (AssertionError quiet) {
+                return ws; // attached, nothing missed
+            }
+            if (!"session_elsewhere".equals(first.path("code").asText()) || attempt == 20) {
+                ws.pushBack(first);
+                return ws;
+            }
+            ws.close();
+            Thread.sleep(100);
+        }
+    }
+
     static String processesMentioning(Path dir) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("pgrep", "-af", dir.toString()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -247,7 +266,7 @@ class WorkerProcessesIT {
             // On the second gateway: nothing was missed, and the turn finds the same kernel state.
             model.enqueue(Reply.of("<execute>print(m * 2)</execute>"), Reply.of("Ten."));
             long last2;
-            try (WsClient b = WsClient.connect(g2 + id + "?last_seq=" + last)) {
+            try (WsClient b = attach(g2 + id + "?last_seq=" + last)) {
                 b.sendJson("type", "user_message", "text", "double it");
                 List<JsonNode> events = b.untilTurnEnd(30_000);
                 assertEquals(last + 1, events.get(0).get("seq").asLong());
@@ -256,7 +275,7 @@ class WorkerProcessesIT {
                 last2 = events.get(events.size() - 1).get("seq").asLong();
             }
             // Back on the first: its stale copy was dropped, so it numbers on after the second's events.
-            try (WsClient c = WsClient.connect(g1 + id + "?last_seq=0")) {
+            try (WsClient c = attach(g1 + id + "?last_seq=0")) {
                 c.untilTurnEnd(10_000);
                 c.untilTurnEnd(10_000);
                 c.sendJson("type", "ping", "id", "back");
@@ -266,7 +285,7 @@ class WorkerProcessesIT {
             }
             // While a turn runs on the second gateway, the first refuses the session.
             model.enqueue(Reply.of("thinking for a long while").hangAfter(4));
-            try (WsClient d = WsClient.connect(g2 + id + "?last_seq=" + last2)) {
+            try (WsClient d = attach(g2 + id + "?last_seq=" + last2)) {
                 d.sendJson("type", "user_message", "text", "slow");
                 d.next("token", 10_000);
                 try (WsClient e = WsClient.connect(g1 + id)) {
@@ -275,6 +294,44 @@ class WorkerProcessesIT {
                 d.sendJson("type", "cancel");
                 assertEquals("cancelled", d.next("turn_end", 10_000).get("reason").asText());
             }
+        }
+    }
+
+    @Test
+    void aTurnLeftOpenByADeadGatewayIsClosedWhenAnotherTakesTheSession() throws Exception {
+        int port3 = RedisServer.freePort();
+        Map<String, String> props = common("main:");
+        props.put("codeact.roles", "gateway");
+        props.put("quarkus.http.port", Integer.toString(port3));
+        props.put("codeact.llm.base-url", model.baseUrl());
+        props.put("codeact.session.turn-lease", "1500ms");
+        String id;
+        try (AppProcess doomed = AppProcess.start("gateway-doomed", props)) {
+            model.enqueue(Reply.of("I will think about this for ever").hangAfter(5));
+            try (WsClient ws = WsClient.connect("ws://127.0.0.1:" + port3 + "/v1/sessions")) {
+                id = ws.next("session", 10_000).get("session").asText();
+                ws.sendJson("type", "user_message", "text", "hang");
+                ws.next("token", 10_000);
+                Thread.sleep(200); // the token reaches the event log
+                doomed.kill();
+            }
+        }
+        try (WsClient early = WsClient.connect("ws://127.0.0.1:" + gatewayPort + "/v1/sessions/" + id)) {
+            assertEquals("session_elsewhere", early.next("error", 5000).get("code").asText(), "the lease still lives");
+        }
+        Thread.sleep(2000); // the dead gateway's lease expires
+        model.enqueue(Reply.of("Back."));
+        try (WsClient ws = WsClient.connect("ws://127.0.0.1:" + gatewayPort + "/v1/sessions/" + id + "?last_seq=0")) {
+            List<JsonNode> replay = ws.untilTurnEnd(10_000);
+            JsonNode error = CodeActTurnTest.ofType(replay, "error").get(0);
+            assertEquals("turn_interrupted", error.get("code").asText());
+            assertEquals(1, error.get("turn").asInt());
+            assertEquals("error", replay.get(replay.size() - 1).get("reason").asText());
+            CodeActTurnTest.assertContiguous(replay);
+            ws.sendJson("type", "user_message", "text", "again");
+            List<JsonNode> next = ws.untilTurnEnd(30_000);
+            assertEquals(2, next.get(0).get("turn").asInt(), "turn numbers go on");
+            assertEquals("answer", next.get(next.size() - 1).get("reason").asText());
         }
     }
 

@@ -75,6 +75,14 @@ public final class WsClient implements AutoCloseable {
         send(node.toString());
     }
 
+    /** Puts an event taken with {@link #next} back at the head of the queue. */
+    public void pushBack(JsonNode event) {
+        java.util.List<JsonNode> rest = new java.util.ArrayList<>();
+        inbox.drainTo(rest);
+        inbox.add(event);
+        inbox.addAll(rest);
+    }
+
     /** The next event of {@code type}; earlier events of other types are consumed. */
     public JsonNode next(String type, long timeoutMs) throws InterruptedException {
         return next(e -> type.equals(e.path("type").asText()), timeoutMs, type);
