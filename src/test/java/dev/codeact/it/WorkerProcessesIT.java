@@ -37,11 +37,7 @@ class WorkerProcessesIT {
         redis = RedisServer.start();
         model = new ScriptedModel();
         gatewayPort = RedisServer.freePort();
-        Map<String, String> props = common("main:");
-        props.put("codeact.roles", "gateway");
-        props.put("quarkus.http.port", Integer.toString(gatewayPort));
-        props.put("codeact.llm.base-url", model.baseUrl());
-        gateway = AppProcess.start("gateway", props);
+        gateway = AppProcess.start("gateway", gatewayProps("main:", gatewayPort));
     }
 
     @AfterAll
@@ -62,6 +58,15 @@ class WorkerProcessesIT {
         props.put("codeact.key-prefix", prefix);
         props.put("quarkus.http.port", "0");
         props.put("codeact.queue.block-timeout", "500ms");
+        return props;
+    }
+
+    /** A gateway-only process on {@code port}, asking the scripted model. */
+    static Map<String, String> gatewayProps(String prefix, int port) {
+        Map<String, String> props = common(prefix);
+        props.put("codeact.roles", "gateway");
+        props.put("quarkus.http.port", Integer.toString(port));
+        props.put("codeact.llm.base-url", model.baseUrl());
         return props;
     }
 
@@ -199,11 +204,8 @@ class WorkerProcessesIT {
     @Test
     void aFullQueueAnswersOverloadedAndAnUnsandboxedWorkerSaysSoEverywhere() throws Exception {
         // An isolated key space with room for one job and, at first, no worker.
-        Map<String, String> props = common("iso:");
         int port = RedisServer.freePort();
-        props.put("codeact.roles", "gateway");
-        props.put("quarkus.http.port", Integer.toString(port));
-        props.put("codeact.llm.base-url", model.baseUrl());
+        Map<String, String> props = gatewayProps("iso:", port);
         props.put("codeact.queue.max-jobs", "1");
         try (AppProcess isolated = AppProcess.start("gateway-iso", props);
              WsClient first = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions");
@@ -246,10 +248,7 @@ class WorkerProcessesIT {
     @Test
     void aSessionMovesBetweenGatewaysAndOnlyOneNumbersItsEvents() throws Exception {
         int port2 = RedisServer.freePort();
-        Map<String, String> props = common("main:");
-        props.put("codeact.roles", "gateway");
-        props.put("quarkus.http.port", Integer.toString(port2));
-        props.put("codeact.llm.base-url", model.baseUrl());
+        Map<String, String> props = gatewayProps("main:", port2);
         String g1 = "ws://127.0.0.1:" + gatewayPort + "/v1/sessions/";
         String g2 = "ws://127.0.0.1:" + port2 + "/v1/sessions/";
         try (AppProcess w = worker("w-move", "main:", Map.of());
@@ -300,10 +299,7 @@ class WorkerProcessesIT {
     @Test
     void aTurnLeftOpenByADeadGatewayIsClosedWhenAnotherTakesTheSession() throws Exception {
         int port3 = RedisServer.freePort();
-        Map<String, String> props = common("main:");
-        props.put("codeact.roles", "gateway");
-        props.put("quarkus.http.port", Integer.toString(port3));
-        props.put("codeact.llm.base-url", model.baseUrl());
+        Map<String, String> props = gatewayProps("main:", port3);
         props.put("codeact.session.turn-lease", "1500ms");
         String id;
         try (AppProcess doomed = AppProcess.start("gateway-doomed", props)) {
