@@ -3,6 +3,7 @@ package dev.codeact.session;
 import dev.codeact.agent.AgentRuntime;
 import dev.codeact.config.LimitsConfig;
 import dev.codeact.config.SessionConfig;
+import dev.codeact.llm.ChatMessage;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
 import dev.codeact.protocol.ServerEvent;
@@ -11,7 +12,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import dev.codeact.llm.ChatMessage;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -35,20 +35,18 @@ public class SessionRegistry {
     private final SecureRandom random = new SecureRandom();
     private final SessionStore store;
     private final SessionConfig config;
+    private final LimitsConfig limits;
     private final AgentRuntime agent;
+    private final SessionHandover handover;
     private final Vertx vertx;
 
-    private final LimitsConfig limits;
-
-    private final SessionHandover handover;
-
-    public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent, Vertx vertx,
-                           SessionHandover handover) {
-        this.handover = handover;
-        this.limits = limits;
+    public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent,
+                           SessionHandover handover, Vertx vertx) {
         this.store = store;
         this.config = config;
+        this.limits = limits;
         this.agent = agent;
+        this.handover = handover;
         this.vertx = vertx;
     }
 

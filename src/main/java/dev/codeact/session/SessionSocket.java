@@ -32,14 +32,12 @@ public class SessionSocket {
 
     /** A connection's binding; {@code session} is null while an existing session is being loaded. */
     private static final class Link {
-        final String principal;
         final FrameRate rate;
         volatile Session session;
         Attachment attachment;
         final List<String> early = new ArrayList<>();
 
-        Link(String principal, FrameRate rate) {
-            this.principal = principal;
+        Link(FrameRate rate) {
             this.rate = rate;
         }
     }
@@ -47,18 +45,17 @@ public class SessionSocket {
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private final SessionRegistry registry;
     private final AgentRuntime agent;
-    private final SessionConfig config;
-
     private final Authenticator authenticator;
+    private final SessionConfig config;
     private final LimitsConfig limits;
 
-    public SessionSocket(SessionRegistry registry, AgentRuntime agent, SessionConfig config, Authenticator authenticator,
+    public SessionSocket(SessionRegistry registry, AgentRuntime agent, Authenticator authenticator, SessionConfig config,
                          LimitsConfig limits) {
-        this.authenticator = authenticator;
-        this.limits = limits;
         this.registry = registry;
         this.agent = agent;
+        this.authenticator = authenticator;
         this.config = config;
+        this.limits = limits;
     }
 
     public void openNew(WebSocketConnection connection) {
@@ -71,7 +68,7 @@ public class SessionSocket {
             reject(connection, null, e.code(), e.getMessage());
             return;
         }
-        Link link = new Link(principal, new FrameRate(limits.framesPerSecond()));
+        Link link = new Link(new FrameRate(limits.framesPerSecond()));
         link.session = session;
         link.attachment = session.attachLive(connection);
         links.put(connection.id(), link);
@@ -88,7 +85,7 @@ public class SessionSocket {
             reject(connection, id, e.code(), e.getMessage());
             return;
         }
-        Link link = new Link(principal, new FrameRate(limits.framesPerSecond()));
+        Link link = new Link(new FrameRate(limits.framesPerSecond()));
         links.put(connection.id(), link);
         registry.find(id, Vertx.currentContext()).subscribe().with(session -> {
             if (session == null) {
