@@ -64,6 +64,14 @@ public final class ActionParser {
         return new Reply(buf.toString(), tidy(code));
     }
 
+    /**
+     * What the model said before it was cut off (cancel, or a failed stream): an action it had
+     * not finished is left out, since it never ran.
+     */
+    public String interruptedText() {
+        return codeStart < 0 ? buf.toString() : buf.substring(0, codeStart - OPEN.length());
+    }
+
     /** Length of the longest end of {@code s} that is a start of {@code </execute>} (at least "</"). */
     static int partialCloseSuffix(String s) {
         for (int n = Math.min(CLOSE.length() - 1, s.length()); n >= 2; n--) {

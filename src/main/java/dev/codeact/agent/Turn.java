@@ -195,9 +195,9 @@ public final class Turn {
 
     /** What the model said before the turn was cut short stays in the history it will see next. */
     private void keepPartialReply() {
-        ActionParser.Reply partial = parser.finish();
-        if (!partial.text().isBlank()) {
-            session.appendHistory(new ChatMessage(ChatMessage.ASSISTANT, partial.text()));
+        String said = parser.interruptedText().stripTrailing();
+        if (!said.isBlank()) {
+            session.appendHistory(new ChatMessage(ChatMessage.ASSISTANT, said + " [interrupted]"));
         }
     }
 

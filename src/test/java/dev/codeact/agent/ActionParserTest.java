@@ -75,6 +75,15 @@ class ActionParserTest {
     }
 
     @Test
+    void anInterruptedReplyKeepsItsProseButNotAnUnfinishedAction() {
+        ActionParser p = new ActionParser();
+        p.feed("Let me try.\n<exec");
+        assertEquals("Let me try.\n<exec", p.interruptedText());
+        p.feed("ute>\nimport os\nos.lis");
+        assertEquals("Let me try.\n", p.interruptedText());
+    }
+
+    @Test
     void tidyDedentsAndTrims() {
         assertEquals("x = 1", ActionParser.tidy("  x = 1  "));
         assertEquals("if x:\n    y()", ActionParser.tidy("\n\n  if x:\n      y()\n\n"));

@@ -181,10 +181,13 @@ class CodeActTurnTest {
             List<JsonNode> events = ws.untilTurnEnd(10_000);
             assertEquals("cancelled", events.get(events.size() - 1).get("reason").asText());
             assertNotNull(RealParts.model.awaitClosedByClient(5000), "the model server saw its connection closed");
-            // The session goes on.
+            // The session goes on, and the model sees what it had said, marked as cut off.
             ws.sendJson("type", "user_message", "text", "hello");
             List<JsonNode> next = ws.untilTurnEnd(TURN_MS);
             assertEquals("answer", next.get(next.size() - 1).get("reason").asText());
+            JsonNode messages = RealParts.model.requests().get(1).get("messages");
+            assertEquals("assistant", messages.get(2).get("role").asText());
+            assertTrue(messages.get(2).get("content").asText().endsWith(" [interrupted]"), messages.toString());
         }
     }
 
