@@ -13,7 +13,14 @@ public interface AuthConfig {
         /** No credentials, and only clients on this machine (loopback): the one-machine default. */
         LOCAL,
         /** {@code Authorization: Bearer KEY} (or {@code ?access_token=KEY} where headers cannot be set). */
-        API_KEY
+        API_KEY,
+        /**
+         * A signed JWT, passed the same way, verified with the standard MicroProfile JWT settings
+         * ({@code mp.jwt.verify.publickey} or {@code mp.jwt.verify.publickey.location} as a file,
+         * {@code mp.jwt.verify.issuer}); the principal is its {@code upn}, {@code preferred_username}
+         * or {@code sub}.
+         */
+        JWT
     }
 
     @WithDefault("local")

@@ -4,6 +4,10 @@ import dev.codeact.config.AuthConfig;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import jakarta.enterprise.inject.Instance;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
@@ -31,8 +35,11 @@ public class Authenticator {
     private final AuthConfig config;
     private final List<Key> keys = new ArrayList<>();
 
-    public Authenticator(AuthConfig config) {
+    private final Instance<JWTParser> jwt;
+
+    public Authenticator(AuthConfig config, Instance<JWTParser> jwt) {
         this.config = config;
+        this.jwt = jwt;
         for (String entry : config.apiKeys().orElse(List.of())) {
             int colon = entry.indexOf(':');
             if (colon <= 0 || colon == entry.length() - 1) {
@@ -50,6 +57,8 @@ public class Authenticator {
         if (config.mode() == AuthConfig.Mode.LOCAL) {
             LOG.warn("authentication is off (codeact.auth.mode=local): only clients on this machine (loopback) are "
                     + "accepted; set codeact.auth.mode=api-key and codeact.auth.api-keys to serve others");
+        } else if (config.mode() == AuthConfig.Mode.JWT) {
+            LOG.info("authentication: signed JWTs (mp.jwt.verify.*)");
         } else {
             LOG.infof("authentication: API keys (%d principals)", keys.size());
         }
@@ -73,8 +82,11 @@ public class Authenticator {
             key = queryParam(query, "access_token");
         }
         if (key == null) {
-            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "an API key is required: Authorization: Bearer KEY, "
-                    + "or ?access_token=KEY");
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "credentials are required: Authorization: Bearer TOKEN, "
+                    + "or ?access_token=TOKEN");
+        }
+        if (config.mode() == AuthConfig.Mode.JWT) {
+            return principalOf(key);
         }
         byte[] digest = digest(key);
         String found = null;
@@ -87,6 +99,21 @@ public class Authenticator {
             throw new ProtocolException(ErrorCode.UNAUTHORIZED, "the API key is not valid");
         }
         return found;
+    }
+
+    private String principalOf(String token) throws ProtocolException {
+        JsonWebToken verified;
+        try {
+            verified = jwt.get().parse(token);
+        } catch (ParseException e) {
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "the token is not valid: "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        }
+        String name = verified.getName() != null ? verified.getName() : verified.getSubject();
+        if (name == null || name.isBlank()) {
+            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "the token names no principal (upn, preferred_username or sub)");
+        }
+        return name;
     }
 
     static boolean isLoopback(String remoteAddress) {

@@ -19,7 +19,7 @@ class AuthenticatorTest {
     static Authenticator with(Map<String, String> props) {
         AuthConfig config = new SmallRyeConfigBuilder().withMapping(AuthConfig.class)
                 .withSources(new PropertiesConfigSource(props, "test", 500)).build().getConfigMapping(AuthConfig.class);
-        return new Authenticator(config);
+        return new Authenticator(config, null);
     }
 
     @Test
