@@ -39,7 +39,7 @@ final class KernelPool {
     private final Map<String, Held> bySession = new ConcurrentHashMap<>();
     private final ArrayDeque<Kernel> warm = new ArrayDeque<>();
     private int starting;
-    private boolean closed;
+    private volatile boolean closed;
     /** Why the last sandbox start failed; null once one started. */
     private volatile String lastStartFailure;
 
@@ -88,7 +88,9 @@ final class KernelPool {
                 try {
                     k = startTracked();
                 } catch (IOException e) {
-                    LOG.warnf("warm sandbox did not start: %s", e.getMessage());
+                    if (!closed) { // at shutdown, starts are interrupted on purpose
+                        LOG.warnf("warm sandbox did not start: %s", e.getMessage());
+                    }
                 }
                 synchronized (this) {
                     starting--;
