@@ -266,6 +266,30 @@ class CodeActTurnTest {
         }
     }
 
+    /**
+     * A second client joins while tokens pour in, asking for everything from seq 1: the part older
+     * than the replay buffer (512 events) comes from Redis, the rest from memory, then the live
+     * stream: every event once, in order, the same as the first client saw.
+     */
+    @Test
+    void aClientJoiningMidStreamFromTheStartGetsEveryEventOnceInOrder() throws Exception {
+        RealParts.model.enqueue(Reply.of("abcdefghij".repeat(300)).chunk(1).delay(1));
+        try (WsClient first = open()) {
+            String id = first.all().get(0).get("session").asText();
+            first.sendJson("type", "user_message", "text", "talk");
+            first.next(e -> e.path("seq").asLong() >= 1200, TURN_MS, "the 1200th event");
+            try (WsClient late = WsClient.connect(sessions.toString().replaceFirst("^http", "ws") + "/" + id + "?last_seq=0")) {
+                long joined = System.nanoTime();
+                first.untilTurnEnd(TURN_MS);
+                List<JsonNode> seen = late.untilTurnEnd(TURN_MS);
+                List<Long> at = late.arrivals();
+                assertTrue(at.get(at.size() - 1) - joined > 500_000_000L, "it joined while the stream was still running");
+                assertEquals(first.all(), seen, "the joining client saw exactly what the first one saw");
+                assertTrue(seen.size() > 3000);
+            }
+        }
+    }
+
     @Test
     void badFramesGetStableErrorsAndTheSessionStaysUsable() throws Exception {
         RealParts.model.enqueue(Reply.of("slow answer that takes a while").delay(30), Reply.of("fine"));
