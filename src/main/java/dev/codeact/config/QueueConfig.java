@@ -22,4 +22,11 @@ public interface QueueConfig {
     /** Jobs waiting or running on one job stream; beyond it new actions get error {@code overloaded}. */
     @WithDefault("10000")
     long maxJobs();
+
+    /**
+     * Shared job streams. 1: {@code codeact:jobs}; more: {@code codeact:jobs:0} … spread over Redis
+     * Cluster slots, a session always on the same one. Every worker reads them all.
+     */
+    @WithDefault("1")
+    int shards();
 }

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The gateway's side of the job streams. A job goes to the worker that holds its session's kernel
- * while that worker's heartbeat lives, else to the shared stream any worker reads. A full stream
+ * while that worker's heartbeat lives, else to the session's shard of the shared streams, which
+ * every worker reads. A full stream
  * refuses the job: nothing is dropped silently.
  */
 @ApplicationScoped
@@ -55,8 +56,8 @@ public class JobQueue {
 
     private Uni<String> target(String session) {
         return values.get(keys.affinity(session)).flatMap(worker -> worker == null
-                ? Uni.createFrom().item(keys.jobs())
-                : keyCommands.exists(keys.heartbeat(worker)).map(alive -> alive ? keys.workerJobs(worker) : keys.jobs()));
+                ? Uni.createFrom().item(keys.jobs(session))
+                : keyCommands.exists(keys.heartbeat(worker)).map(alive -> alive ? keys.workerJobs(worker) : keys.jobs(session)));
     }
 
     public Uni<Void> cancel(String session, String jobId) {

@@ -1,6 +1,9 @@
 package dev.codeact.queue;
 
 import dev.codeact.config.CodeactConfig;
+import dev.codeact.config.QueueConfig;
+import java.util.List;
+import java.util.stream.IntStream;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -13,13 +16,22 @@ public class RedisKeys {
     public static final String WORKER_GROUP = "workers";
 
     private final String prefix;
+    private final List<String> jobStreams;
 
-    public RedisKeys(CodeactConfig config) {
+    public RedisKeys(CodeactConfig config, QueueConfig queue) {
         this.prefix = config.keyPrefix();
+        this.jobStreams = queue.shards() <= 1 ? List.of(prefix + "jobs")
+                : IntStream.range(0, queue.shards()).mapToObj(i -> prefix + "jobs:" + i).toList();
     }
 
-    public String jobs() {
-        return prefix + "jobs";
+    /** The shared job streams (shards), which every worker reads. */
+    public List<String> jobStreams() {
+        return jobStreams;
+    }
+
+    /** The shared job stream of a session (a session always lands on the same shard). */
+    public String jobs(String session) {
+        return jobStreams.get(Math.floorMod(session.hashCode(), jobStreams.size()));
     }
 
     /** The jobs of sessions whose kernel lives on {@code workerId}. */

@@ -12,6 +12,7 @@ import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
@@ -78,7 +79,9 @@ final class Rescuer {
         Uni<Integer> unreadOwn = streams.xreadgroup(RedisKeys.WORKER_GROUP, me, own, ">", new XReadGroupArgs().count(CLAIM_BATCH))
                 .map(messages -> deliver(own, messages))
                 .onFailure().recoverWithItem(0);
-        return Uni.combine().all().unis(claimPending(own, dead), unreadOwn, claimPending(keys.jobs(), dead)).with((a, b, c) -> a + b + c)
+        List<Uni<Integer>> claims = new ArrayList<>(List.of(claimPending(own, dead), unreadOwn));
+        keys.jobStreams().forEach(shared -> claims.add(claimPending(shared, dead)));
+        return Uni.join().all(claims).andCollectFailures().map(counts -> counts.stream().mapToInt(Integer::intValue).sum())
                 .flatMap(taken -> {
                     if (taken > 0) {
                         LOG.warnf("worker %s is gone: took over %d of its jobs", dead, taken);

@@ -131,15 +131,17 @@ public class WorkerService implements JobExecution.Env {
                 .description("Jobs taken and not yet acknowledged").register(meters);
         cancelSubscription = redis.pubsub(String.class).subscribe(keys.cancelChannel())
                 .subscribe().with(this::onCancel, e -> LOG.warnf("cancel channel failed: %s", e.getMessage()));
-        for (String stream : List.of(keys.jobs(), keys.workerJobs(workerId))) {
+        List<String> streamsRead = new ArrayList<>(keys.jobStreams());
+        streamsRead.add(keys.workerJobs(workerId));
+        for (String stream : streamsRead) {
             readers.add(new JobReader(streams, stream, workerId, queue.blockTimeout(), queue.batch(),
                     () -> config.concurrency() - inFlight.get(), m -> accept(stream, m, false), vertx));
         }
         rescuer.announce()
                 .chain(() -> Uni.join().all(readers.stream().map(r -> createGroup(r.stream())).toList()).andFailFast())
                 .subscribe().with(v -> {
-                    LOG.infof("worker %s reading %s and %s (%d at a time, %d warm sandboxes)", workerId, keys.jobs(),
-                            keys.workerJobs(workerId), config.concurrency(), config.warmPool());
+                    LOG.infof("worker %s reading %s (%d at a time, %d warm sandboxes)", workerId,
+                            String.join(", ", streamsRead), config.concurrency(), config.warmPool());
                     readers.forEach(JobReader::poll);
                 }, e -> LOG.errorf("worker cannot start reading jobs: %s", e.getMessage()));
         heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), t -> beat());
