@@ -93,10 +93,6 @@ public final class Session {
         }
     }
 
-    public Context context() {
-        return context;
-    }
-
     /** Numbers, logs and sends one event; the send does not wait for Redis. */
     public void emit(ServerEvent event) {
         long seq = ++lastSeq;
