@@ -2,11 +2,13 @@ package dev.codeact.protocol;
 
 import dev.codeact.api.InfoResource;
 import dev.codeact.llm.ChatMessage;
+import dev.codeact.llm.Sampling;
 import dev.codeact.llm.Usage;
 import dev.codeact.queue.CancelRequest;
 import dev.codeact.queue.ExecutionResult;
 import dev.codeact.queue.Job;
 import dev.codeact.queue.Result;
+import dev.codeact.queue.SessionTaken;
 import dev.codeact.sandbox.KernelFrame;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -20,6 +22,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ServerEvent.Error.class, ServerEvent.Pong.class,
         ExecutionResult.class, ExecutionResult.ErrorInfo.class, ExecutionResult.Image.class,
         Job.class, Result.class, CancelRequest.class, KernelFrame.class, ChatMessage.class, Usage.class,
+        Sampling.class, SessionTaken.class,
         InfoResource.Info.class})
 final class WireTypes {
 

@@ -53,6 +53,11 @@ public class RedisKeys {
         return prefix + "rescue:" + workerId;
     }
 
+    /** The session's model and sampling choices (JSON), when the client made any. */
+    public String options(String session) {
+        return prefix + "{" + session + "}:options";
+    }
+
     /** The worker holding the session's kernel. */
     public String affinity(String session) {
         return prefix + "{" + session + "}:worker";

@@ -56,11 +56,14 @@ public final class Session {
     private long lastSeq;
     private Turn turn;
     private int turns;
-    private Sampling sampling = Sampling.DEFAULTS;
+    private Sampling sampling;
+    private final Duration ttl;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
-            int turns, List<ChatMessage> history, Hooks hooks) {
+            int turns, Sampling sampling, List<ChatMessage> history, Hooks hooks) {
         this.turns = turns;
+        this.sampling = sampling;
+        this.ttl = config.ttl();
         this.id = id;
         this.owner = owner;
         this.context = context;
@@ -120,13 +123,16 @@ public final class Session {
         historyLog.append(SessionStore.encode(message));
     }
 
-    /** Model and sampling choices of this session (kept in this gateway's memory). */
+    /** Model and sampling choices of this session. */
     public Sampling sampling() {
         return sampling;
     }
 
     void setSampling(Sampling chosen) {
-        sampling = chosen;
+        if (!chosen.equals(sampling)) {
+            sampling = chosen;
+            store.saveSampling(id, chosen, ttl);
+        }
     }
 
     public boolean turnRunning() {

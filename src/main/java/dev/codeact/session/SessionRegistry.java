@@ -4,6 +4,7 @@ import dev.codeact.agent.AgentRuntime;
 import dev.codeact.config.LimitsConfig;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.llm.ChatMessage;
+import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
 import dev.codeact.protocol.ServerEvent;
@@ -68,7 +69,7 @@ public class SessionRegistry {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Session session = newSession(id, principal, context, 0, 0, List.of());
+        Session session = newSession(id, principal, context, 0, 0, Sampling.DEFAULTS, List.of());
         sessions.put(id, session);
         return session;
     }
@@ -147,7 +148,8 @@ public class SessionRegistry {
     /** A session created elsewhere (or before a restart) counts against its owner here too. */
     private Session adopt(String id, SessionStore.Loaded loaded, Context context) {
         sessionsHeld.tryAcquire(String.valueOf(loaded.owner()), Integer.MAX_VALUE);
-        Session session = newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.lastTurn(), loaded.history());
+        Session session = newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.lastTurn(), loaded.sampling(),
+                loaded.history());
         if (loaded.turnOpen()) {
             // No lease is held (checked before loading): whoever ran that turn is gone.
             session.run(() -> session.closeInterruptedTurn(loaded.lastTurn()));
@@ -155,8 +157,9 @@ public class SessionRegistry {
         return session;
     }
 
-    private Session newSession(String id, String owner, Context context, long lastSeq, int turns, List<ChatMessage> history) {
-        return new Session(id, owner, context, store, config, lastSeq, turns, history, new Session.Hooks() {
+    private Session newSession(String id, String owner, Context context, long lastSeq, int turns, Sampling sampling,
+                               List<ChatMessage> history) {
+        return new Session(id, owner, context, store, config, lastSeq, turns, sampling, history, new Session.Hooks() {
             @Override
             public void detached(Session session) {
                 scheduleEviction(session);

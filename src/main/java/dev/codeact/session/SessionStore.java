@@ -2,13 +2,16 @@ package dev.codeact.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.llm.ChatMessage;
+import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.WireJson;
 import dev.codeact.queue.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.list.ReactiveListCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -28,7 +31,8 @@ public class SessionStore {
      * {@code lastTurn} is the number of its latest turn, and {@code turnOpen} says that turn has
      * no {@code turn_end} (the gateway running it stopped).
      */
-    public record Loaded(long lastSeq, String owner, List<ChatMessage> history, int lastTurn, boolean turnOpen) {}
+    public record Loaded(long lastSeq, String owner, List<ChatMessage> history, int lastTurn, boolean turnOpen,
+                         Sampling sampling) {}
 
     /** How far back the end of the log is read to find the latest turn's start or end. */
     private static final int TAIL = 64;
@@ -58,16 +62,36 @@ public class SessionStore {
                 return Uni.createFrom().nullItem();
             }
             return lists.lindex(keys.events(session), 0).flatMap(first -> lists.lrange(keys.events(session), -TAIL, -1)
-                    .flatMap(tail -> lists.lrange(keys.history(session), 0, -1).map(raw -> {
-                        int[] turn = latestTurn(tail);
-                        return new Loaded(len, owner(first), parseHistory(session, raw), turn[0], turn[1] == 1);
-                    })));
+                    .flatMap(tail -> lists.lrange(keys.history(session), 0, -1)
+                            .flatMap(raw -> redis.value(String.class).get(keys.options(session)).map(options -> {
+                                int[] turn = latestTurn(tail);
+                                return new Loaded(len, owner(first), parseHistory(session, raw), turn[0], turn[1] == 1,
+                                        sampling(session, options));
+                            }))));
         });
     }
 
     /** Events with {@code from < seq <= to}, in order. */
     public Uni<List<String>> events(String session, long from, long to) {
         return lists.lrange(keys.events(session), from, to - 1);
+    }
+
+    /** Stores a session's model choices (they live as long as its history). */
+    public void saveSampling(String session, Sampling sampling, Duration ttl) {
+        redis.value(String.class).set(keys.options(session), encode(sampling), new SetArgs().ex(ttl))
+                .subscribe().with(v -> { }, e -> LOG.warnf("session %s: options not stored: %s", session, e.getMessage()));
+    }
+
+    private static Sampling sampling(String session, String json) {
+        if (json == null) {
+            return Sampling.DEFAULTS;
+        }
+        try {
+            return WireJson.MAPPER.readValue(json, Sampling.class);
+        } catch (Exception e) {
+            LOG.warnf("session %s: ignoring stored options that do not parse: %s", session, e.getMessage());
+            return Sampling.DEFAULTS;
+        }
     }
 
     /** {latest turn number, 1 if that turn has no turn_end}, read from the end of the log. */
@@ -109,9 +133,9 @@ public class SessionStore {
         return history;
     }
 
-    static String encode(ChatMessage message) {
+    static String encode(Object value) {
         try {
-            return WireJson.MAPPER.writeValueAsString(message);
+            return WireJson.MAPPER.writeValueAsString(value);
         } catch (Exception e) {
             throw new UncheckedIOException(new java.io.IOException(e));
         }

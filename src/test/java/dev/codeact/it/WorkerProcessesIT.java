@@ -257,7 +257,7 @@ class WorkerProcessesIT {
             String id;
             long last;
             try (WsClient a = open()) {
-                a.sendJson("type", "user_message", "text", "set m");
+                a.send("{\"type\":\"user_message\",\"text\":\"set m\",\"options\":{\"temperature\":0.3}}");
                 List<JsonNode> events = a.untilTurnEnd(30_000);
                 id = sessionOf(a);
                 last = events.get(events.size() - 1).get("seq").asLong();
@@ -272,6 +272,9 @@ class WorkerProcessesIT {
                 CodeActTurnTest.assertContiguous(events);
                 assertEquals("10", CodeActTurnTest.ofType(events, "observation").get(0).get("text").asText());
                 last2 = events.get(events.size() - 1).get("seq").asLong();
+                List<JsonNode> requests = model.requests();
+                assertEquals(0.3, requests.get(requests.size() - 1).get("temperature").asDouble(),
+                        "the session's options moved with it");
             }
             // Back on the first: its stale copy was dropped, so it numbers on after the second's events.
             try (WsClient c = attach(g1 + id + "?last_seq=0")) {
