@@ -57,11 +57,8 @@ class BadQueueInputTest {
         redis("XADD", results, "*", "p", "[]");
         redis("XADD", results, "*", "p", "{\"v\":1,\"kind\":\"chunk\",\"session\":\"nobody\",\"job_id\":\"x\",\"stream\":\"tty\",\"text\":\"t\"}");
         RealParts.model.enqueue(Reply.of("<execute>print('fine')</execute>"), Reply.of("ok"));
-        try (WsClient ws = WsClient.connect(sessions.toString().replaceFirst("^http", "ws"))) {
-            ws.sendJson("type", "user_message", "text", "still working?");
-            List<JsonNode> events = ws.untilTurnEnd(30_000);
-            assertEquals("fine", CodeActTurnTest.ofType(events, "observation").get(0).get("text").asText());
-        }
+        List<JsonNode> events = WsClient.turnInNewSession(sessions, "still working?");
+        assertEquals("fine", CodeActTurnTest.ofType(events, "observation").get(0).get("text").asText());
         // The bad jobs were acknowledged and deleted, not left to be redelivered for ever.
         for (int i = 0; i < 50 && !"0".equals(redis("XLEN", "codeact:jobs")); i++) {
             Thread.sleep(100);
@@ -81,10 +78,7 @@ class BadQueueInputTest {
         assertEquals(2.0, metric("codeact_worker_warm_sandboxes"));
         double kernels = metric("codeact_worker_kernels");
         RealParts.model.enqueue(Reply.of("<execute>1 + 1</execute>"), Reply.of("2"));
-        try (WsClient ws = WsClient.connect(sessions.toString().replaceFirst("^http", "ws"))) {
-            ws.sendJson("type", "user_message", "text", "add");
-            ws.untilTurnEnd(30_000);
-        }
+        WsClient.turnInNewSession(sessions, "add");
         assertEquals(kernels + 1, metric("codeact_worker_kernels"));
         for (int i = 0; i < 100 && metric("codeact_worker_warm_sandboxes") < 2; i++) {
             Thread.sleep(100);

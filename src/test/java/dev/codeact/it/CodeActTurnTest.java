@@ -39,9 +39,8 @@ class CodeActTurnTest {
     }
 
     WsClient open() throws InterruptedException {
-        WsClient ws = WsClient.connect(sessions.toString().replaceFirst("^http", "ws"));
-        JsonNode session = ws.next("session", 5000);
-        assertEquals(1, session.get("seq").asLong());
+        WsClient ws = WsClient.openSession(sessions);
+        assertEquals(1, ws.all().get(0).get("seq").asLong());
         return ws;
     }
 
@@ -248,7 +247,7 @@ class CodeActTurnTest {
         }
         long lastSeen = before.get(before.size() - 1).get("seq").asLong();
         Thread.sleep(300); // events keep coming while nobody listens
-        String base = sessions.toString().replaceFirst("^http", "ws") + "/" + id;
+        String base = WsClient.ws(sessions, "/" + id);
         List<JsonNode> after;
         try (WsClient second = WsClient.connect(base)) {
             second.sendJson("type", "resume", "last_seq", lastSeen);
@@ -278,7 +277,7 @@ class CodeActTurnTest {
             String id = first.all().get(0).get("session").asText();
             first.sendJson("type", "user_message", "text", "talk");
             first.next(e -> e.path("seq").asLong() >= 1200, TURN_MS, "the 1200th event");
-            try (WsClient late = WsClient.connect(sessions.toString().replaceFirst("^http", "ws") + "/" + id + "?last_seq=0")) {
+            try (WsClient late = WsClient.connect(WsClient.ws(sessions, "/" + id + "?last_seq=0"))) {
                 long joined = System.nanoTime();
                 first.untilTurnEnd(TURN_MS);
                 List<JsonNode> seen = late.untilTurnEnd(TURN_MS);
@@ -331,8 +330,7 @@ class CodeActTurnTest {
 
     @Test
     void anUnknownSessionIsRefusedWithACode() throws Exception {
-        String base = sessions.toString().replaceFirst("^http", "ws");
-        try (WsClient ws = WsClient.connect(base + "/AAAAAAAAAAAAAAAAAAAAAA")) {
+        try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "/AAAAAAAAAAAAAAAAAAAAAA"))) {
             JsonNode error = ws.next("error", 5000);
             assertEquals("session_not_found", error.get("code").asText());
             assertEquals(0, error.get("seq").asLong());

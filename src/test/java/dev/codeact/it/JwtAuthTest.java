@@ -60,7 +60,7 @@ class JwtAuthTest {
     }
 
     String code(String token) throws InterruptedException {
-        try (WsClient ws = WsClient.connect(sessions.toString().replaceFirst("^http", "ws") + "?access_token=" + token)) {
+        try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "?access_token=" + token))) {
             JsonNode first = ws.next(e -> true, 5000, "first event");
             return "session".equals(first.get("type").asText()) ? "principal:" + first.get("principal").asText()
                     : first.get("code").asText();

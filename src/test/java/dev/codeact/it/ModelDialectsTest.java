@@ -39,9 +39,7 @@ class ModelDialectsTest {
     }
 
     WsClient open() throws InterruptedException {
-        WsClient ws = WsClient.connect(sessions.toString().replaceFirst("^http", "ws"));
-        ws.next("session", 5000);
-        return ws;
+        return WsClient.openSession(sessions);
     }
 
     List<JsonNode> turnWith(String fixture) throws Exception {

@@ -38,11 +38,7 @@ class SandboxAndLimitsTest {
             RealParts.model.enqueue(Reply.of("<execute>\n" + code + "\n").chunk(40).delay(0));
         }
         RealParts.model.enqueue(Reply.of("done"));
-        try (WsClient ws = WsClient.connect(sessions.toString().replaceFirst("^http", "ws"))) {
-            ws.sendJson("type", "user_message", "text", "run it");
-            List<JsonNode> events = ws.untilTurnEnd(60_000);
-            return CodeActTurnTest.ofType(events, "observation");
-        }
+        return CodeActTurnTest.ofType(WsClient.turnInNewSession(sessions, "run it"), "observation");
     }
 
     @Test

@@ -49,7 +49,7 @@ class SecurityTest {
     }
 
     String ws() {
-        return sessions.toString().replaceFirst("^http", "ws");
+        return WsClient.ws(sessions, "");
     }
 
     WsClient open(String key) throws InterruptedException {

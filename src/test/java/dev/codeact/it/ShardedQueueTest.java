@@ -45,11 +45,8 @@ class ShardedQueueTest {
         RealParts.model.reset();
         for (int i = 0; i < 8; i++) {
             RealParts.model.enqueue(Reply.of("<execute>print(" + i + " * 2)</execute>"), Reply.of("ok"));
-            try (WsClient ws = WsClient.connect(sessions.toString().replaceFirst("^http", "ws"))) {
-                ws.sendJson("type", "user_message", "text", "double " + i);
-                assertEquals(Integer.toString(i * 2), CodeActTurnTest.ofType(ws.untilTurnEnd(30_000), "observation")
-                        .get(0).get("text").asText());
-            }
+            assertEquals(Integer.toString(i * 2), CodeActTurnTest.ofType(WsClient.turnInNewSession(sessions, "double " + i),
+                    "observation").get(0).get("text").asText());
         }
         long used = 0;
         long total = 0;

@@ -59,6 +59,26 @@ public final class WsClient implements AutoCloseable {
         return new WsClient(URI.create(uri));
     }
 
+    /** The WebSocket form of a test's {@code @TestHTTPResource("/v1/sessions")} URI, plus {@code suffix}. */
+    public static String ws(URI sessions, String suffix) {
+        return sessions.toString().replaceFirst("^http", "ws") + suffix;
+    }
+
+    /** A new session on the gateway of {@code sessions}, its {@code session} event read. */
+    public static WsClient openSession(URI sessions) throws InterruptedException {
+        WsClient ws = connect(ws(sessions, ""));
+        ws.next("session", 5000);
+        return ws;
+    }
+
+    /** One turn in a fresh session: sends {@code text}, returns the events up to its turn_end. */
+    public static List<JsonNode> turnInNewSession(URI sessions, String text) throws InterruptedException {
+        try (WsClient ws = openSession(sessions)) {
+            ws.sendJson("type", "user_message", "text", text);
+            return ws.untilTurnEnd(60_000);
+        }
+    }
+
     public void send(String frame) {
         socket.sendText(frame, true).join();
     }
