@@ -46,8 +46,8 @@ public final class Session {
     private final Context context;
     private final SessionStore store;
     private final int replayCapacity;
-    private final OrderedListWriter eventLog;
-    private final OrderedListWriter historyLog;
+    private final LogWriter eventLog;
+    private final LogWriter historyLog;
     private final List<ChatMessage> history;
     private final ArrayDeque<Logged> recent = new ArrayDeque<>();
     private final ArrayDeque<Waiting> untilStored = new ArrayDeque<>();
@@ -72,9 +72,9 @@ public final class Session {
         this.lastSeq = lastSeq;
         this.history = new ArrayList<>(history);
         this.hooks = hooks;
-        this.eventLog = new OrderedListWriter(store.redis(), store.keys().events(id), config.ttl(), config.logFlushDelay(),
+        this.eventLog = new LogWriter(store.redis(), store.keys().events(id), config.ttl(), config.logFlushDelay(),
                 context, lastSeq, this::stored);
-        this.historyLog = new OrderedListWriter(store.redis(), store.keys().history(id), config.ttl(), Duration.ZERO,
+        this.historyLog = new LogWriter(store.redis(), store.keys().history(id), config.ttl(), Duration.ZERO,
                 context, history.size(), () -> { });
     }
 
@@ -101,7 +101,7 @@ public final class Session {
         long seq = ++lastSeq;
         String json = WireCodec.encodeServer(id, seq, event);
         recent.addLast(new Logged(seq, json));
-        eventLog.append(json);
+        eventLog.append(seq, json);
         trimRecent();
         for (Attachment a : attachments) {
             if (a.live) {
@@ -120,7 +120,7 @@ public final class Session {
 
     public void appendHistory(ChatMessage message) {
         history.add(message);
-        historyLog.append(SessionStore.encode(message));
+        historyLog.append(history.size(), SessionStore.historyEntry(history.size(), message));
     }
 
     /** Model and sampling choices of this session. */
@@ -168,7 +168,7 @@ public final class Session {
                 hooks.turnStored(this);
             }
         };
-        if (eventLog.persisted() >= seq) {
+        if (eventLog.stored() >= seq) {
             stored.run();
         } else {
             untilStored.addLast(new Waiting(seq, stored));
@@ -177,7 +177,7 @@ public final class Session {
 
     private void stored() {
         trimRecent();
-        long persisted = eventLog.persisted();
+        long persisted = eventLog.stored();
         while (!untilStored.isEmpty() && untilStored.peekFirst().seq() <= persisted) {
             untilStored.pollFirst().action().run();
         }
@@ -292,7 +292,7 @@ public final class Session {
     }
 
     private void trimRecent() {
-        long persisted = eventLog.persisted();
+        long persisted = eventLog.stored();
         while (recent.size() > replayCapacity && recent.peekFirst().seq() <= persisted) {
             recent.removeFirst();
         }

@@ -6,7 +6,8 @@ import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.WireJson;
 import dev.codeact.queue.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.list.ReactiveListCommands;
+import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,9 +18,9 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Session state in Redis: {@code history} (chat messages, JSON) and {@code events} (the event log:
- * the event with seq n is element n-1). A session exists while its event log does; its first
- * event is always {@code session}.
+ * Session state in Redis: {@code events} (the event log, a sorted set scored by seq, each event's
+ * JSON as sent) and {@code history} (chat messages scored by their number). A session exists while
+ * its event log does; its first event is always {@code session}.
  */
 @ApplicationScoped
 public class SessionStore {
@@ -38,12 +39,12 @@ public class SessionStore {
     private static final int TAIL = 64;
 
     private final ReactiveRedisDataSource redis;
-    private final ReactiveListCommands<String, String> lists;
+    private final ReactiveSortedSetCommands<String, String> sets;
     private final RedisKeys keys;
 
     public SessionStore(ReactiveRedisDataSource redis, RedisKeys keys) {
         this.redis = redis;
-        this.lists = redis.list(String.class);
+        this.sets = redis.sortedSet(String.class);
         this.keys = keys;
     }
 
@@ -57,15 +58,15 @@ public class SessionStore {
 
     /** Null when the session does not exist (never created, or expired). */
     public Uni<Loaded> load(String session) {
-        return lists.llen(keys.events(session)).flatMap(len -> {
+        return sets.zcard(keys.events(session)).flatMap(len -> {
             if (len == 0) {
                 return Uni.createFrom().nullItem();
             }
-            return lists.lindex(keys.events(session), 0).flatMap(first -> lists.lrange(keys.events(session), -TAIL, -1)
-                    .flatMap(tail -> lists.lrange(keys.history(session), 0, -1)
+            return sets.zrange(keys.events(session), 0, 0).flatMap(first -> sets.zrange(keys.events(session), -TAIL, -1)
+                    .flatMap(tail -> sets.zrange(keys.history(session), 0, -1)
                             .flatMap(raw -> redis.value(String.class).get(keys.options(session)).map(options -> {
                                 int[] turn = latestTurn(tail);
-                                return new Loaded(len, owner(first), parseHistory(session, raw), turn[0], turn[1] == 1,
+                                return new Loaded(len, owner(first.get(0)), parseHistory(session, raw), turn[0], turn[1] == 1,
                                         sampling(session, options));
                             }))));
         });
@@ -73,7 +74,7 @@ public class SessionStore {
 
     /** Events with {@code from < seq <= to}, in order. */
     public Uni<List<String>> events(String session, long from, long to) {
-        return lists.lrange(keys.events(session), from, to - 1);
+        return sets.zrangebyscore(keys.events(session), ScoreRange.from(from + 1, to));
     }
 
     /** Stores a session's model choices (they live as long as its history). */
@@ -120,11 +121,16 @@ public class SessionStore {
         }
     }
 
+    /** A history entry: its number, a space, the message's JSON (the number keeps equal messages apart). */
+    static String historyEntry(long number, ChatMessage message) {
+        return number + " " + encode(message);
+    }
+
     private static List<ChatMessage> parseHistory(String session, List<String> raw) {
         List<ChatMessage> history = new ArrayList<>(raw.size());
-        for (String json : raw) {
+        for (String entry : raw) {
             try {
-                history.add(WireJson.MAPPER.readValue(json, ChatMessage.class));
+                history.add(WireJson.MAPPER.readValue(entry.substring(entry.indexOf(' ') + 1), ChatMessage.class));
             } catch (Exception e) {
                 // One damaged entry must not make the whole session unusable.
                 LOG.warnf("session %s: skipping a history entry that is not a chat message: %s", session, e.getMessage());

@@ -1,0 +1,65 @@
+package dev.codeact.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codeact.it.ScriptedModel.Reply;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis dies (kill -9) in the middle of a streamed reply and comes back on the same port: the
+ * client keeps receiving tokens meanwhile, the event log catches up once Redis is back (writes are
+ * retried, and idempotent, so none is stored twice), and a client that resumes from the start
+ * gets exactly what the first one saw. The session then goes on, actions included.
+ */
+class RedisRestartIT {
+
+    @Test
+    void aRedisRestartMidStreamLosesAndDuplicatesNothing() throws Exception {
+        int redisPort = RedisServer.freePort();
+        Path dir = Files.createTempDirectory("codeact-redis-restart");
+        RedisServer redis = RedisServer.start(redisPort, dir, true);
+        try (ScriptedModel model = new ScriptedModel()) {
+            int port = RedisServer.freePort();
+            try (AppProcess app = AppProcess.start("redis-restart-app", Map.of(
+                    "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
+                    "quarkus.http.port", Integer.toString(port),
+                    "codeact.llm.base-url", model.baseUrl(),
+                    "codeact.queue.block-timeout", "500ms",
+                    "codeact.worker.run-dir", Path.of("target", "it-run").toAbsolutePath().toString()))) {
+                app.awaitLog("reading", 30_000);
+                model.enqueue(Reply.of("tok ".repeat(600)).chunk(4).delay(5), Reply.of("<execute>print('after')</execute>"),
+                        Reply.of("Still here."));
+                String base = "ws://127.0.0.1:" + port + "/v1/sessions";
+                try (WsClient first = WsClient.connect(base)) {
+                    String id = first.next("session", 10_000).get("session").asText();
+                    first.sendJson("type", "user_message", "text", "talk through an outage");
+                    first.next(e -> e.path("seq").asLong() >= 100, 20_000, "the 100th event");
+                    redis.kill();
+                    long before = first.all().size();
+                    Thread.sleep(1000);
+                    assertTrue(first.all().size() > before + 50, "tokens kept coming while Redis was down");
+                    redis = RedisServer.start(redisPort, dir, true);
+                    List<JsonNode> rest = first.untilTurnEnd(60_000);
+                    assertEquals("answer", rest.get(rest.size() - 1).get("reason").asText());
+                    CodeActTurnTest.assertContiguous(first.all());
+
+                    Thread.sleep(1500); // writes retried after the outage (backoff up to a second)
+                    try (WsClient again = WsClient.connect(base + "/" + id + "?last_seq=0")) {
+                        assertEquals(first.all(), again.untilTurnEnd(30_000), "the log holds every event once");
+                    }
+                    first.sendJson("type", "user_message", "text", "and now code");
+                    List<JsonNode> next = first.untilTurnEnd(60_000);
+                    assertEquals("after", CodeActTurnTest.ofType(next, "observation").get(0).get("text").asText());
+                }
+            }
+        } finally {
+            redis.close();
+        }
+    }
+}
