@@ -2,6 +2,8 @@ package dev.codeact.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -10,6 +12,7 @@ public interface AgentConfig {
 
     /** Code actions per turn; the paper's reference loop allowed 5. */
     @WithDefault("5")
+    @Positive
     int maxActions();
 
     /** Prefix of the user message that carries an observation back to the model. */
@@ -21,6 +24,7 @@ public interface AgentConfig {
 
     /** Observations longer than this reach the model as head + marker + tail (the paper's 4000). */
     @WithDefault("4000")
+    @Min(200)
     int maxObservationChars();
 
     /** Wall time of one action before the kernel is interrupted. */
@@ -41,6 +45,7 @@ public interface AgentConfig {
      * turns are left out of what is sent (the stored history keeps everything).
      */
     @WithDefault("16000")
+    @Min(256)
     int contextBudgetTokens();
 
     /** Read the system prompt from this file (UTF-8) instead of {@code system-prompt}. */

@@ -2,6 +2,7 @@ package dev.codeact.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Positive;
 
 /** Per-principal and per-instance limits; each is answered with its own error code, never a dropped connection. */
 @ConfigMapping(prefix = "codeact.limits")
@@ -9,17 +10,21 @@ public interface LimitsConfig {
 
     /** Sessions one principal may hold on one gateway at a time ({@code too_many_sessions}). */
     @WithDefault("100")
+    @Positive
     int sessionsPerPrincipal();
 
     /** Turns one principal may have running at once ({@code too_many_turns}). */
     @WithDefault("10")
+    @Positive
     int turnsPerPrincipal();
 
     /** Frames a connection may send per second, with bursts of twice that ({@code rate_limited}). */
     @WithDefault("20")
+    @Positive
     int framesPerSecond();
 
     /** Sessions one gateway holds in memory ({@code overloaded} for new ones). */
     @WithDefault("20000")
+    @Positive
     int maxSessions();
 }

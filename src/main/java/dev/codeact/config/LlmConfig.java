@@ -2,6 +2,8 @@ package dev.codeact.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,7 @@ public interface LlmConfig {
     double temperature();
 
     @WithDefault("1024")
+    @Positive
     int maxTokens();
 
     /** Stop sequences; the CodeAct format's defaults. */
@@ -34,6 +37,7 @@ public interface LlmConfig {
 
     /** Upstream connections at once: one per session whose model reply is streaming. */
     @WithDefault("1000")
+    @Positive
     int maxConnections();
 
     /** No byte from upstream for this long ends the turn with {@code upstream_timeout}. */
@@ -49,6 +53,7 @@ public interface LlmConfig {
 
     /** Retries of a call answered 429 or 5xx before its first token (401/403 are never retried). */
     @WithDefault("3")
+    @PositiveOrZero
     int maxRetries();
 
     /** First retry delay; doubled per attempt, with jitter, and at least what {@code Retry-After} asks. */
@@ -72,5 +77,6 @@ public interface LlmConfig {
 
     /** Highest {@code max_tokens} a client may ask for. */
     @WithDefault("4096")
+    @Positive
     int maxTokensLimit();
 }

@@ -2,6 +2,9 @@ package dev.codeact.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 
 @ConfigMapping(prefix = "codeact.queue")
@@ -9,6 +12,7 @@ public interface QueueConfig {
 
     /** Approximate cap of the result streams (XADD MAXLEN ~). */
     @WithDefault("10000")
+    @Min(100)
     long resultsMaxLen();
 
     /** How long one blocking XREAD/XREADGROUP waits before it is issued again. */
@@ -17,10 +21,12 @@ public interface QueueConfig {
 
     /** Entries read per XREAD/XREADGROUP call. */
     @WithDefault("64")
+    @Positive
     int batch();
 
     /** Jobs waiting or running on one job stream; beyond it new actions get error {@code overloaded}. */
     @WithDefault("10000")
+    @Positive
     long maxJobs();
 
     /**
@@ -28,5 +34,6 @@ public interface QueueConfig {
      * Cluster slots, a session always on the same one. Every worker reads them all.
      */
     @WithDefault("1")
+    @Min(1) @Max(1024)
     int shards();
 }

@@ -2,6 +2,9 @@ package dev.codeact.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 
 @ConfigMapping(prefix = "codeact.session")
@@ -13,10 +16,12 @@ public interface SessionConfig {
 
     /** Largest client frame the gateway reads; bigger frames get error {@code frame_too_large}. */
     @WithDefault("65536")
+    @Min(1024) @Max(1048576)
     int maxFrameBytes();
 
     /** Recent events kept in memory per live session, so most resumes need no Redis read. */
     @WithDefault("512")
+    @Positive
     int replayBuffer();
 
     /** A session with no connection and no running turn is dropped from memory after this. */

@@ -2,6 +2,9 @@ package dev.codeact.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 
 @ConfigMapping(prefix = "codeact.worker")
@@ -37,6 +40,7 @@ public interface WorkerConfig {
 
     /** Actions that run at the same time on this worker. */
     @WithDefault("16")
+    @Positive
     int concurrency();
 
     /** After an interrupt, how long the kernel gets before its sandbox is killed. */
@@ -45,30 +49,37 @@ public interface WorkerConfig {
 
     /** Output kept per action; beyond it the middle is dropped with a marker. */
     @WithDefault("1000000")
+    @Min(1000)
     int maxOutputChars();
 
     /** Address-space rlimit of the interpreter (MemoryError instead of a dead sandbox). */
     @WithDefault("1024")
+    @Min(64)
     int memoryMb();
 
     /** Size of the sandbox's private /tmp (also the working directory). */
     @WithDefault("64")
+    @Positive
     int tmpfsMb();
 
     /** RLIMIT_NPROC inside the sandbox. */
     @WithDefault("64")
+    @Positive
     int maxProcesses();
 
     /** RLIMIT_NOFILE inside the sandbox. */
     @WithDefault("256")
+    @Min(16)
     int maxOpenFiles();
 
     /** RLIMIT_CPU (seconds) of the interpreter: bounds total CPU time of one kernel. */
     @WithDefault("3600")
+    @Positive
     int cpuSeconds();
 
     /** Sandboxes started ahead of need, so a new session's first action skips the cold start. */
     @WithDefault("2")
+    @PositiveOrZero
     int warmPool();
 
     /** A session's kernel unused for this long is stopped (its state is lost, and the next observation says so). */
