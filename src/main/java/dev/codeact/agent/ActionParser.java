@@ -64,6 +64,11 @@ public final class ActionParser {
         return new Reply(buf.toString(), tidy(code));
     }
 
+    /** Inside an {@code <execute>} whose closing tag has not come (yet). */
+    public boolean insideAction() {
+        return codeStart >= 0 && closeAt < 0;
+    }
+
     /**
      * What the model said before it was cut off (cancel, or a failed stream): an action it had
      * not finished is left out, since it never ran.

@@ -75,6 +75,13 @@ public final class Turn {
                 session.run(() -> {
                     usage = usage.plus(reported);
                     reportedUsage |= reported != null;
+                    if ("length".equals(finishReason) && state == State.STREAMING && parser.insideAction()) {
+                        // Cut by max_tokens, not by the stop sequence: the code is incomplete.
+                        keepPartialReply();
+                        fail(ErrorCode.REPLY_TOO_LONG, "the model reached max_tokens (" + rt.llm.maxTokens(session.sampling())
+                                + ") inside a code action; the incomplete code was not run");
+                        return;
+                    }
                     onModelDone();
                 });
             }

@@ -25,6 +25,7 @@ public enum ErrorCode {
     UPSTREAM_TIMEOUT("upstream_timeout"),
     UPSTREAM_PROTOCOL("upstream_protocol"),
     EXECUTION_FAILED("execution_failed"),
+    REPLY_TOO_LONG("reply_too_long"),
     STORAGE("storage");
 
     private final String code;

@@ -104,6 +104,20 @@ class ModelDialectsTest {
     }
 
     @Test
+    void codeCutByMaxTokensIsNotRun() throws Exception {
+        String cut = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sure.<execute>\\nfor i in range(10):\\n    pri\"}}]}\n\n"
+                + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n";
+        RealParts.model.enqueue(Reply.raw(cut.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try (WsClient ws = open()) {
+            ws.sendJson("type", "user_message", "text", "loop");
+            List<JsonNode> events = ws.untilTurnEnd(30_000);
+            assertTrue(CodeActTurnTest.ofType(events, "action").isEmpty(), "no action event, nothing queued");
+            assertEquals("reply_too_long", CodeActTurnTest.ofType(events, "error").get(0).get("code").asText());
+            assertEquals("error", events.get(events.size() - 1).get("reason").asText());
+        }
+    }
+
+    @Test
     void aModelFaultEndsTheTurnWithItsCodeAndTheSessionGoesOn() throws Exception {
         RealParts.model.enqueue(Reply.status(401, null), Reply.of("Hello again."));
         try (WsClient ws = open()) {
