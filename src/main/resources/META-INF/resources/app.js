@@ -115,8 +115,9 @@ const on = {
     ensureTurn();
     if (!turn.segment.raw) turn.segment.el.remove();
     const seconds = (e.duration_ms / 1000).toFixed(1);
+    const tokens = e.usage ? ` · ${e.usage.prompt_tokens} + ${e.usage.completion_tokens} tokens` : '';
     element('div', 'turn-end', turn.el).textContent =
-      `${e.reason.replace('_', ' ')} · ${e.actions} action${e.actions === 1 ? '' : 's'} · ${seconds} s`;
+      `${e.reason.replace('_', ' ')} · ${e.actions} action${e.actions === 1 ? '' : 's'} · ${seconds} s${tokens}`;
     turn.el.dataset.reason = e.reason;
     turn = null;
     setRunning(false);

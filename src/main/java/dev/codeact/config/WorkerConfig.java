@@ -97,4 +97,8 @@ public interface WorkerConfig {
     /** On SIGTERM, how long running actions get to finish before they are handed back. */
     @WithDefault("20s")
     Duration shutdownGrace();
+
+    /** Longest wall time a job may ask for ({@code timeout_ms} comes from the gateway, and is capped here). */
+    @WithDefault("10m")
+    Duration maxActionTimeout();
 }

@@ -36,6 +36,8 @@ final class JobExecution implements Kernel.Listener {
 
         long interruptGraceMs();
 
+        long maxActionTimeoutMs();
+
         int maxOutputChars();
 
         /** Records this worker as the holder of the session's kernel; true if another kernel held it before. */
@@ -123,7 +125,8 @@ final class JobExecution implements Kernel.Listener {
             return;
         }
         synchronized (this) {
-            timeoutTimer = env.timers().schedule(this::onTimeout, job.timeoutMs(), TimeUnit.MILLISECONDS);
+            timeoutTimer = env.timers().schedule(this::onTimeout, Math.min(job.timeoutMs(), env.maxActionTimeoutMs()),
+                    TimeUnit.MILLISECONDS);
         }
         try {
             kernel.execute(job.jobId(), job.code(), this);

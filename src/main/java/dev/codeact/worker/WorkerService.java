@@ -346,6 +346,11 @@ public class WorkerService implements JobExecution.Env {
     }
 
     @Override
+    public long maxActionTimeoutMs() {
+        return config.maxActionTimeout().toMillis();
+    }
+
+    @Override
     public int maxOutputChars() {
         return config.maxOutputChars();
     }
