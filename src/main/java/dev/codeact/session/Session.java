@@ -196,7 +196,6 @@ public final class Session {
         return a;
     }
 
-    /** Another gateway took this session over: its clients are told to reconnect. */
     /** Closes a turn the previous gateway left open (it stopped mid-turn) so clients see its end. */
     void closeInterruptedTurn(int turn) {
         emit(new ServerEvent.Error(ErrorCode.TURN_INTERRUPTED.code(),
@@ -204,6 +203,7 @@ public final class Session {
         emit(new ServerEvent.TurnEnd(turn, TurnEndReason.ERROR.wire(), 0, 0, null));
     }
 
+    /** Another gateway took this session over: its clients are told to reconnect. */
     void movedAway() {
         String json = WireCodec.encodeServer(id, 0, ServerEvent.Error.of(ErrorCode.SESSION_MOVED,
                 "this session moved to another gateway: reconnect and resume"));
