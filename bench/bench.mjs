@@ -77,6 +77,11 @@ function openSession(base) {
     ws.onmessage = (m) => {
       const e = JSON.parse(m.data);
       e.at = performance.now();
+      if (e.type === 'error' && !e.turn) {
+        // A refusal (seq 0) or an error outside a turn: the measure is not valid, stop here.
+        fail(new Error(`gateway refused: ${e.code}: ${e.message}`));
+        return;
+      }
       for (const w of waiters.splice(0)) w(e);
       if (e.type === 'session') resolve(session);
     };
@@ -230,7 +235,14 @@ function machine() {
     date: new Date().toISOString() };
 }
 
+function fail(error) {
+  console.error(`bin/bench: ${error.message}`);
+  cleanup();
+  process.exit(1);
+}
+
 async function main() {
+  setTimeout(() => fail(new Error('no result within 10 minutes')), 600_000).unref();
   const jar = path.join(root, 'target/quarkus-app/quarkus-run.jar');
   if (!fs.existsSync(jar)) throw new Error('build first: mvn package -DskipTests (bin/bench does)');
   const redisPort = await freePort();
@@ -241,7 +253,10 @@ async function main() {
   const extra = (process.env.BENCH_JAVA_OPTS || '').split(' ').filter(Boolean);
   const app = start('java', [...extra, '-Xmx512m', `-Dquarkus.http.port=${httpPort}`, `-Dquarkus.redis.hosts=redis://127.0.0.1:${redisPort}`,
     `-Dcodeact.llm.base-url=http://127.0.0.1:${modelPort}/v1`, `-Dcodeact.worker.run-dir=${runDir}/worker`,
-    '-Dcodeact.worker.warm-pool=4', '-Dquarkus.log.level=WARN', '-jar', jar], 'app.log');
+    '-Dcodeact.worker.warm-pool=4', '-Dquarkus.log.level=WARN',
+    // One principal ("local") drives all the load: lift the per-principal limits.
+    '-Dcodeact.limits.sessions-per-principal=1000000', '-Dcodeact.limits.turns-per-principal=1000000',
+    '-jar', jar], 'app.log');
   appPid = app.pid;
   const base = `ws://127.0.0.1:${httpPort}`;
   await waitFor(async () => fetch(`http://127.0.0.1:${httpPort}/q/health/ready`).then((r) => r.ok).catch(() => false), 60000, 'the gateway');
@@ -276,7 +291,11 @@ async function main() {
   if (baseline) {
     const bm = baseline.machine;
     console.log(`baseline: ${bm.cpus} × ${bm.cpu}, ${bm.memory_gib} GiB, Linux ${bm.kernel}, ${bm.java}, commit ${bm.commit}, ${bm.date}`);
+    console.log(`          setup: ${(baseline.setup || []).join('; ')}`);
     console.log(`          command: ${baseline.command}`);
+    if (JSON.stringify(baseline.setup) !== JSON.stringify(setup)) {
+      console.log('          (the setups differ: compare runs of the same command)');
+    }
   } else {
     console.log('baseline: none yet (bin/bench --save-baseline)');
   }
