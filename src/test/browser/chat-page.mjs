@@ -107,6 +107,20 @@ const scenarios = {
     assert.match(await page.textContent('.error'), /no_model/);
   },
 
+  // A gateway with API keys: the page takes its key from #access_token= (ChatPageIT's key).
+  async 'api-key'(page, net) {
+    await page.waitForSelector('.error', { timeout: 10000 });
+    assert.match(await page.textContent('.error'), /unauthorized/, 'without the key the page is refused');
+    await page.goto(`${net.url}#access_token=page-key-123`);
+    await page.reload();
+    await page.waitForSelector('#no-model', { state: 'visible', timeout: 10000 });
+    await ask(page, 'hello with a key');
+    await turnEnded(page, 1);
+    assert.match(await page.textContent('.error'), /no_model/, 'the session opened with the key');
+    const principal = await page.evaluate(() => window.codeact.events.find((e) => e.type === 'session').principal);
+    assert.equal(principal, 'page');
+  },
+
   async phone(page) {
     await page.setViewportSize({ width: 390, height: 844 });
     await ask(page, 'Show a figure');

@@ -25,8 +25,10 @@ class ChatPageIT {
     static ScriptedModel model;
     static AppProcess app;
     static AppProcess noModel;
+    static AppProcess withKeys;
     static int appPort;
     static int noModelPort;
+    static int withKeysPort;
 
     @BeforeAll
     static void startParts() throws Exception {
@@ -45,10 +47,19 @@ class ChatPageIT {
                 "quarkus.http.port", Integer.toString(noModelPort),
                 "codeact.key-prefix", "nomodel:",
                 "codeact.roles", "gateway"));
+        withKeysPort = RedisServer.freePort();
+        withKeys = AppProcess.start("chat-api-key", Map.of(
+                "quarkus.redis.hosts", redis.url(),
+                "quarkus.http.port", Integer.toString(withKeysPort),
+                "codeact.key-prefix", "keys:",
+                "codeact.roles", "gateway",
+                "codeact.auth.mode", "api-key",
+                "codeact.auth.api-keys", "page:page-key-123"));
     }
 
     @AfterAll
     static void stopParts() throws Exception {
+        withKeys.close();
         noModel.close();
         app.close();
         model.close();
@@ -103,6 +114,11 @@ class ChatPageIT {
     @Test
     void withoutAModelThePageSaysHowToConfigureOne() throws Exception {
         browse("no-model", noModelPort);
+    }
+
+    @Test
+    void withApiKeysThePageTakesItsKeyFromTheAddress() throws Exception {
+        browse("api-key", withKeysPort);
     }
 
     @Test
