@@ -2,6 +2,7 @@ package dev.codeact.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -30,7 +31,7 @@ public interface WorkerConfig {
     @WithDefault("runsc")
     String runscPath();
 
-    /** Python inside the sandbox (the host root is mounted read-only, so a host path). */
+    /** Python inside the sandbox (the host's /usr is mounted read-only there, so a path under /usr). */
     @WithDefault("/usr/bin/python3")
     String python();
 
@@ -61,6 +62,11 @@ public interface WorkerConfig {
     @WithDefault("64")
     @Positive
     int tmpfsMb();
+
+    /** CPUs one sandbox may use at most (a cgroup CPU quota), so one session cannot starve the others. */
+    @WithDefault("1.0")
+    @DecimalMin("0.01")
+    double cpus();
 
     /** RLIMIT_NPROC inside the sandbox. */
     @WithDefault("64")

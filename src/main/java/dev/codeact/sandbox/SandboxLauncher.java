@@ -43,6 +43,7 @@ public class SandboxLauncher {
     private final AtomicLong counter = new AtomicLong();
     private final AtomicBoolean announced = new AtomicBoolean();
     private FileChannel stateLock;
+    private SandboxRoot root;
 
     public SandboxLauncher(WorkerConfig config, InstanceId instance) {
         this.config = config;
@@ -91,7 +92,7 @@ public class SandboxLauncher {
         switch (config.sandbox()) {
             case RUNSC -> {
                 Files.createDirectories(runscRoot);
-                OciBundle.write(bundle, python, env, config);
+                OciBundle.write(bundle, sandboxRoot(), python, env, config);
                 command.addAll(List.of(config.runscPath(), "--network=none", "--root", runscRoot.toString(),
                         "run", "--bundle", bundle.toString(), id));
                 workDir = bundle;
@@ -123,6 +124,13 @@ public class SandboxLauncher {
             throw e;
         }
         return sandbox;
+    }
+
+    private synchronized SandboxRoot sandboxRoot() throws IOException {
+        if (root == null) {
+            root = SandboxRoot.prepare(stateDir.resolve("fs"));
+        }
+        return root;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -89,8 +90,20 @@ class StartScriptIT {
         int redisPort = Integer.parseInt(Files.readString(RUN.resolve("redis/port")).strip());
         assertTrue(listening(redisPort));
 
+        Process unauthenticated = new ProcessBuilder("redis-cli", "-p", Integer.toString(redisPort), "ping")
+                .redirectErrorStream(true).start();
+        String refused = new String(unauthenticated.getInputStream().readAllBytes());
+        assertTrue(refused.contains("NOAUTH"), "its Redis wants the password of the run folder: " + refused);
+
         interrupt(first);
         assertFalse(listening(redisPort), "its Redis stopped too");
+        // The saved sessions are private to the user who started it.
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(RUN)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(RUN.resolve("redis"))));
+        for (String file : new String[] {"dump.rdb", "password", "redis.conf", "redis.log"}) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(RUN.resolve("redis/" + file))),
+                    file);
+        }
         assertFalse(listening(first.httpPort()));
         assertTrue(Files.readString(first.log()).contains("codeact: stopped"));
 

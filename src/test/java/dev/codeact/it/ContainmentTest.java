@@ -1,0 +1,162 @@
+package dev.codeact.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codeact.it.ScriptedModel.Reply;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The sandbox's resource limits, each asserted by the limit that must fire. The action timeout is
+ * far above what any of them needs, so a loaded machine makes these tests slower, never different:
+ * the limit under test fires first.
+ */
+@QuarkusTest
+@TestProfile(ContainmentTest.SlowMachineProof.class)
+@QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
+@ExtendWith(AbuseTally.class)
+class ContainmentTest {
+
+    static final double CPUS = 0.5;
+
+    public static class SlowMachineProof implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("codeact.agent.action-timeout", "300s",
+                    "codeact.agent.result-timeout", "400s",
+                    "codeact.worker.cpus", Double.toString(CPUS),
+                    "codeact.worker.warm-pool", "0");
+        }
+    }
+
+    @TestHTTPResource("/v1/sessions")
+    URI sessions;
+
+    @BeforeEach
+    void freshScript() {
+        RealParts.model.reset();
+    }
+
+    List<JsonNode> run(String... codes) throws InterruptedException {
+        for (String code : codes) {
+            RealParts.model.enqueue(Reply.of("<execute>\n" + code + "\n").chunk(40).delay(0));
+        }
+        RealParts.model.enqueue(Reply.of("done"));
+        try (WsClient ws = WsClient.openSession(sessions)) {
+            ws.sendJson("type", "user_message", "text", "run it");
+            return CodeActTurnTest.ofType(ws.untilTurnEnd(600_000), "observation");
+        }
+    }
+
+    /** Each child stays under the address-space rlimit (1 GiB); together they pass the cgroup limit (1.25 GiB). */
+    @Test
+    @Tag("abuse")
+    void aMemoryBombOverTheSandboxLimitKillsOnlyItsOwnSandbox() throws Exception {
+        List<JsonNode> obs = run("before = 1", """
+                import os, time
+                pids = []
+                for _ in range(3):
+                    pid = os.fork()
+                    if pid == 0:
+                        try:
+                            block = b'x' * (600 * 1024 * 1024)
+                            time.sleep(600)
+                        finally:
+                            os._exit(0)
+                    pids.append(pid)
+                for pid in pids:
+                    os.waitpid(pid, 0)
+                """, "print('after')");
+        JsonNode killed = obs.get(1).get("result");
+        assertTrue(killed.get("restarted").asBoolean(), killed.toString());
+        assertEquals("KernelRestarted", killed.get("error").get("name").asText());
+        assertEquals("after", obs.get(2).get("text").asText(), "the session goes on with a fresh interpreter");
+    }
+
+    @Test
+    @Tag("abuse")
+    void aForkBombIsStoppedByTheProcessLimit() throws Exception {
+        List<JsonNode> obs = run("""
+                import os, time
+                children = []
+                try:
+                    for _ in range(500):
+                        pid = os.fork()
+                        if pid == 0:
+                            time.sleep(2)
+                            os._exit(0)
+                        children.append(pid)
+                    print('forked', len(children))
+                except OSError as e:
+                    print('stopped after', len(children), type(e).__name__)
+                for pid in children:
+                    os.waitpid(pid, 0)
+                """, "print('alive')");
+        String out = obs.get(0).get("result").get("output").asText();
+        assertTrue(out.startsWith("stopped after"), out);
+        assertEquals("alive", obs.get(1).get("text").asText());
+    }
+
+    /**
+     * Spinning processes get at most {@code codeact.worker.cpus} of the host: the CPU time the
+     * host charges to sandboxes (their cgroups) over the action stays under that share of its
+     * wall time. Other load on the machine can only lower what the sandbox gets.
+     */
+    @Test
+    @Tag("abuse")
+    void aBusySessionGetsAtMostItsCpuShare() throws Exception {
+        Path cpuacct = Path.of("/sys/fs/cgroup/cpuacct");
+        assumeTrue(Files.isDirectory(cpuacct), "cgroup v1 cpuacct is where runsc puts its sandboxes here");
+        run("warm = 1");
+        long before = sandboxCpuNanos(cpuacct);
+        long started = System.nanoTime();
+        List<JsonNode> obs = run("""
+                import multiprocessing, time
+                def spin():
+                    end = time.time() + 3
+                    while time.time() < end:
+                        pass
+                procs = [multiprocessing.Process(target=spin) for _ in range(3)]
+                for p in procs: p.start()
+                for p in procs: p.join()
+                print('spun')
+                """);
+        double wall = (System.nanoTime() - started) / 1e9;
+        double used = (sandboxCpuNanos(cpuacct) - before) / 1e9;
+        assertEquals("spun", obs.get(0).get("text").asText().strip());
+        System.out.printf("sandbox CPU: %.2f s over %.2f s of wall time (share %.2f)%n", used, wall, CPUS);
+        assertTrue(used <= CPUS * wall * 1.1 + 0.3, "used " + used + " s of CPU in " + wall + " s");
+    }
+
+    /** runsc names each sandbox's cgroup after the sandbox (k1-…): their CPU time, summed. */
+    private static long sandboxCpuNanos(Path cpuacct) throws IOException {
+        long total = 0;
+        try (Stream<Path> groups = Files.list(cpuacct)) {
+            for (Path group : groups.filter(g -> g.getFileName().toString().matches("k\\d+-[0-9a-f]+")).toList()) {
+                try {
+                    total += Long.parseLong(Files.readString(group.resolve("cpuacct.usage")).strip());
+                } catch (IOException gone) {
+                    // a sandbox that ended between the listing and the read
+                }
+            }
+        }
+        return total;
+    }
+}
