@@ -9,11 +9,15 @@ import { chromium } from 'playwright-core';
 const [scenario, gateway] = process.argv.slice(2);
 const target = new URL(gateway);
 
-/** A TCP proxy in front of the gateway, so a test can drop every connection like a network failure. */
+/**
+ * A TCP proxy in front of the gateway, so a test can drop every connection like a network failure.
+ * It listens on ::1 and the page is opened as http://localhost:PORT/, as a person would: Chromium
+ * takes localhost to ::1, so IPv6 loopback is the path every scenario tests.
+ */
 function proxy() {
   const sockets = new Set();
   const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
+    const upstream = net.connect(Number(target.port), target.hostname.replace(/^\[|\]$/g, ''));
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
@@ -22,8 +26,8 @@ function proxy() {
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${server.address().port}/`,
+  return new Promise((resolve) => server.listen(0, '::1', () => resolve({
+    url: `http://localhost:${server.address().port}/`,
     cut() { for (const s of sockets) s.destroy(); },
     close() { server.close(); for (const s of sockets) s.destroy(); },
   })));

@@ -32,8 +32,8 @@ FLUSH_DELAY = float(os.environ.get("CODEACT_FLUSH_MS", "5")) / 1000.0
 FLUSH_CHARS = 8192
 MAX_OUTPUT = int(os.environ.get("CODEACT_MAX_OUTPUT_CHARS", "1000000"))
 TAIL_CHARS = min(4000, MAX_OUTPUT // 2)
-MAX_IMAGE_BYTES = int(os.environ.get("CODEACT_MAX_IMAGE_BYTES", "1000000"))
-MAX_IMAGES = 8
+# PNG bytes of all figures of one cell; the worker drops whatever goes beyond it anyway.
+MAX_IMAGE_BYTES = int(os.environ.get("CODEACT_MAX_IMAGE_BYTES", "4194304"))
 # Frames compiled under this name are the kernel's own and are hidden from tracebacks.
 KERNEL_FILE = globals().get("__file__", "<codeact-kernel>")
 
@@ -266,7 +266,7 @@ class Kernel:
             value = eval(compile(last, filename, "eval"), self.ns)
             if value is not None:
                 self.ns["_"] = value
-                return repr(value)
+                return clip(repr(value))
         return None
 
     def execute(self, exec_id, code):
@@ -281,7 +281,7 @@ class Kernel:
                 self.executing = False
         except BaseException as e:  # the cell's own failure, including KeyboardInterrupt and SystemExit
             self.executing = False
-            error = {"name": type(e).__name__, "value": str(e), "traceback": format_error(e)}
+            error = {"name": type(e).__name__, "value": clip(str(e)), "traceback": clip(format_error(e))}
         images = collect_figures()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -298,21 +298,31 @@ class Kernel:
             os.kill(os.getpid(), signal.SIGINT)
 
 
+def clip(text):
+    """A value's text keeps its head and tail within the output limit (the worker clips it too)."""
+    if len(text) <= MAX_OUTPUT:
+        return text
+    keep = MAX_OUTPUT // 2
+    return "%s\n... [%d characters dropped] ...\n%s" % (text[:keep], len(text) - 2 * keep, text[-keep:])
+
+
 def collect_figures():
     """Open matplotlib figures become PNG images of the observation (then they are closed)."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is None:
         return []
     images = []
+    total = 0
     try:
         for num in plt.get_fignums():
             buf = io.BytesIO()
             plt.figure(num).savefig(buf, format="png", bbox_inches="tight")
             data = buf.getvalue()
-            if len(images) >= MAX_IMAGES or len(data) > MAX_IMAGE_BYTES:
-                print("[figure %s not shown: %d bytes of PNG, the limit is %d images of %d bytes]"
-                      % (num, len(data), MAX_IMAGES, MAX_IMAGE_BYTES), file=sys.stderr)
+            if total + len(data) > MAX_IMAGE_BYTES:
+                print("[figure %s not shown: %d bytes of PNG, over the limit of %d bytes of images per cell]"
+                      % (num, len(data), MAX_IMAGE_BYTES), file=sys.stderr)
                 continue
+            total += len(data)
             images.append({"mime": "image/png", "data": base64.b64encode(data).decode("ascii")})
         plt.close("all")
     except Exception as e:  # a broken figure must not lose the cell's result

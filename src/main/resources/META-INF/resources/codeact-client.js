@@ -11,7 +11,7 @@
 // See docs/client.md.
 
 // Refusals that reconnecting cannot fix; others (session_moved, session_elsewhere, overloaded) are retried.
-const FINAL_REFUSALS = ['session_not_found', 'unauthorized', 'forbidden', 'too_many_sessions'];
+const FINAL_REFUSALS = ['session_not_found', 'unauthorized', 'forbidden', 'too_many_sessions', 'too_many_connections'];
 
 const EVENT_TYPES = ['session', 'turn_start', 'token', 'action', 'observation_chunk', 'observation',
   'turn_end', 'error', 'pong'];
@@ -99,7 +99,9 @@ export class CodeActClient {
     const ws = new this.WebSocketImpl(this.url + path);
     this.ws = ws;
     let settled = false;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       this.attempt = 0;
       this.connected = true;
       this.emit('status', { type: 'status', state: 'open' });
@@ -128,9 +130,19 @@ export class CodeActClient {
       this.emit(event.type, event);
       if (!settled) { settled = true; resolve(event); }
     };
-    ws.onclose = () => {
+    ws.onclose = async () => {
       this.connected = false;
       if (this.ws !== ws) return;
+      if (!opened && !this.closedByUser) {
+        // The upgrade was refused, and a browser does not say with which status: ask the HTTP API,
+        // which takes the same credentials.
+        const refusal = await this.refusal();
+        if (refusal) {
+          this.closedByUser = true;
+          this.emit('error', refusal);
+          if (!settled) { settled = true; reject(Object.assign(new Error(refusal.message), { event: refusal })); }
+        }
+      }
       this.emit('status', { type: 'status', state: this.closedByUser ? 'closed' : 'reconnecting' });
       if (!this.closedByUser && this.reconnect && this.sessionId) {
         const delay = Math.min(this.maxBackoffMs, 100 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
@@ -141,6 +153,26 @@ export class CodeActClient {
       }
     };
     ws.onerror = () => { /* onclose follows and decides */ };
+  }
+
+  /** Why the gateway refuses this client (an error event with seq 0), or null when it does not. */
+  async refusal() {
+    const http = this.url.replace(/^ws/, 'http');
+    try {
+      const response = await fetch(`${http}/v1/info`,
+        this.token ? { headers: { Authorization: `Bearer ${this.token}` } } : {});
+      if (response.status === 401) {
+        return { type: 'error', seq: 0, session: this.sessionId, code: 'unauthorized',
+          message: 'the gateway did not accept this client: it wants a valid API key or token (open the page as /#access_token=…), or, without authentication, a client on its own machine' };
+      }
+      if (response.ok) {
+        return { type: 'error', seq: 0, session: this.sessionId, code: 'forbidden_origin',
+          message: 'the gateway refuses WebSockets from this page (its origin): add it to codeact.auth.allowed-origins' };
+      }
+    } catch (e) {
+      // unreachable: the normal reconnect logic applies
+    }
+    return null;
   }
 
   emit(type, event) {

@@ -24,6 +24,8 @@ import org.jboss.logging.Logger;
 public final class Turn {
 
     private static final Logger LOG = Logger.getLogger(Turn.class);
+    private static final String FULL = "this session's log reached its limit (codeact.session.max-log-events or "
+            + "max-log-bytes): the turn was stopped; start a new session to go on";
 
     private enum State { NEW, STREAMING, EXECUTING, CANCELLING, DONE }
 
@@ -33,6 +35,8 @@ public final class Turn {
     private final long startedAt = System.nanoTime();
     private State state = State.NEW;
     private int actions;
+    /** The session's log filled up while an action ran: the turn ends with session_full once it stops. */
+    private boolean stoppedFull;
     private ActionParser parser;
     private LlmCall call;
     private String actionId;
@@ -105,6 +109,12 @@ public final class Turn {
         ActionParser.Feed feed = parser.feed(text);
         if (!feed.relay().isEmpty()) {
             session.emit(new ServerEvent.Token(number, feed.relay()));
+            if (session.logFull()) {
+                call.cancel();
+                keepPartialReply();
+                fail(ErrorCode.SESSION_FULL, FULL);
+                return;
+            }
         }
         if (feed.closed()) {
             // The server did not stop at </execute>: nothing after the action may reach the client.
@@ -159,6 +169,10 @@ public final class Turn {
         }
         if (result.isChunk()) {
             session.emit(new ServerEvent.ObservationChunk(number, actionId, result.stream(), result.text()));
+            if (session.logFull() && state == State.EXECUTING) {
+                stoppedFull = true;
+                cancel();
+            }
             return;
         }
         rt.vertx.cancelTimer(resultTimer);
@@ -166,7 +180,9 @@ public final class Turn {
         String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds());
         session.emit(new ServerEvent.Observation(number, actionId, r, text));
         session.appendHistory(ChatMessage.observation(rt.config.observationPrefix() + text));
-        if (state == State.CANCELLING) {
+        if (stoppedFull || session.logFull()) {
+            fail(ErrorCode.SESSION_FULL, FULL);
+        } else if (state == State.CANCELLING) {
             end(TurnEndReason.CANCELLED);
         } else if (actions >= rt.config.maxActions()) {
             end(TurnEndReason.MAX_ACTIONS);
@@ -192,7 +208,11 @@ public final class Turn {
                     if (state == State.CANCELLING) {
                         session.appendHistory(ChatMessage.observation(
                                 rt.config.observationPrefix() + "[Execution cancelled by the user.]"));
-                        end(TurnEndReason.CANCELLED);
+                        if (stoppedFull) {
+                            fail(ErrorCode.SESSION_FULL, FULL);
+                        } else {
+                            end(TurnEndReason.CANCELLED);
+                        }
                     }
                 }));
             }

@@ -8,10 +8,25 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
-/** What a front end needs before it opens a session: is a model configured, and which. */
+/**
+ * What a front end needs before it opens a session: is a model configured, and which. It takes
+ * the same credentials as the WebSocket upgrade, so a client can also ask it why an upgrade was
+ * refused (a browser's WebSocket API does not show the status).
+ */
 @Path("/v1/info")
+@Authenticated
+@SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "An API key (codeact.auth.mode=api-key) or a signed JWT (jwt), as Authorization: Bearer … or "
+                + "?access_token=…; in local mode (the default) no credential, but only loopback clients.")
+@SecurityRequirement(name = "bearer")
+@APIResponse(responseCode = "401", description = "No valid credential (or, in local mode, a client not on this machine)")
 public class InfoResource {
 
     /**

@@ -28,4 +28,11 @@ public interface AuthConfig {
 
     /** {@code principal:key} pairs, e.g. {@code alice:3f9a…,widget:77c1…}; required in {@code api-key} mode. */
     Optional<List<String>> apiKeys();
+
+    /**
+     * Web pages (origins, e.g. {@code https://chat.example.com}) that may open session WebSockets
+     * besides the gateway's own page; {@code *} allows any. Clients that are not browser pages
+     * send no {@code Origin} and are not affected.
+     */
+    Optional<List<String>> allowedOrigins();
 }

@@ -8,7 +8,10 @@ import jakarta.validation.constraints.Positive;
 @ConfigMapping(prefix = "codeact.limits")
 public interface LimitsConfig {
 
-    /** Sessions one principal may hold on one gateway at a time ({@code too_many_sessions}). */
+    /**
+     * Sessions with a connection one principal may hold on one gateway at a time
+     * ({@code too_many_sessions}); a session whose last connection closed no longer counts.
+     */
     @WithDefault("100")
     @Positive
     int sessionsPerPrincipal();
@@ -22,6 +25,11 @@ public interface LimitsConfig {
     @WithDefault("20")
     @Positive
     int framesPerSecond();
+
+    /** Connections attached to one session at a time ({@code too_many_connections}). */
+    @WithDefault("8")
+    @Positive
+    int connectionsPerSession();
 
     /** Sessions one gateway holds in memory ({@code overloaded} for new ones). */
     @WithDefault("20000")

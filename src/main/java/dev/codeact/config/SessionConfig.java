@@ -19,10 +19,31 @@ public interface SessionConfig {
     @Min(1024) @Max(1048576)
     int maxFrameBytes();
 
+    /**
+     * Events one session may log; past it the running turn is cancelled with {@code session_full}
+     * and new turns are refused (start a new session).
+     */
+    @WithDefault("200000")
+    @Min(100)
+    long maxLogEvents();
+
+    /**
+     * Bytes of events one session may log (counted from when this gateway took the session);
+     * past it, as for {@code max-log-events}.
+     */
+    @WithDefault("67108864")
+    @Min(65536)
+    long maxLogBytes();
+
     /** Recent events kept in memory per live session, so most resumes need no Redis read. */
     @WithDefault("512")
     @Positive
     int replayBuffer();
+
+    /** Bytes of recent events kept in memory per session, at most (events not yet stored in Redis stay regardless). */
+    @WithDefault("4194304")
+    @Min(65536)
+    long replayBufferBytes();
 
     /** A session with no connection and no running turn is dropped from memory after this. */
     @WithDefault("10m")

@@ -48,10 +48,28 @@ public interface WorkerConfig {
     @WithDefault("5s")
     Duration interruptGrace();
 
-    /** Output kept per action; beyond it the middle is dropped with a marker. */
+    /**
+     * Output kept per action; beyond it the middle is dropped with a marker. The kernel keeps to
+     * it, and the worker enforces it whatever the kernel sends.
+     */
     @WithDefault("1000000")
     @Min(1000)
     int maxOutputChars();
+
+    /**
+     * PNG bytes of images one action may return in all (figures beyond it are left out, and the
+     * output says so). Enforced by the worker whatever the kernel sends.
+     */
+    @WithDefault("4194304")
+    @Min(1024)
+    long maxImageBytes();
+
+    /**
+     * Shortest time between two live output chunks of one action: output arriving in between is
+     * merged, which bounds the events a chatty (or hostile) action can cause.
+     */
+    @WithDefault("20ms")
+    Duration chunkInterval();
 
     /** Address-space rlimit of the interpreter (MemoryError instead of a dead sandbox). */
     @WithDefault("1024")
@@ -82,6 +100,14 @@ public interface WorkerConfig {
     @WithDefault("3600")
     @Positive
     int cpuSeconds();
+
+    /**
+     * Session kernels one worker holds at once; an action of one more session gets the error
+     * {@code Overloaded} in its observation (warm sandboxes are not counted: see warm-pool).
+     */
+    @WithDefault("64")
+    @Positive
+    int maxKernels();
 
     /** Sandboxes started ahead of need, so a new session's first action skips the cold start. */
     @WithDefault("2")

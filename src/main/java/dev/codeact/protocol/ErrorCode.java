@@ -17,6 +17,8 @@ public enum ErrorCode {
     RATE_LIMITED("rate_limited"),
     TOO_MANY_SESSIONS("too_many_sessions"),
     TOO_MANY_TURNS("too_many_turns"),
+    TOO_MANY_CONNECTIONS("too_many_connections"),
+    SESSION_FULL("session_full"),
     NO_MODEL("no_model"),
     OVERLOADED("overloaded"),
     UPSTREAM_UNAVAILABLE("upstream_unavailable"),

@@ -7,6 +7,7 @@ import dev.codeact.llm.Usage;
 import dev.codeact.queue.CancelRequest;
 import dev.codeact.queue.ExecutionResult;
 import dev.codeact.queue.Job;
+import dev.codeact.queue.KernelRelease;
 import dev.codeact.queue.Result;
 import dev.codeact.queue.SessionTaken;
 import dev.codeact.sandbox.KernelFrame;
@@ -22,7 +23,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ServerEvent.Error.class, ServerEvent.Pong.class,
         ExecutionResult.class, ExecutionResult.ErrorInfo.class, ExecutionResult.Image.class,
         Job.class, Result.class, CancelRequest.class, KernelFrame.class, ChatMessage.class, Usage.class,
-        Sampling.class, SessionTaken.class,
+        Sampling.class, SessionTaken.class, KernelRelease.class,
         InfoResource.Info.class})
 final class WireTypes {
 

@@ -60,6 +60,11 @@ public class JobQueue {
                 : keyCommands.exists(keys.heartbeat(worker)).map(alive -> alive ? keys.workerJobs(worker) : keys.jobs(session)));
     }
 
+    /** The session left the gateway: its kernel (and what its code started) is stopped. */
+    public Uni<Void> releaseKernel(String session) {
+        return pubsub.publish(keys.releaseChannel(), QueueCodec.encode(new KernelRelease(QueueCodec.VERSION, session)));
+    }
+
     public Uni<Void> cancel(String session, String jobId) {
         return pubsub.publish(keys.cancelChannel(), QueueCodec.encode(new CancelRequest(QueueCodec.VERSION, session, jobId)));
     }

@@ -81,6 +81,10 @@ public class RedisKeys {
         return prefix + "cancel";
     }
 
+    public String releaseChannel() {
+        return prefix + "release";
+    }
+
     public String history(String session) {
         return prefix + "{" + session + "}:history";
     }

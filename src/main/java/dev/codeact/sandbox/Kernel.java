@@ -33,7 +33,8 @@ public final class Kernel {
     }
 
     private static final Logger LOG = Logger.getLogger(Kernel.class);
-    private static final int MAX_FRAME_BYTES = 4 << 20;
+    /** Above the largest frame a kernel within its limits sends (images, and a clipped value and error in JSON). */
+    private static final int MAX_FRAME_BYTES = 32 << 20;
 
     private final SandboxProcess sandbox;
     private final CompletableFuture<KernelFrame> ready = new CompletableFuture<>();

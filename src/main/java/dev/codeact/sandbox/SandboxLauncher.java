@@ -84,6 +84,7 @@ public class SandboxLauncher {
         env.put("LANG", "C.UTF-8");
         env.put("MPLBACKEND", "Agg");
         env.put("CODEACT_MAX_OUTPUT_CHARS", Integer.toString(config.maxOutputChars()));
+        env.put("CODEACT_MAX_IMAGE_BYTES", Long.toString(config.maxImageBytes()));
 
         Path bundle = stateDir.resolve("bundles").resolve(id);
         Path runscRoot = stateDir.resolve("runsc");

@@ -1,15 +1,13 @@
 package dev.codeact.security;
 
 import dev.codeact.config.AuthConfig;
-import dev.codeact.protocol.ErrorCode;
-import dev.codeact.protocol.ProtocolException;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.security.AuthenticationFailedException;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
-import jakarta.enterprise.inject.Instance;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
@@ -18,11 +16,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 /**
- * Turns a request's credentials into a principal name. API keys are kept only as SHA-256
- * digests and compared in constant time.
+ * Turns a credential into a principal name. API keys are kept only as SHA-256 digests and
+ * compared in constant time; JWTs are verified by smallrye-jwt's parser with the MicroProfile
+ * settings. Used by {@link BearerMechanism} and {@link TokenIdentityProvider}.
  */
 @ApplicationScoped
 public class Authenticator {
@@ -34,7 +34,6 @@ public class Authenticator {
 
     private final AuthConfig config;
     private final List<Key> keys = new ArrayList<>();
-
     private final Instance<JWTParser> jwt;
 
     public Authenticator(AuthConfig config, Instance<JWTParser> jwt) {
@@ -64,31 +63,16 @@ public class Authenticator {
         }
     }
 
-    /**
-     * @param authorization the {@code Authorization} header, if any
-     * @param query         the raw query string, for {@code access_token} (browsers cannot set WebSocket headers)
-     * @param remoteAddress the client's address, {@code host:port} or a bare host
-     */
-    public String authenticate(String authorization, String query, String remoteAddress) throws ProtocolException {
-        if (config.mode() == AuthConfig.Mode.LOCAL) {
-            if (!isLoopback(remoteAddress)) {
-                throw new ProtocolException(ErrorCode.UNAUTHORIZED, "this gateway runs without authentication and "
-                        + "accepts only clients on its own machine");
-            }
-            return LOCAL_PRINCIPAL;
-        }
-        String key = bearer(authorization);
-        if (key == null) {
-            key = queryParam(query, "access_token");
-        }
-        if (key == null) {
-            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "credentials are required: Authorization: Bearer TOKEN, "
-                    + "or ?access_token=TOKEN");
-        }
+    public AuthConfig.Mode mode() {
+        return config.mode();
+    }
+
+    /** The principal a credential stands for; fails with a message the client may read. */
+    public String verify(String credential) {
         if (config.mode() == AuthConfig.Mode.JWT) {
-            return principalOf(key);
+            return principalOf(credential);
         }
-        byte[] digest = digest(key);
+        byte[] digest = digest(credential);
         String found = null;
         for (Key k : keys) {
             if (MessageDigest.isEqual(digest, k.digest())) {
@@ -96,50 +80,62 @@ public class Authenticator {
             }
         }
         if (found == null) {
-            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "the API key is not valid");
+            throw new AuthenticationFailedException("the API key is not valid");
         }
         return found;
     }
 
-    private String principalOf(String token) throws ProtocolException {
+    private String principalOf(String token) {
         JsonWebToken verified;
         try {
             verified = jwt.get().parse(token);
         } catch (ParseException e) {
-            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "the token is not valid: "
+            throw new AuthenticationFailedException("the token is not valid: "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }
         String name = verified.getName() != null ? verified.getName() : verified.getSubject();
         if (name == null || name.isBlank()) {
-            throw new ProtocolException(ErrorCode.UNAUTHORIZED, "the token names no principal (upn, preferred_username or sub)");
+            throw new AuthenticationFailedException("the token names no principal (upn, preferred_username or sub)");
         }
         return name;
     }
 
-    static boolean isLoopback(String remoteAddress) {
-        if (remoteAddress == null) {
+    /**
+     * The credential of a request: {@code Authorization: Bearer …}, else {@code ?access_token=…}
+     * (browsers cannot set headers on a WebSocket); null when there is none.
+     */
+    static String credential(String authorization, String query) {
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String key = authorization.substring(7).strip();
+            if (!key.isEmpty()) {
+                return key;
+            }
+        }
+        return queryParam(query, "access_token");
+    }
+
+    /**
+     * Whether a peer's address (a literal, as the socket reports it: {@code 127.0.0.1},
+     * {@code 0:0:0:0:0:0:0:1}, {@code ::ffff:127.0.0.1}) is this machine's loopback.
+     */
+    public static boolean isLoopback(String hostAddress) {
+        if (hostAddress == null || hostAddress.isEmpty()) {
             return false;
         }
-        String host = remoteAddress;
-        if (host.startsWith("[")) {
-            host = host.substring(1, host.indexOf(']'));
-        } else if (host.chars().filter(c -> c == ':').count() == 1) {
-            host = host.substring(0, host.indexOf(':'));
+        String host = hostAddress.startsWith("[") && hostAddress.endsWith("]")
+                ? hostAddress.substring(1, hostAddress.length() - 1) : hostAddress;
+        int zone = host.indexOf('%');
+        if (zone > 0) {
+            host = host.substring(0, zone);
+        }
+        if (!host.matches("[0-9.]+") && !host.matches("[0-9a-fA-F:.]+")) {
+            return false; // a name: never looked up
         }
         try {
-            // A literal address is parsed, never looked up.
-            return (host.matches("[0-9.]+") || host.contains(":")) && InetAddress.getByName(host).isLoopbackAddress();
+            return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    private static String bearer(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String key = authorization.substring(7).strip();
-        return key.isEmpty() ? null : key;
     }
 
     static String queryParam(String query, String name) {

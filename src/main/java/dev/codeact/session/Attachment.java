@@ -1,5 +1,8 @@
 package dev.codeact.session;
 
+import dev.codeact.protocol.ErrorCode;
+import dev.codeact.protocol.ServerEvent;
+import dev.codeact.protocol.WireCodec;
 import io.quarkus.websockets.next.WebSocketConnection;
 import org.jboss.logging.Logger;
 
@@ -23,6 +26,16 @@ final class Attachment {
         this.connection = connection;
         this.cursor = cursor;
         this.live = live;
+    }
+
+    /**
+     * An error that concerns one connection only (a refused or malformed frame, a bad resume): it
+     * goes to that connection with seq 0 and is not an event of the session, so floods are not stored.
+     */
+    static void sendOutsideLog(WebSocketConnection connection, String session, ErrorCode code, String message) {
+        String json = WireCodec.encodeServer(session, 0, ServerEvent.Error.of(code, message));
+        connection.sendText(json).subscribe().with(v -> { },
+                e -> LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage()));
     }
 
     void send(long seq, String json) {

@@ -1,5 +1,7 @@
 package dev.codeact.session;
 
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -10,15 +12,19 @@ import io.smallrye.common.annotation.NonBlocking;
  * created). With {@code last_seq}, or a {@code resume} event, the missed events come first.
  */
 @WebSocket(path = "/v1/sessions/{id}")
+@Authenticated
 public class ExistingSessionEndpoint extends SessionEndpointBase {
 
-    public ExistingSessionEndpoint(SessionSocket socket) {
+    private final SecurityIdentity identity;
+
+    public ExistingSessionEndpoint(SessionSocket socket, SecurityIdentity identity) {
         super(socket);
+        this.identity = identity;
     }
 
     @OnOpen
     @NonBlocking
     void open(WebSocketConnection connection) {
-        socket.openExisting(connection, connection.pathParam("id"));
+        socket.openExisting(connection, connection.pathParam("id"), identity.getPrincipal().getName());
     }
 }

@@ -1,5 +1,6 @@
 package dev.codeact.session;
 
+import dev.codeact.queue.LogTag;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
@@ -107,7 +108,7 @@ final class LogWriter {
                         }),
                         error -> context.runOnContext(v -> {
                             // Kept in memory and retried (harmless if it was stored after all).
-                            LOG.warnf("writing %s failed, retrying in %d ms: %s", key, retryDelayMs, error.getMessage());
+                            LOG.warnf("writing %s failed, retrying in %d ms: %s", LogTag.key(key), retryDelayMs, error.getMessage());
                             batch.putAll(pending);
                             pending = batch;
                             inFlight = false;

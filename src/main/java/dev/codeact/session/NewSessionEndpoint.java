@@ -1,5 +1,7 @@
 package dev.codeact.session;
 
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -7,15 +9,19 @@ import io.smallrye.common.annotation.NonBlocking;
 
 /** {@code /v1/sessions}: opening it creates a session; its first event names it. */
 @WebSocket(path = "/v1/sessions")
+@Authenticated
 public class NewSessionEndpoint extends SessionEndpointBase {
 
-    public NewSessionEndpoint(SessionSocket socket) {
+    private final SecurityIdentity identity;
+
+    public NewSessionEndpoint(SessionSocket socket, SecurityIdentity identity) {
         super(socket);
+        this.identity = identity;
     }
 
     @OnOpen
     @NonBlocking
     void open(WebSocketConnection connection) {
-        socket.openNew(connection);
+        socket.openNew(connection, identity.getPrincipal().getName());
     }
 }

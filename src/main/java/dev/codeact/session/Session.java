@@ -46,6 +46,8 @@ public final class Session {
     private final Context context;
     private final SessionStore store;
     private final int replayCapacity;
+    private final long replayBytes;
+    private long recentBytes;
     private final LogWriter eventLog;
     private final LogWriter historyLog;
     private final List<ChatMessage> history;
@@ -54,21 +56,29 @@ public final class Session {
     private final List<Attachment> attachments = new ArrayList<>();
     private final Hooks hooks;
     private long lastSeq;
+    /** Counted against the owner's session limit (while a connection is attached); the registry's. */
+    boolean counted;
     private Turn turn;
     private int turns;
     private Sampling sampling;
     private final Duration ttl;
+    private final long maxLogEvents;
+    private final long maxLogBytes;
+    private long loggedBytes;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
             int turns, Sampling sampling, List<ChatMessage> history, Hooks hooks) {
         this.turns = turns;
         this.sampling = sampling;
         this.ttl = config.ttl();
+        this.maxLogEvents = config.maxLogEvents();
+        this.maxLogBytes = config.maxLogBytes();
         this.id = id;
         this.owner = owner;
         this.context = context;
         this.store = store;
         this.replayCapacity = config.replayBuffer();
+        this.replayBytes = config.replayBufferBytes();
         this.lastSeq = lastSeq;
         this.history = new ArrayList<>(history);
         this.hooks = hooks;
@@ -101,13 +111,23 @@ public final class Session {
         long seq = ++lastSeq;
         String json = WireCodec.encodeServer(id, seq, event);
         recent.addLast(new Logged(seq, json));
+        recentBytes += json.length();
         eventLog.append(seq, json);
+        loggedBytes += json.length();
         trimRecent();
         for (Attachment a : attachments) {
             if (a.live) {
                 a.send(seq, json);
             }
         }
+    }
+
+    /**
+     * The session's log is at its limit ({@code codeact.session.max-log-events} or
+     * {@code max-log-bytes}): the running turn stops, and no new turn may start.
+     */
+    public boolean logFull() {
+        return lastSeq >= maxLogEvents || loggedBytes >= maxLogBytes;
     }
 
     public void error(ErrorCode code, String message) {
@@ -214,6 +234,10 @@ public final class Session {
         attachments.clear();
     }
 
+    int connections() {
+        return attachments.size();
+    }
+
     void detach(Attachment a) {
         a.closed = true;
         attachments.remove(a);
@@ -241,7 +265,8 @@ public final class Session {
         if (fromSeq > lastSeq) {
             a.cursor = lastSeq;
             a.live = true;
-            error(ErrorCode.INVALID_EVENT, "last_seq " + fromSeq + " is ahead of this session's last event " + lastSeq);
+            Attachment.sendOutsideLog(a.connection, id, ErrorCode.INVALID_EVENT,
+                    "last_seq " + fromSeq + " is ahead of this session's last event " + lastSeq);
             return;
         }
         a.generation++;
@@ -274,7 +299,8 @@ public final class Session {
             }
             if (events.size() != to - from) {
                 a.cursor = to;
-                error(ErrorCode.STORAGE, "events " + (from + 1) + ".." + to + " are no longer stored (expired)");
+                Attachment.sendOutsideLog(a.connection, id, ErrorCode.STORAGE,
+                        "events " + (from + 1) + ".." + to + " are no longer stored (expired)");
             } else {
                 long seq = from;
                 for (String json : events) {
@@ -286,15 +312,18 @@ public final class Session {
             if (a.generation == generation && !a.closed) {
                 a.cursor = lastSeq;
                 a.live = true;
-                error(ErrorCode.STORAGE, "could not read the event log: " + failure.getMessage());
+                Attachment.sendOutsideLog(a.connection, id, ErrorCode.STORAGE,
+                        "could not read the event log: " + failure.getMessage());
             }
         }));
     }
 
     private void trimRecent() {
         long persisted = eventLog.stored();
-        while (recent.size() > replayCapacity && recent.peekFirst().seq() <= persisted) {
-            recent.removeFirst();
+        // Only stored events leave: a resume finds the others nowhere else.
+        while ((recent.size() > replayCapacity || recentBytes > replayBytes) && !recent.isEmpty()
+                && recent.peekFirst().seq() <= persisted) {
+            recentBytes -= recent.removeFirst().json().length();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.codeact.session;
 
+import dev.codeact.queue.LogTag;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
@@ -57,7 +58,7 @@ public class SessionHandover {
     void taken(String session) {
         redis.pubsub(String.class).publish(keys.sessionTakenChannel(),
                         QueueCodec.encode(new SessionTaken(QueueCodec.VERSION, session, me)))
-                .subscribe().with(v -> { }, e -> LOG.warnf("could not announce the takeover of %s: %s", session, e.getMessage()));
+                .subscribe().with(v -> { }, e -> LOG.warnf("could not announce the takeover of %s: %s", LogTag.session(session), e.getMessage()));
     }
 
     /** Calls {@code drop} with each session another gateway took. */
@@ -99,6 +100,6 @@ public class SessionHandover {
 
     private void lease(String session) {
         redis.value(String.class).set(keys.turnLease(session), me, new SetArgs().px(lease))
-                .subscribe().with(v -> { }, e -> LOG.warnf("could not renew the lease of %s: %s", session, e.getMessage()));
+                .subscribe().with(v -> { }, e -> LOG.warnf("could not renew the lease of %s: %s", LogTag.session(session), e.getMessage()));
     }
 }

@@ -8,6 +8,7 @@ import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
 import dev.codeact.protocol.ServerEvent;
+import dev.codeact.queue.JobQueue;
 import dev.codeact.queue.Result;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -40,9 +41,11 @@ public class SessionRegistry {
     private final AgentRuntime agent;
     private final SessionHandover handover;
     private final Vertx vertx;
+    private final JobQueue jobs;
 
     public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent,
-                           SessionHandover handover, Vertx vertx) {
+                           SessionHandover handover, Vertx vertx, JobQueue jobs) {
+        this.jobs = jobs;
         this.store = store;
         this.config = config;
         this.limits = limits;
@@ -70,8 +73,36 @@ public class SessionRegistry {
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Session session = newSession(id, principal, context, 0, 0, Sampling.DEFAULTS, List.of());
+        session.counted = true;
         sessions.put(id, session);
         return session;
+    }
+
+    /**
+     * Lets one more connection attach to a session (on its context): at most
+     * {@code connections-per-session}, and a session with a connection counts against its owner.
+     *
+     * @throws ProtocolException {@code too_many_connections} or {@code too_many_sessions}
+     */
+    void admit(Session session) throws ProtocolException {
+        if (session.connections() >= limits.connectionsPerSession()) {
+            throw new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS, "this session has " + session.connections()
+                    + " connections, the limit: close one first");
+        }
+        if (!session.counted) {
+            if (!sessionsHeld.tryAcquire(String.valueOf(session.owner()), limits.sessionsPerPrincipal())) {
+                throw new ProtocolException(ErrorCode.TOO_MANY_SESSIONS, "you have " + limits.sessionsPerPrincipal()
+                        + " sessions open on this gateway, the limit: close one first");
+            }
+            session.counted = true;
+        }
+    }
+
+    private void uncount(Session session) {
+        if (session.counted) {
+            session.counted = false;
+            sessionsHeld.release(String.valueOf(session.owner()));
+        }
     }
 
     /** The first event of every session. */
@@ -101,21 +132,41 @@ public class SessionRegistry {
         }
         session.run(() -> {
             if (!session.turnRunning() && sessions.remove(id, session)) {
-                sessionsHeld.release(String.valueOf(session.owner()));
+                uncount(session);
                 session.movedAway();
             }
         });
     }
 
-    /** The session from memory or Redis; null item when it does not exist. */
-    public Uni<Session> find(String id, Context context) {
+    /**
+     * The session from memory or Redis; null item when it does not exist. Fails with
+     * {@code forbidden} when another principal owns it: that is checked first, so a stranger
+     * neither loads, takes over nor learns anything else of the session.
+     */
+    public Uni<Session> find(String id, String principal, Context context) {
         if (!ID.matcher(id).matches()) {
             return Uni.createFrom().nullItem();
         }
         Session known = sessions.get(id);
         if (known != null) {
-            return Uni.createFrom().item(known);
+            return principal.equals(known.owner()) ? Uni.createFrom().item(known) : Uni.createFrom().failure(forbidden());
         }
+        return store.owner(id).chain(owner -> {
+            if (owner == null) {
+                return Uni.createFrom().nullItem();
+            }
+            if (!owner.equals(principal)) {
+                return Uni.createFrom().failure(forbidden());
+            }
+            return load(id, context);
+        });
+    }
+
+    private static ProtocolException forbidden() {
+        return new ProtocolException(ErrorCode.FORBIDDEN, "this session belongs to another principal");
+    }
+
+    private Uni<Session> load(String id, Context context) {
         // Two connections resuming at once must end up on one Session object.
         return loading.computeIfAbsent(id, k -> handover.mayTake(id).chain(() -> store.load(id))
                 .map(loaded -> {
@@ -145,9 +196,8 @@ public class SessionRegistry {
         session.run(() -> session.onResult(result));
     }
 
-    /** A session created elsewhere (or before a restart) counts against its owner here too. */
+    /** A session created elsewhere (or before a restart); it counts against its owner once a connection is admitted. */
     private Session adopt(String id, SessionStore.Loaded loaded, Context context) {
-        sessionsHeld.tryAcquire(String.valueOf(loaded.owner()), Integer.MAX_VALUE);
         Session session = newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.lastTurn(), loaded.sampling(),
                 loaded.history());
         if (loaded.turnOpen()) {
@@ -162,6 +212,7 @@ public class SessionRegistry {
         return new Session(id, owner, context, store, config, lastSeq, turns, sampling, history, new Session.Hooks() {
             @Override
             public void detached(Session session) {
+                uncount(session);
                 scheduleEviction(session);
             }
 
@@ -185,7 +236,9 @@ public class SessionRegistry {
             }
             if (session.idle()) {
                 sessions.remove(session.id(), session);
-                sessionsHeld.release(String.valueOf(session.owner()));
+                uncount(session);
+                jobs.releaseKernel(session.id()).subscribe().with(v -> { },
+                        e -> LOG.debugf("kernel release of an evicted session not sent: %s", e.getMessage()));
             } else if (session.detached()) {
                 // Still writing to Redis, or a client came back: look again later.
                 scheduleEviction(session);

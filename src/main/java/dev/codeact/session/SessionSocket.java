@@ -10,7 +10,6 @@ import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
 import dev.codeact.protocol.ServerEvent;
 import dev.codeact.protocol.WireCodec;
-import dev.codeact.security.Authenticator;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,24 +44,19 @@ public class SessionSocket {
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private final SessionRegistry registry;
     private final AgentRuntime agent;
-    private final Authenticator authenticator;
     private final SessionConfig config;
     private final LimitsConfig limits;
 
-    public SessionSocket(SessionRegistry registry, AgentRuntime agent, Authenticator authenticator, SessionConfig config,
-                         LimitsConfig limits) {
+    public SessionSocket(SessionRegistry registry, AgentRuntime agent, SessionConfig config, LimitsConfig limits) {
         this.registry = registry;
         this.agent = agent;
-        this.authenticator = authenticator;
         this.config = config;
         this.limits = limits;
     }
 
-    public void openNew(WebSocketConnection connection) {
+    public void openNew(WebSocketConnection connection, String principal) {
         Session session;
-        String principal;
         try {
-            principal = authenticate(connection);
             session = registry.create(Vertx.currentContext(), principal);
         } catch (ProtocolException e) {
             reject(connection, null, e.code(), e.getMessage());
@@ -75,11 +69,10 @@ public class SessionSocket {
         session.emit(registry.info(principal));
     }
 
-    public void openExisting(WebSocketConnection connection, String id) {
-        String principal;
+    /** The owner is checked before anything of the session is loaded, announced or revealed. */
+    public void openExisting(WebSocketConnection connection, String id, String principal) {
         Long resumeFrom;
         try {
-            principal = authenticate(connection);
             resumeFrom = lastSeqParam(connection);
         } catch (ProtocolException e) {
             reject(connection, id, e.code(), e.getMessage());
@@ -87,18 +80,20 @@ public class SessionSocket {
         }
         Link link = new Link(new FrameRate(limits.framesPerSecond()));
         links.put(connection.id(), link);
-        registry.find(id, Vertx.currentContext()).subscribe().with(session -> {
+        registry.find(id, principal, Vertx.currentContext()).subscribe().with(session -> {
             if (session == null) {
-                reject(connection, id, ErrorCode.SESSION_NOT_FOUND, "no session " + id + " (never created, or expired)");
-                return;
-            }
-            if (!principal.equals(session.owner())) {
-                reject(connection, id, ErrorCode.FORBIDDEN, "session " + id + " belongs to another principal");
+                reject(connection, id, ErrorCode.SESSION_NOT_FOUND, "no such session (never created, or expired)");
                 return;
             }
             session.run(() -> {
                 if (!links.containsKey(connection.id())) {
                     return; // closed while loading
+                }
+                try {
+                    registry.admit(session);
+                } catch (ProtocolException e) {
+                    reject(connection, id, e.code(), e.getMessage());
+                    return;
                 }
                 link.attachment = session.attachLive(connection);
                 if (resumeFrom != null) {
@@ -126,6 +121,11 @@ public class SessionSocket {
         if (link == null) {
             return;
         }
+        if (!link.rate.allow()) {
+            toConnection(connection, link.session, ErrorCode.RATE_LIMITED, "more than " + limits.framesPerSecond()
+                    + " frames per second: this frame was not processed");
+            return;
+        }
         Session session = link.session;
         if (session == null) {
             synchronized (link.early) {
@@ -133,25 +133,23 @@ public class SessionSocket {
                 if (session == null) {
                     if (link.early.size() < MAX_EARLY_FRAMES) {
                         link.early.add(frame);
+                    } else {
+                        toConnection(connection, null, ErrorCode.RATE_LIMITED, "the session is still loading: "
+                                + "this frame was not processed");
                     }
                     return;
                 }
             }
         }
         Session s = session;
-        if (!link.rate.allow()) {
-            s.run(() -> s.error(ErrorCode.RATE_LIMITED, "more than " + limits.framesPerSecond()
-                    + " frames per second: this frame was not processed"));
-            return;
-        }
         s.run(() -> handle(s, link.attachment, frame));
     }
 
     public void binary(WebSocketConnection connection) {
         Link link = links.get(connection.id());
-        if (link != null && link.session != null) {
-            Session s = link.session;
-            s.run(() -> s.error(ErrorCode.INVALID_EVENT, "binary frames are not part of the protocol: send JSON text frames"));
+        if (link != null) {
+            toConnection(connection, link.session, ErrorCode.INVALID_EVENT,
+                    "binary frames are not part of the protocol: send JSON text frames");
         }
     }
 
@@ -168,18 +166,21 @@ public class SessionSocket {
         try {
             event = WireCodec.parseClient(frame, config.maxFrameBytes(), config.maxFrameBytes());
         } catch (ProtocolException e) {
-            session.error(e.code(), e.getMessage());
+            toConnection(attachment.connection, session, e.code(), e.getMessage());
             return;
         }
         if (event instanceof ClientEvent.UserMessage m) {
             Sampling chosen = session.sampling().merge(m.options());
             String refusal = agent.refusal(chosen);
-            if (session.turnRunning()) {
-                session.error(ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
+            if (session.logFull()) {
+                toConnection(attachment.connection, session, ErrorCode.SESSION_FULL,
+                        "this session's log reached its limit: start a new session");
+            } else if (session.turnRunning()) {
+                toConnection(attachment.connection, session, ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
             } else if (refusal != null) {
-                session.error(ErrorCode.INVALID_EVENT, "user_message options: " + refusal);
+                toConnection(attachment.connection, session, ErrorCode.INVALID_EVENT, "user_message options: " + refusal);
             } else if (!registry.startTurn(session)) {
-                session.error(ErrorCode.TOO_MANY_TURNS, "you have " + limits.turnsPerPrincipal()
+                toConnection(attachment.connection, session, ErrorCode.TOO_MANY_TURNS, "you have " + limits.turnsPerPrincipal()
                         + " turns running, the limit: wait for one to end");
             } else {
                 session.setSampling(chosen);
@@ -191,19 +192,17 @@ public class SessionSocket {
             if (session.turnRunning()) {
                 session.turn().cancel();
             } else {
-                session.error(ErrorCode.NO_TURN, "no turn is running");
+                toConnection(attachment.connection, session, ErrorCode.NO_TURN, "no turn is running");
             }
         } else if (event instanceof ClientEvent.Resume r) {
             session.resume(attachment, r.lastSeq());
         } else if (event instanceof ClientEvent.Ping p) {
-            session.emit(new ServerEvent.Pong(p.id()));
+            // A reply to this connection, like its errors: not a session event.
+            attachment.connection.sendText(WireCodec.encodeServer(session.id(), 0, new ServerEvent.Pong(p.id())))
+                    .subscribe().with(v -> { }, e -> LOG.debugf("pong not sent: %s", e.getMessage()));
         }
     }
 
-    private String authenticate(WebSocketConnection connection) throws ProtocolException {
-        var request = connection.handshakeRequest();
-        return authenticator.authenticate(request.header("Authorization"), request.query(), request.remoteAddress());
-    }
 
     private static Long lastSeqParam(WebSocketConnection connection) throws ProtocolException {
         String query = connection.handshakeRequest().query();
@@ -224,6 +223,10 @@ public class SessionSocket {
             }
         }
         return null;
+    }
+
+    private static void toConnection(WebSocketConnection connection, Session session, ErrorCode code, String message) {
+        Attachment.sendOutsideLog(connection, session == null ? null : session.id(), code, message);
     }
 
     /** For a connection without a session: one error (seq 0, outside any log), then close. */

@@ -1,5 +1,6 @@
 package dev.codeact.session;
 
+import dev.codeact.queue.LogTag;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.llm.ChatMessage;
 import dev.codeact.llm.Sampling;
@@ -66,9 +67,23 @@ public class SessionStore {
                     .flatMap(tail -> sets.zrange(keys.history(session), 0, -1)
                             .flatMap(raw -> redis.value(String.class).get(keys.options(session)).map(options -> {
                                 int[] turn = latestTurn(tail);
-                                return new Loaded(len, owner(first.get(0)), parseHistory(session, raw), turn[0], turn[1] == 1,
+                                return new Loaded(len, principalIn(first.get(0)), parseHistory(session, raw), turn[0], turn[1] == 1,
                                         sampling(session, options));
                             }))));
+        });
+    }
+
+    /**
+     * Who owns a session, read from its first event alone (before anything else is loaded): null
+     * item when it does not exist, {@code ""} when its first event names nobody (then nobody may attach).
+     */
+    public Uni<String> owner(String session) {
+        return sets.zrange(keys.events(session), 0, 0).map(first -> {
+            if (first.isEmpty()) {
+                return null;
+            }
+            String owner = principalIn(first.get(0));
+            return owner == null ? "" : owner;
         });
     }
 
@@ -80,7 +95,7 @@ public class SessionStore {
     /** Stores a session's model choices (they live as long as its history). */
     public void saveSampling(String session, Sampling sampling, Duration ttl) {
         redis.value(String.class).set(keys.options(session), encode(sampling), new SetArgs().ex(ttl))
-                .subscribe().with(v -> { }, e -> LOG.warnf("session %s: options not stored: %s", session, e.getMessage()));
+                .subscribe().with(v -> { }, e -> LOG.warnf("session %s: options not stored: %s", LogTag.session(session), e.getMessage()));
     }
 
     private static Sampling sampling(String session, String json) {
@@ -90,7 +105,7 @@ public class SessionStore {
         try {
             return WireJson.MAPPER.readValue(json, Sampling.class);
         } catch (Exception e) {
-            LOG.warnf("session %s: ignoring stored options that do not parse: %s", session, e.getMessage());
+            LOG.warnf("session %s: ignoring stored options that do not parse: %s", LogTag.session(session), e.getMessage());
             return Sampling.DEFAULTS;
         }
     }
@@ -112,7 +127,7 @@ public class SessionStore {
     }
 
     /** The principal in the session's first event; null (nobody may attach) if it is unreadable. */
-    private static String owner(String firstEvent) {
+    private static String principalIn(String firstEvent) {
         try {
             JsonNode principal = WireJson.MAPPER.readTree(firstEvent).get("principal");
             return principal != null && principal.isTextual() ? principal.asText() : null;
@@ -133,7 +148,7 @@ public class SessionStore {
                 history.add(WireJson.MAPPER.readValue(entry.substring(entry.indexOf(' ') + 1), ChatMessage.class));
             } catch (Exception e) {
                 // One damaged entry must not make the whole session unusable.
-                LOG.warnf("session %s: skipping a history entry that is not a chat message: %s", session, e.getMessage());
+                LOG.warnf("session %s: skipping a history entry that is not a chat message: %s", LogTag.session(session), e.getMessage());
             }
         }
         return history;

@@ -40,6 +40,11 @@ final class JobExecution implements Kernel.Listener {
 
         int maxOutputChars();
 
+        long maxImageBytes();
+
+        /** Shortest time between two output chunks of one action (later text waits and is merged). */
+        long chunkIntervalNanos();
+
         /** Records this worker as the holder of the session's kernel; true if another kernel held it before. */
         boolean claimSession(String session);
 
@@ -60,7 +65,11 @@ final class JobExecution implements Kernel.Listener {
     private final Entry entry;
     private final Env env;
     private final ResultSink sink;
-    private final StringBuilder output = new StringBuilder();
+    private final OutputGuard guard;
+    /** Text let through by the guard and not yet sent as a chunk: stream name, text, in order. */
+    private final java.util.ArrayList<String[]> pending = new java.util.ArrayList<>();
+    private long lastChunkAt;
+    private ScheduledFuture<?> chunkTimer;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final long startedAt = System.nanoTime();
     private volatile boolean started;
@@ -78,6 +87,9 @@ final class JobExecution implements Kernel.Listener {
         this.job = job;
         this.entry = entry;
         this.env = env;
+        // Room above the limit for the marker and tail a well-behaved kernel adds itself.
+        this.guard = new OutputGuard(env.maxOutputChars() + 10_000, env.maxImageBytes());
+        this.lastChunkAt = System.nanoTime() - env.chunkIntervalNanos();
         this.sink = env.sinkFor(job, () -> {
             stored = true;
             env.finished(this);
@@ -119,6 +131,10 @@ final class JobExecution implements Kernel.Listener {
                             + "worker stopped): " + STATE_GONE;
                 }
             }
+        } catch (KernelPool.FullException e) {
+            finish(result(null, new ErrorInfo("Overloaded", e.getMessage(), "Overloaded: " + e.getMessage()), List.of(), 0,
+                    false));
+            return;
         } catch (IOException e) {
             finish(result(null, new ErrorInfo("SandboxError", "could not start the sandbox: " + e.getMessage(),
                     "SandboxError: could not start the sandbox: " + e.getMessage()), List.of(), 0, false));
@@ -170,19 +186,55 @@ final class JobExecution implements Kernel.Listener {
         }, env.interruptGraceMs(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Output goes through the guard (size) and out at most once per chunk interval (count):
+     * text arriving in between waits and is merged, so a kernel sending tiny frames in a loop
+     * makes few chunks.
+     */
     @Override
     public void onStream(String name, String text) {
-        synchronized (output) {
-            if (output.length() < 2L * env.maxOutputChars()) {
-                output.append(text);
+        synchronized (guard) {
+            if (finished.get()) {
+                return; // nothing may follow the observation
+            }
+            String now = guard.accept(name, text);
+            if (now.isEmpty()) {
+                return;
+            }
+            String[] last = pending.isEmpty() ? null : pending.get(pending.size() - 1);
+            if (last != null && last[0].equals(name)) {
+                last[1] = last[1] + now;
+            } else {
+                pending.add(new String[] {name, now});
+            }
+            long wait = lastChunkAt + env.chunkIntervalNanos() - System.nanoTime();
+            if (wait <= 0) {
+                flushChunks();
+            } else if (chunkTimer == null) {
+                chunkTimer = env.timers().schedule(() -> {
+                    synchronized (guard) {
+                        chunkTimer = null;
+                        flushChunks();
+                    }
+                }, wait, TimeUnit.NANOSECONDS);
             }
         }
-        sink.push(Result.chunk(job.session(), job.jobId(), env.workerId(), name, text));
+    }
+
+    /** Called holding the guard's lock. */
+    private void flushChunks() {
+        for (String[] part : pending) {
+            sink.push(Result.chunk(job.session(), job.jobId(), env.workerId(), part[0], part[1]));
+        }
+        pending.clear();
+        lastChunkAt = System.nanoTime();
     }
 
     @Override
     public void onDone(KernelFrame done) {
-        finish(result(done.value(), done.error(), done.images(), done.durationMs(), done.truncated()));
+        ErrorInfo error = done.error() == null ? null : new ErrorInfo(guard.clip(done.error().name()),
+                guard.clip(done.error().value()), guard.clip(done.error().traceback()));
+        finish(result(guard.clip(done.value()), error, done.images(), done.durationMs(), done.truncated()));
     }
 
     @Override
@@ -203,10 +255,18 @@ final class JobExecution implements Kernel.Listener {
     private ExecutionResult result(String value, ErrorInfo error, List<ExecutionResult.Image> images, long durationMs,
                                    boolean truncated) {
         String out;
-        synchronized (output) {
-            out = output.toString();
+        List<ExecutionResult.Image> kept;
+        boolean cut;
+        synchronized (guard) {
+            out = guard.output();
+            kept = guard.images(images);
+            cut = guard.cut();
         }
-        return new ExecutionResult(out, value, error, images, durationMs, truncated, timedOut, restarted, cancelled,
+        if (images != null && kept.size() < images.size()) {
+            out += "\n[" + (images.size() - kept.size()) + " image(s) not shown: over " + env.maxImageBytes()
+                    + " bytes of images for one action]\n";
+        }
+        return new ExecutionResult(out, value, error, kept, durationMs, truncated || cut, timedOut, restarted, cancelled,
                 env.sandboxMode(), notice, env.sandboxWarning());
     }
 
@@ -220,6 +280,16 @@ final class JobExecution implements Kernel.Listener {
             }
             if (killTimer != null) {
                 killTimer.cancel(false);
+            }
+        }
+        synchronized (guard) {
+            if (chunkTimer != null) {
+                chunkTimer.cancel(false);
+                chunkTimer = null;
+            }
+            flushChunks();
+            for (String[] part : guard.ending()) {
+                sink.push(Result.chunk(job.session(), job.jobId(), env.workerId(), part[0], part[1]));
             }
         }
         sink.push(Result.observation(job.session(), job.jobId(), env.workerId(), result));

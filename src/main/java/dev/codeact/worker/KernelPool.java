@@ -36,6 +36,7 @@ final class KernelPool {
     private final SandboxLauncher launcher;
     private final Executor blocking;
     private final int warmTarget;
+    private final int maxKernels;
     private final Map<String, Held> bySession = new ConcurrentHashMap<>();
     private final ArrayDeque<Kernel> warm = new ArrayDeque<>();
     private int starting;
@@ -43,10 +44,18 @@ final class KernelPool {
     /** Why the last sandbox start failed; null once one started. */
     private volatile String lastStartFailure;
 
-    KernelPool(SandboxLauncher launcher, Executor blocking, int warmTarget) {
+    KernelPool(SandboxLauncher launcher, Executor blocking, int warmTarget, int maxKernels) {
+        this.maxKernels = maxKernels;
         this.launcher = launcher;
         this.blocking = blocking;
         this.warmTarget = warmTarget;
+    }
+
+    /** No kernel for one more session: this worker holds {@code max-kernels}. */
+    static final class FullException extends IOException {
+        FullException(String message) {
+            super(message);
+        }
     }
 
     /** Blocking when no warm kernel is left: call from a worker thread. */
@@ -58,6 +67,10 @@ final class KernelPool {
         }
         if (held != null) {
             drop(session, held.kernel);
+        }
+        if (bySession.size() >= maxKernels) {
+            throw new FullException("this worker runs " + bySession.size() + " session kernels, its limit "
+                    + "(codeact.worker.max-kernels); try again when sessions have ended");
         }
         Kernel kernel = takeWarm();
         if (kernel == null) {
@@ -124,6 +137,16 @@ final class KernelPool {
     void drop(String session, Kernel kernel) {
         bySession.computeIfPresent(session, (s, held) -> held.kernel == kernel ? null : held);
         kernel.destroy();
+    }
+
+    /** Stops the session's kernel unless an action runs on it; true when one was stopped. */
+    boolean release(String session) {
+        Held held = bySession.get(session);
+        if (held == null || held.kernel.isBusy() || !bySession.remove(session, held)) {
+            return false;
+        }
+        held.kernel.destroy();
+        return true;
     }
 
     /** Stops kernels unused for {@code idle}; returns the sessions whose kernel was stopped. */

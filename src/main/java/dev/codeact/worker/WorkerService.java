@@ -8,6 +8,7 @@ import dev.codeact.config.WorkerConfig.SandboxMode;
 import dev.codeact.queue.CancelRequest;
 import dev.codeact.queue.InstanceId;
 import dev.codeact.queue.Job;
+import dev.codeact.queue.KernelRelease;
 import dev.codeact.queue.QueueCodec;
 import dev.codeact.queue.RedisKeys;
 import dev.codeact.sandbox.SandboxLauncher;
@@ -84,6 +85,7 @@ public class WorkerService implements JobExecution.Env {
     private ExecutorService blocking;
     private ScheduledExecutorService timers;
     private Cancellable cancelSubscription;
+    private Cancellable releaseSubscription;
     private long heartbeatTimer;
     private long reapTimer;
     private volatile boolean running;
@@ -111,7 +113,7 @@ public class WorkerService implements JobExecution.Env {
         launcher.announce();
         blocking = Executors.newCachedThreadPool(daemon("worker-exec"));
         timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
-        pool = new KernelPool(launcher, blocking, config.warmPool());
+        pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels());
         rescuer = new Rescuer(redis, keys, workerId, config.heartbeatTtl(),
                 (stream, message) -> accept(stream, message, true));
         running = true;
@@ -131,6 +133,8 @@ public class WorkerService implements JobExecution.Env {
                 .description("Jobs taken and not yet acknowledged").register(meters);
         cancelSubscription = redis.pubsub(String.class).subscribe(keys.cancelChannel())
                 .subscribe().with(this::onCancel, e -> LOG.warnf("cancel channel failed: %s", e.getMessage()));
+        releaseSubscription = redis.pubsub(String.class).subscribe(keys.releaseChannel())
+                .subscribe().with(this::onRelease, e -> LOG.warnf("release channel failed: %s", e.getMessage()));
         List<String> streamsRead = new ArrayList<>(keys.jobStreams());
         streamsRead.add(keys.workerJobs(workerId));
         for (String stream : streamsRead) {
@@ -187,6 +191,9 @@ public class WorkerService implements JobExecution.Env {
         vertx.cancelTimer(reapTimer);
         if (cancelSubscription != null) {
             cancelSubscription.cancel();
+        }
+        if (releaseSubscription != null) {
+            releaseSubscription.cancel();
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         while ((anyRunning() || acking.get() > 0) && System.nanoTime() < deadline) {
@@ -312,6 +319,22 @@ public class WorkerService implements JobExecution.Env {
         }
     }
 
+    /** A gateway let go of a session: its kernel stops now rather than after the idle timeout. */
+    private void onRelease(String payload) {
+        KernelRelease release;
+        try {
+            release = QueueCodec.decode(payload, KernelRelease.class);
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("ignoring bad release message: %s", e.getMessage());
+            return;
+        }
+        blocking.execute(() -> {
+            if (pool.release(release.session())) {
+                LOG.debugf("stopped the kernel of released session %s", release.session());
+            }
+        });
+    }
+
     // JobExecution.Env
 
     @Override
@@ -353,6 +376,16 @@ public class WorkerService implements JobExecution.Env {
     @Override
     public int maxOutputChars() {
         return config.maxOutputChars();
+    }
+
+    @Override
+    public long maxImageBytes() {
+        return config.maxImageBytes();
+    }
+
+    @Override
+    public long chunkIntervalNanos() {
+        return config.chunkInterval().toNanos();
     }
 
     @Override

@@ -74,7 +74,7 @@ class ChatPageIT {
     static void browse(String scenario, int port) throws IOException, InterruptedException {
         Path dir = Path.of("src", "test", "browser");
         Path log = Files.createDirectories(Path.of("target", "it-logs")).resolve("browser-" + scenario + ".log");
-        ProcessBuilder builder = new ProcessBuilder("node", "chat-page.mjs", scenario, "http://127.0.0.1:" + port + "/")
+        ProcessBuilder builder = new ProcessBuilder("node", "chat-page.mjs", scenario, "http://[::1]:" + port + "/")
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         // Screenshots of each scenario's last state, for a look at the page (target/it-logs/*.png).
         builder.environment().put("SCREENSHOT_DIR", log.getParent().toAbsolutePath().toString());

@@ -42,7 +42,8 @@ class ContainmentTest {
             return Map.of("codeact.agent.action-timeout", "300s",
                     "codeact.agent.result-timeout", "400s",
                     "codeact.worker.cpus", Double.toString(CPUS),
-                    "codeact.worker.warm-pool", "0");
+                    "codeact.worker.warm-pool", "0",
+                    "codeact.session.idle-evict", "1s");
         }
     }
 
@@ -158,5 +159,44 @@ class ContainmentTest {
             }
         }
         return total;
+    }
+
+    /**
+     * Work that ignores interrupts and runs in the background does not outlive its session: once
+     * the gateway lets the idle session go, the worker stops its kernel and every process in it.
+     */
+    @Test
+    @Tag("abuse")
+    void backgroundWorkStopsWhenTheSessionLeaves() throws Exception {
+        assertEquals(0, kernelsWithin(120), "earlier tests' sessions left, so their kernels stopped");
+        List<JsonNode> obs = run("""
+                import subprocess, sys
+                spinner = subprocess.Popen([sys.executable, '-c',
+                    'import signal\\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\\nwhile True: pass'])
+                print('spinning', spinner.pid)
+                """);
+        assertTrue(obs.get(0).get("text").asText().startsWith("spinning"), obs.get(0).toString());
+        assertEquals(1, kernels(), "the session's kernel, with its spinner");
+        // The client left: after codeact.session.idle-evict the kernel is released, not after the idle timeout (30 min).
+        assertEquals(0, kernelsWithin(120), "the kernel and its background process were stopped");
+    }
+
+    /** Waits (at most {@code seconds}) for the worker to hold no session kernel; returns how many it holds. */
+    private double kernelsWithin(int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        double held = kernels();
+        while (held > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            held = kernels();
+        }
+        return held;
+    }
+
+    /** {@code codeact_worker_kernels} from the metrics endpoint. */
+    private double kernels() throws Exception {
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                sessions.resolve("/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith("codeact_worker_kernels"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElseThrow();
     }
 }

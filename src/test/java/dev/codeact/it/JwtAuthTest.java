@@ -1,9 +1,7 @@
 package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -59,21 +57,23 @@ class JwtAuthTest {
         return Jwt.upn(upn).issuer(issuer).expiresIn(expiresInSeconds).sign(keys.getPrivate());
     }
 
-    String code(String token) throws InterruptedException {
+    String principal(String token) throws InterruptedException {
         try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "?access_token=" + token))) {
-            JsonNode first = ws.next(e -> true, 5000, "first event");
-            return "session".equals(first.get("type").asText()) ? "principal:" + first.get("principal").asText()
-                    : first.get("code").asText();
+            return ws.next("session", 5000).get("principal").asText();
         }
+    }
+
+    int refused(String token) {
+        return WsClient.refusedUpgrade(WsClient.ws(sessions, "?access_token=" + token), Map.of());
     }
 
     @Test
     void aValidTokenNamesThePrincipalAndBadOnesAreRefused() throws Exception {
-        assertEquals("principal:carol", code(token("carol", "https://login.example.test", KEYS, 300)));
-        assertEquals("unauthorized", code(token("carol", "https://elsewhere.test", KEYS, 300)), "wrong issuer");
-        assertEquals("unauthorized", code(token("carol", "https://login.example.test", OTHER_KEYS, 300)), "wrong key");
-        assertEquals("unauthorized", code(token("carol", "https://login.example.test", KEYS, -60)), "expired");
-        assertEquals("unauthorized", code("not.a.jwt"));
+        assertEquals("carol", principal(token("carol", "https://login.example.test", KEYS, 300)));
+        assertEquals(401, refused(token("carol", "https://elsewhere.test", KEYS, 300)), "wrong issuer");
+        assertEquals(401, refused(token("carol", "https://login.example.test", OTHER_KEYS, 300)), "wrong key");
+        assertEquals(401, refused(token("carol", "https://login.example.test", KEYS, -60)), "expired");
+        assertEquals(401, refused("not.a.jwt"));
 
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> ok = http.send(HttpRequest.newBuilder(info)
@@ -83,6 +83,5 @@ class JwtAuthTest {
         HttpResponse<String> refused = http.send(HttpRequest.newBuilder(info).header("Authorization", "Bearer nope").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(401, refused.statusCode());
-        assertTrue(refused.body().contains("unauthorized"));
     }
 }

@@ -73,7 +73,7 @@ class SandboxAndLimitsTest {
         assertTrue(out.contains("network: refused"), out);
         assertTrue(out.contains("dns: refused"), out);
         assertTrue(out.contains("tmp: ok /tmp"), out);
-        assertTrue(out.contains("env: ['CODEACT_MAX_OUTPUT_CHARS', 'HOME', 'LANG', 'MPLBACKEND', 'PATH']"), out);
+        assertTrue(out.contains("env: ['CODEACT_MAX_IMAGE_BYTES', 'CODEACT_MAX_OUTPUT_CHARS', 'HOME', 'LANG', 'MPLBACKEND', 'PATH']"), out);
     }
 
     @Test
@@ -134,6 +134,37 @@ class SandboxAndLimitsTest {
             assertTrue(List.of("passwd", "group", "hosts", "hostname", "nsswitch.conf").contains(name)
                     || dev.codeact.sandbox.SandboxRoot.HOST_ETC.contains(name), "unexpected /etc/" + name);
         }
+    }
+
+    /**
+     * Code that bypasses the kernel's own limits (its send function is reachable through
+     * {@code __main__}) still meets the worker's: 60 MB of output, a huge value and 13 MB of
+     * images reach the gateway as about 1 MB, in few chunks.
+     */
+    @Test
+    @Tag("abuse")
+    void theWorkerCapsWhatTheKernelSendsWhateverTheKernelSays() throws Exception {
+        RealParts.model.enqueue(Reply.of("<execute>\n" + """
+                import __main__
+                me = __main__.OUT.exec_id
+                for i in range(20000):
+                    __main__.send({"ev": "stream", "id": me, "name": "stdout", "text": "y" * 3000})
+                __main__.send({"ev": "done", "id": me, "value": "v" * 5_000_000, "error": None,
+                               "images": [{"mime": "image/png", "data": "A" * 3_000_000}] * 5,
+                               "duration_ms": 1, "truncated": False})
+                """ + "\n").chunk(40).delay(0), Reply.of("done"));
+        List<JsonNode> events = WsClient.turnInNewSession(sessions, "flood");
+        JsonNode result = CodeActTurnTest.ofType(events, "observation").get(0).get("result");
+        List<JsonNode> chunks = CodeActTurnTest.ofType(events, "observation_chunk");
+        long streamed = chunks.stream().mapToLong(c -> c.get("text").asText().length()).sum();
+        assertTrue(streamed < 1_100_000, "streamed " + streamed + " characters");
+        assertTrue(result.get("output").asText().length() < 1_100_000);
+        assertTrue(result.get("output").asText().contains("characters of output dropped"));
+        assertTrue(result.get("truncated").asBoolean());
+        assertTrue(result.get("value").asText().length() < 1_100_000, "the value is clipped too");
+        assertEquals(1, result.get("images").size(), "4 MiB of images at most");
+        assertTrue(result.get("output").asText().contains("4 image(s) not shown"));
+        assertTrue(chunks.size() < 200, chunks.size() + " chunks: text arriving within the chunk interval is merged");
     }
 
     @Test

@@ -18,12 +18,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** API keys, sessions bound to their principal, and the per-principal limits, over real WebSockets. */
 @QuarkusTest
 @TestProfile(SecurityTest.ApiKeys.class)
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
+@ExtendWith(AbuseTally.class)
 class SecurityTest {
 
     public static class ApiKeys implements QuarkusTestProfile {
@@ -33,7 +36,11 @@ class SecurityTest {
                     "codeact.auth.api-keys", "alice:alice-key-0123,bob:bob-key-4567",
                     "codeact.limits.sessions-per-principal", "3",
                     "codeact.limits.turns-per-principal", "1",
-                    "codeact.limits.frames-per-second", "5");
+                    "codeact.limits.frames-per-second", "5",
+                    "codeact.limits.connections-per-session", "2",
+                    "codeact.worker.max-kernels", "1",
+                    "codeact.session.max-log-bytes", "65536",
+                    "codeact.auth.allowed-origins", "https://chat.example.com");
         }
     }
 
@@ -60,22 +67,36 @@ class SecurityTest {
     }
 
     @Test
-    void withoutAValidKeyNothingOpens() throws Exception {
-        try (WsClient none = WsClient.connect(ws())) {
-            JsonNode error = none.next("error", 5000);
-            assertEquals("unauthorized", error.get("code").asText());
-            assertEquals(0, error.get("seq").asLong());
-        }
-        try (WsClient wrong = WsClient.connect(ws() + "?access_token=alice-key-0124")) {
-            assertEquals("unauthorized", wrong.next("error", 5000).get("code").asText());
-        }
+    void withoutAValidKeyNoWebSocketExists() throws Exception {
+        assertEquals(401, WsClient.refusedUpgrade(ws(), Map.of()), "no credential: refused at the HTTP upgrade");
+        assertEquals(401, WsClient.refusedUpgrade(ws() + "?access_token=alice-key-0124", Map.of()));
+        assertEquals(401, WsClient.refusedUpgrade(ws() + "/AAAAAAAAAAAAAAAAAAAAAA", Map.of("Authorization", "Bearer nope")));
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> refused = http.send(HttpRequest.newBuilder(info).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, refused.statusCode());
-        assertTrue(refused.body().contains("\"code\":\"unauthorized\""), refused.body());
+        assertEquals("Bearer", refused.headers().firstValue("WWW-Authenticate").orElse(""));
         HttpResponse<String> ok = http.send(HttpRequest.newBuilder(info).header("Authorization", "Bearer bob-key-4567").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ok.statusCode());
+        String openapi = http.send(HttpRequest.newBuilder(info.resolve("/q/openapi?format=json")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(openapi.contains("\"securitySchemes\"") && openapi.contains("\"scheme\" : \"bearer\""), openapi);
+    }
+
+    /** Cross-site WebSocket hijacking: another web page cannot open a session, even with a key. */
+    @Test
+    @Tag("abuse")
+    void anotherWebPageCannotOpenASession() throws Exception {
+        String host = "http://" + sessions.getHost() + ":" + sessions.getPort();
+        assertEquals(403, WsClient.refusedUpgrade(ws() + "?access_token=bob-key-4567", Map.of("Origin", "http://evil.example")));
+        assertEquals(403, WsClient.refusedUpgrade(ws() + "?access_token=bob-key-4567",
+                Map.of("Origin", "http://" + sessions.getHost() + ":" + (sessions.getPort() + 1))), "another port is another page");
+        try (WsClient own = WsClient.connect(ws() + "?access_token=bob-key-4567", Map.of("Origin", host))) {
+            assertEquals("bob", own.next("session", 5000).get("principal").asText(), "the gateway's own page");
+        }
+        try (WsClient listed = WsClient.connect(ws() + "?access_token=bob-key-4567", Map.of("Origin", "https://chat.example.com"))) {
+            assertEquals("bob", listed.next("session", 5000).get("principal").asText(), "a configured origin");
+        }
     }
 
     @Test
@@ -92,6 +113,7 @@ class SecurityTest {
             try (WsClient bob = WsClient.connect(ws() + "/" + id + suffix + sep + "access_token=bob-key-4567")) {
                 JsonNode error = bob.next("error", 5000);
                 assertEquals("forbidden", error.get("code").asText());
+                assertEquals(0, error.get("seq").asLong());
                 Thread.sleep(300);
                 assertEquals(1, bob.all().size(), "nothing of alice's session reached bob: " + bob.all());
                 assertTrue(bob.closed());
@@ -140,8 +162,61 @@ class SecurityTest {
             assertTrue(limited >= 15 && pongs >= 10 && limited + pongs == 30, limited + " limited, " + pongs + " pongs");
             flooded.sendJson("type", "ping", "id", "after");
             assertEquals("after", flooded.next(e -> "after".equals(e.path("id").asText()), 5000, "pong").get("id").asText());
+
+            // Those errors and pongs went to the flooding connection only: none is stored in the session.
+            String floodedId = flooded.all().get(0).get("session").asText();
+            try (WsClient replay = WsClient.connect(ws() + "/" + floodedId + "?last_seq=0&access_token=bob-key-4567")) {
+                replay.next("session", 5000);
+                Thread.sleep(300);
+                assertEquals(1, replay.all().size(), "only the session event is in the log: " + replay.all());
+                // Two connections per session here: a third is refused, the others stay.
+                try (WsClient third = WsClient.connect(ws() + "/" + floodedId + "?access_token=bob-key-4567")) {
+                    assertEquals("too_many_connections", third.next("error", 5000).get("code").asText());
+                }
+            }
+
+            // A session whose connections closed no longer counts: bob may open another at once.
+            held.remove(2).close();
+            Thread.sleep(300);
+            held.add(open("bob-key-4567"));
         } finally {
             held.forEach(WsClient::close);
+        }
+    }
+
+    /** One kernel per worker here: a second session's code is refused, not started. */
+    @Test
+    @Tag("abuse")
+    void kernelsPerWorkerAreCapped() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            RealParts.model.enqueue(Reply.of("<execute>\nprint('hi')\n"), Reply.of("done"));
+        }
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            try (WsClient ws = open("alice-key-0123")) {
+                ws.sendJson("type", "user_message", "text", "run");
+                JsonNode result = CodeActTurnTest.ofType(ws.untilTurnEnd(60_000), "observation").get(0).get("result");
+                errors.add(result.path("error").path("name").asText("none"));
+            }
+        }
+        assertEquals(List.of("none", "Overloaded"), errors);
+    }
+
+    /** A session's stored log is bounded: the turn that reaches the limit stops, and no new one starts. */
+    @Test
+    @Tag("abuse")
+    void aSessionsLogIsCapped() throws Exception {
+        RealParts.model.enqueue(Reply.of("x".repeat(300_000)).chunk(1000).delay(1));
+        try (WsClient ws = open("alice-key-0123")) {
+            ws.sendJson("type", "user_message", "text", "talk a lot");
+            List<JsonNode> events = ws.untilTurnEnd(30_000);
+            assertEquals("error", events.get(events.size() - 1).get("reason").asText());
+            assertEquals("session_full", events.get(events.size() - 2).get("code").asText());
+            long relayed = CodeActTurnTest.text(events, "token", "text").length();
+            // 64 KiB of logged events: the tokens plus their envelopes, and not one token event past the limit.
+            assertTrue(relayed > 55_000 && relayed <= 65_536, "stopped at the limit: " + relayed + " characters");
+            ws.sendJson("type", "user_message", "text", "more");
+            assertEquals("session_full", ws.next("error", 5000).get("code").asText());
         }
     }
 }

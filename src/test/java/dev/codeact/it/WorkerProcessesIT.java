@@ -280,10 +280,12 @@ class WorkerProcessesIT {
             try (WsClient c = attach(g1 + id + "?last_seq=0")) {
                 c.untilTurnEnd(10_000);
                 c.untilTurnEnd(10_000);
-                c.sendJson("type", "ping", "id", "back");
-                assertEquals(last2 + 1, c.next("pong", 5000).get("seq").asLong());
+                model.enqueue(Reply.of("back"));
+                c.sendJson("type", "user_message", "text", "back on the first");
+                List<JsonNode> back = c.untilTurnEnd(30_000);
+                assertEquals(last2 + 1, back.get(0).get("seq").asLong());
                 CodeActTurnTest.assertContiguous(c.all());
-                last2 += 1;
+                last2 = back.get(back.size() - 1).get("seq").asLong();
             }
             // While a turn runs on the second gateway, the first refuses the session.
             model.enqueue(Reply.of("thinking for a long while").hangAfter(4));

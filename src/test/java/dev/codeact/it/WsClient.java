@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,8 +26,10 @@ public final class WsClient implements AutoCloseable {
     private final List<Long> arrivalNanos = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private WsClient(URI uri) {
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+    private WsClient(URI uri, Map<String, String> headers) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        headers.forEach(builder::header);
+        this.socket = builder.buildAsync(uri, new WebSocket.Listener() {
             private final StringBuilder partial = new StringBuilder();
 
             @Override
@@ -56,7 +59,24 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient connect(String uri) {
-        return new WsClient(URI.create(uri));
+        return new WsClient(URI.create(uri), Map.of());
+    }
+
+    /** With extra handshake headers ({@code Origin}, {@code Authorization}). */
+    public static WsClient connect(String uri, Map<String, String> headers) {
+        return new WsClient(URI.create(uri), headers);
+    }
+
+    /** The HTTP status of an upgrade the gateway refuses (it fails the test if the upgrade succeeds). */
+    public static int refusedUpgrade(String uri, Map<String, String> headers) {
+        try (WsClient opened = connect(uri, headers)) {
+            throw new AssertionError("the upgrade to " + uri + " was accepted");
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
     }
 
     /** The WebSocket form of a test's {@code @TestHTTPResource("/v1/sessions")} URI, plus {@code suffix}. */

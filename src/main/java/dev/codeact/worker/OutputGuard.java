@@ -1,0 +1,133 @@
+package dev.codeact.worker;
+
+import dev.codeact.queue.ExecutionResult.Image;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The worker's own limits on what one action sends, whatever the kernel says (the kernel runs
+ * the untrusted code, which can call the kernel's send function directly): the output keeps its
+ * head and tail within {@code maxChars}, only that head is streamed live, and images stop at
+ * {@code maxImageBytes} in all. The kernel applies the same limits politely first; this class is
+ * the guard for when it does not. Not thread-safe: the caller serialises (one kernel reader thread).
+ */
+final class OutputGuard {
+
+    private record Part(String stream, String text) {}
+
+    private final int maxChars;
+    private final int tailChars;
+    private final long maxImageBytes;
+    private final StringBuilder head = new StringBuilder();
+    private final ArrayDeque<Part> tail = new ArrayDeque<>();
+    private int tailSize;
+    private long dropped;
+
+    OutputGuard(int maxChars, long maxImageBytes) {
+        this.maxChars = maxChars;
+        this.tailChars = Math.min(4000, maxChars / 2);
+        this.maxImageBytes = maxImageBytes;
+    }
+
+    /** Takes one chunk; returns the part of it to stream now (empty once past the head). */
+    String accept(String stream, String text) {
+        int room = maxChars - tailChars - head.length();
+        if (room >= text.length()) {
+            head.append(text);
+            return text;
+        }
+        String now = room > 0 ? text.substring(0, room) : "";
+        head.append(now);
+        keepTail(stream, text.substring(now.length()));
+        return now;
+    }
+
+    private void keepTail(String stream, String text) {
+        if (text.length() >= tailChars) {
+            dropped += tailSize + text.length() - tailChars;
+            tail.clear();
+            tail.add(new Part(stream, text.substring(text.length() - tailChars)));
+            tailSize = tailChars;
+            return;
+        }
+        tail.add(new Part(stream, text));
+        tailSize += text.length();
+        while (tailSize > tailChars) {
+            Part first = tail.removeFirst();
+            int excess = tailSize - tailChars;
+            if (first.text().length() > excess) {
+                tail.addFirst(new Part(first.stream(), first.text().substring(excess)));
+                dropped += excess;
+                tailSize -= excess;
+            } else {
+                dropped += first.text().length();
+                tailSize -= first.text().length();
+            }
+        }
+    }
+
+    /** Whether anything was held back from the live stream (the tail, and what was dropped). */
+    boolean cut() {
+        return !tail.isEmpty();
+    }
+
+    /** The whole output of the action: head, then a marker and the tail when it was cut. */
+    String output() {
+        if (tail.isEmpty()) {
+            return head.toString();
+        }
+        StringBuilder out = new StringBuilder(head);
+        out.append(marker());
+        tail.forEach(p -> out.append(p.text()));
+        return out.toString();
+    }
+
+    /** What is streamed after the head when the action ends: the marker and the tail, per stream. */
+    List<String[]> ending() {
+        List<String[]> parts = new ArrayList<>();
+        if (tail.isEmpty()) {
+            return parts;
+        }
+        parts.add(new String[] {"stderr", marker()});
+        for (Part p : tail) {
+            parts.add(new String[] {p.stream(), p.text()});
+        }
+        return parts;
+    }
+
+    long droppedChars() {
+        return dropped;
+    }
+
+    private String marker() {
+        return "\n... [" + dropped + " characters of output dropped] ...\n";
+    }
+
+    /** A text field (a value, a traceback) cut to the output limit, head and tail. */
+    String clip(String text) {
+        if (text == null || text.length() <= maxChars) {
+            return text;
+        }
+        int keep = maxChars / 2;
+        return text.substring(0, keep) + "\n... [" + (text.length() - 2L * keep) + " characters dropped] ...\n"
+                + text.substring(text.length() - keep);
+    }
+
+    /** The images that fit in {@code maxImageBytes} (base64 counted as its decoded size), in order. */
+    List<Image> images(List<Image> sent) {
+        if (sent == null) {
+            return List.of();
+        }
+        List<Image> kept = new ArrayList<>();
+        long total = 0;
+        for (Image image : sent) {
+            long bytes = image == null || image.data() == null ? 0 : image.data().length() * 3L / 4;
+            if (image != null && image.data() != null && total + bytes <= maxImageBytes) {
+                kept.add(image);
+                total += bytes;
+            }
+        }
+        return kept;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.codeact.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codeact.it.ScriptedModel.Reply;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.net.URI;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Frame sizes, with single unsplit frames (as browsers and Node send them): up to
+ * {@code codeact.session.max-frame-bytes} a frame is read, above it the client gets
+ * {@code frame_too_large} and the connection stays; only past the server's own limit (2 MiB) does
+ * it close, with status 1009.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
+@ExtendWith(AbuseTally.class)
+class FrameSizeTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/v1/sessions")
+    URI sessions;
+
+    @BeforeEach
+    void freshScript() {
+        RealParts.model.reset();
+    }
+
+    static JsonNode next(RawWebSocket ws) throws IOException {
+        return JSON.readTree(ws.nextText());
+    }
+
+    static String userMessage(int textChars) {
+        return "{\"type\":\"user_message\",\"text\":\"" + "x".repeat(textChars) + "\"}";
+    }
+
+    @Test
+    @Tag("abuse")
+    void aFrameOverTheLimitIsRefusedAndTheConnectionStays() throws Exception {
+        RealParts.model.enqueue(Reply.of("read it"));
+        try (RawWebSocket ws = new RawWebSocket(WsClient.ws(sessions, ""))) {
+            assertEquals("session", next(ws).get("type").asText());
+            ws.sendText(userMessage(200_000));
+            JsonNode refused = next(ws);
+            assertEquals("frame_too_large", refused.get("code").asText());
+            assertEquals(0, refused.get("seq").asLong());
+
+            ws.sendText(userMessage(65_000)); // just under the 64 KiB limit, in one frame
+            JsonNode event;
+            do {
+                event = next(ws);
+            } while (!"turn_end".equals(event.get("type").asText()));
+            assertEquals("answer", event.get("reason").asText(), "a frame within the limit is read");
+        }
+    }
+
+    @Test
+    @Tag("abuse")
+    void onlyPastTheServersOwnLimitDoesTheConnectionClose() throws Exception {
+        try (RawWebSocket ws = new RawWebSocket(WsClient.ws(sessions, ""))) {
+            next(ws);
+            ws.sendText(userMessage(3 << 20));
+            assertNull(ws.nextText(), "closed (1009), without an error event");
+        }
+        try (WsClient after = WsClient.openSession(sessions)) {
+            after.sendJson("type", "ping", "id", "fine");
+            assertEquals("fine", after.next("pong", 5000).get("id").asText(), "the gateway is unaffected");
+        }
+    }
+}
