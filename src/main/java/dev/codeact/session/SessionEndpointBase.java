@@ -1,14 +1,19 @@
 package dev.codeact.session;
 
 import io.quarkus.websockets.next.OnBinaryMessage;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
+import org.jboss.logging.Logger;
 
 /** The callbacks both session endpoints share; they differ only in what opening them does. */
 abstract class SessionEndpointBase {
+
+    private static final Logger LOG = Logger.getLogger(SessionEndpointBase.class);
 
     protected final SessionSocket socket;
 
@@ -32,5 +37,15 @@ abstract class SessionEndpointBase {
     @NonBlocking
     void close(WebSocketConnection connection) {
         socket.closed(connection);
+    }
+
+    /**
+     * A frame past the server's own limit (or a broken one): Netty has already closed the
+     * connection (1009/1002). It is the client's fault, so no stack trace and no ERROR.
+     */
+    @OnError
+    @NonBlocking
+    void badFrame(CorruptedWebSocketFrameException e, WebSocketConnection connection) {
+        LOG.debugf("connection %s closed on a bad frame: %s", connection.id(), e.getMessage());
     }
 }

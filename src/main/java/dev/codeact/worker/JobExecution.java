@@ -7,6 +7,7 @@ import dev.codeact.queue.Result;
 import dev.codeact.sandbox.Kernel;
 import dev.codeact.sandbox.KernelFrame;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -66,8 +67,8 @@ final class JobExecution implements Kernel.Listener {
     private final Env env;
     private final ResultSink sink;
     private final OutputGuard guard;
-    /** Text let through by the guard and not yet sent as a chunk: stream name, text, in order. */
-    private final java.util.ArrayList<String[]> pending = new java.util.ArrayList<>();
+    /** Text let through by the guard and not yet sent as a chunk, in order. */
+    private final List<OutputGuard.Part> pending = new ArrayList<>();
     private long lastChunkAt;
     private ScheduledFuture<?> chunkTimer;
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -201,11 +202,11 @@ final class JobExecution implements Kernel.Listener {
             if (now.isEmpty()) {
                 return;
             }
-            String[] last = pending.isEmpty() ? null : pending.get(pending.size() - 1);
-            if (last != null && last[0].equals(name)) {
-                last[1] = last[1] + now;
+            int last = pending.size() - 1;
+            if (last >= 0 && pending.get(last).stream().equals(name)) {
+                pending.set(last, new OutputGuard.Part(name, pending.get(last).text() + now));
             } else {
-                pending.add(new String[] {name, now});
+                pending.add(new OutputGuard.Part(name, now));
             }
             long wait = lastChunkAt + env.chunkIntervalNanos() - System.nanoTime();
             if (wait <= 0) {
@@ -223,11 +224,13 @@ final class JobExecution implements Kernel.Listener {
 
     /** Called holding the guard's lock. */
     private void flushChunks() {
-        for (String[] part : pending) {
-            sink.push(Result.chunk(job.session(), job.jobId(), env.workerId(), part[0], part[1]));
-        }
+        pending.forEach(this::push);
         pending.clear();
         lastChunkAt = System.nanoTime();
+    }
+
+    private void push(OutputGuard.Part part) {
+        sink.push(Result.chunk(job.session(), job.jobId(), env.workerId(), part.stream(), part.text()));
     }
 
     @Override
@@ -288,9 +291,7 @@ final class JobExecution implements Kernel.Listener {
                 chunkTimer = null;
             }
             flushChunks();
-            for (String[] part : guard.ending()) {
-                sink.push(Result.chunk(job.session(), job.jobId(), env.workerId(), part[0], part[1]));
-            }
+            guard.ending().forEach(this::push);
         }
         sink.push(Result.observation(job.session(), job.jobId(), env.workerId(), result));
     }

@@ -14,7 +14,8 @@ import java.util.List;
  */
 final class OutputGuard {
 
-    private record Part(String stream, String text) {}
+    /** Some output of one stream ({@code stdout} or {@code stderr}). */
+    record Part(String stream, String text) {}
 
     private final int maxChars;
     private final int tailChars;
@@ -83,15 +84,12 @@ final class OutputGuard {
         return out.toString();
     }
 
-    /** What is streamed after the head when the action ends: the marker and the tail, per stream. */
-    List<String[]> ending() {
-        List<String[]> parts = new ArrayList<>();
-        if (tail.isEmpty()) {
-            return parts;
-        }
-        parts.add(new String[] {"stderr", marker()});
-        for (Part p : tail) {
-            parts.add(new String[] {p.stream(), p.text()});
+    /** What is streamed after the head when the action ends: the marker and the tail. */
+    List<Part> ending() {
+        List<Part> parts = new ArrayList<>();
+        if (!tail.isEmpty()) {
+            parts.add(new Part("stderr", marker()));
+            parts.addAll(tail);
         }
         return parts;
     }

@@ -1,6 +1,7 @@
 package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -77,5 +80,7 @@ class FrameSizeTest {
             after.sendJson("type", "ping", "id", "fine");
             assertEquals("fine", after.next("pong", 5000).get("id").asText(), "the gateway is unaffected");
         }
+        String log = Files.readString(Path.of("target", "quarkus-test.log"));
+        assertFalse(log.contains("CorruptedWebSocketFrameException"), "a client's fault is not logged as an error");
     }
 }

@@ -16,13 +16,16 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Gateway and workers as separate JVMs of the packaged application, around one real redis-server
  * and the scripted model: what happens when a worker dies (kill -9) or is stopped (SIGTERM) in the
  * middle of an action, and when the queue is full.
  */
+@ExtendWith(AbuseTally.class)
 class WorkerProcessesIT {
 
     static final Path RUN_DIR = Path.of("target", "it-run").toAbsolutePath();
@@ -242,6 +245,45 @@ class WorkerProcessesIT {
                 assertEquals("1\nTrue\n", result.get("output").asText(), result.toString());
             }
             assertFalse(Files.exists(Path.of("/usr/overlay-only")), "the host never saw the write");
+        }
+    }
+
+    /**
+     * A stranger who knows a session id and tries it on another gateway is refused before that
+     * gateway loads or announces the session: the owner's live connection on the first gateway is
+     * not moved, and the stranger learns nothing (not even that a turn runs).
+     */
+    @Test
+    @Tag("abuse")
+    void aStrangerOnAnotherGatewayDisturbsNothing() throws Exception {
+        Map<String, String> keys = Map.of("codeact.auth.mode", "api-key",
+                "codeact.auth.api-keys", "alice:alice-key-123,mallory:mallory-key-456");
+        int port1 = RedisServer.freePort();
+        int port2 = RedisServer.freePort();
+        Map<String, String> props1 = gatewayProps("stranger:", port1);
+        Map<String, String> props2 = gatewayProps("stranger:", port2);
+        props1.putAll(keys);
+        props2.putAll(keys);
+        try (AppProcess g1 = AppProcess.start("gateway-owner", props1);
+             AppProcess g2 = AppProcess.start("gateway-stranger", props2);
+             WsClient alice = WsClient.connect("ws://127.0.0.1:" + port1 + "/v1/sessions?access_token=alice-key-123")) {
+            String id = alice.next("session", 10_000).get("session").asText();
+            model.enqueue(Reply.of("a long answer that is still being written").hangAfter(8));
+            alice.sendJson("type", "user_message", "text", "take your time");
+            alice.next("token", 10_000);
+            try (WsClient mallory = WsClient.connect("ws://127.0.0.1:" + port2 + "/v1/sessions/" + id
+                    + "?last_seq=0&access_token=mallory-key-456")) {
+                JsonNode refused = mallory.next("error", 10_000);
+                assertEquals("forbidden", refused.get("code").asText(), "not session_elsewhere: nothing is revealed");
+                Thread.sleep(300);
+                assertEquals(1, mallory.all().size());
+            }
+            alice.sendJson("type", "cancel");
+            assertEquals("cancelled", alice.next("turn_end", 10_000).get("reason").asText());
+            alice.sendJson("type", "ping", "id", "still mine");
+            assertEquals("still mine", alice.next("pong", 5000).get("id").asText());
+            assertTrue(alice.all().stream().noneMatch(e -> "session_moved".equals(e.path("code").asText())), alice.all().toString());
+            assertFalse(g2.log().contains(id) || g1.log().contains(id), "no session id in the gateways' logs");
         }
     }
 

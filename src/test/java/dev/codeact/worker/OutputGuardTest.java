@@ -34,8 +34,8 @@ class OutputGuardTest {
         assertTrue(out.endsWith("0998|0999|"), out);
         assertEquals(4900, guard.droppedChars());
         assertTrue(out.contains("[4900 characters of output dropped]"), out);
-        assertEquals("stderr", guard.ending().get(0)[0]);
-        assertEquals(out.substring(50), String.join("", guard.ending().stream().map(p -> p[1]).toList()));
+        assertEquals("stderr", guard.ending().get(0).stream());
+        assertEquals(out.substring(50), String.join("", guard.ending().stream().map(OutputGuard.Part::text).toList()));
     }
 
     @Test
