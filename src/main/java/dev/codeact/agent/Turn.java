@@ -79,11 +79,20 @@ public final class Turn {
                 session.run(() -> {
                     usage = usage.plus(reported);
                     reportedUsage |= reported != null;
-                    if ("length".equals(finishReason) && state == State.STREAMING && parser.insideAction()) {
-                        // Cut by max_tokens, not by the stop sequence: the code is incomplete.
+                    if (state == State.STREAMING && parser.insideAction() && !"stop".equals(finishReason)) {
+                        // Only a stop sequence (or the closing tag, cut in onModelDelta) completes an
+                        // action: a reply cut by max_tokens, or a stream that just ended, holds
+                        // incomplete code, which must not run.
                         keepPartialReply();
-                        fail(ErrorCode.REPLY_TOO_LONG, "the model reached max_tokens (" + rt.llm.maxTokens(session.sampling())
-                                + ") inside a code action; the incomplete code was not run");
+                        if ("length".equals(finishReason)) {
+                            fail(ErrorCode.REPLY_TOO_LONG, "the model reached max_tokens ("
+                                    + rt.llm.maxTokens(session.sampling()) + ") inside a code action; the incomplete code "
+                                    + "was not run");
+                        } else {
+                            fail(ErrorCode.UPSTREAM_PROTOCOL, "the model's reply ended inside a code action without "
+                                    + "</execute> or a stop sequence (finish_reason: " + finishReason + "); the incomplete "
+                                    + "code was not run");
+                        }
                         return;
                     }
                     onModelDone();

@@ -12,7 +12,10 @@ public enum ErrorCode {
     SESSION_ELSEWHERE("session_elsewhere"),
     SESSION_MOVED("session_moved"),
     TURN_INTERRUPTED("turn_interrupted"),
+    /** The upgrade was answered 401; clients report it under this code (the gateway sends no event then). */
     UNAUTHORIZED("unauthorized"),
+    /** The upgrade was answered 403 for the page's Origin; clients report it under this code. */
+    FORBIDDEN_ORIGIN("forbidden_origin"),
     FORBIDDEN("forbidden"),
     RATE_LIMITED("rate_limited"),
     TOO_MANY_SESSIONS("too_many_sessions"),

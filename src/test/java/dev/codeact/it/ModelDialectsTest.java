@@ -85,9 +85,23 @@ class ModelDialectsTest {
     }
 
     @Test
-    void crlfCommentsMultiLineDataAndAStreamThatJustCloses() throws Exception {
-        List<JsonNode> events = turnWith("edge-crlf-no-done.txt");
+    void crlfCommentsMultiLineDataAndAStopWithoutDone() throws Exception {
+        List<JsonNode> events = turnWith("edge-crlf-stop-no-done.txt");
         assertNull(events.get(events.size() - 1).get("usage"), "no usage reported, none invented");
+    }
+
+    /** A stream that just closes inside an action (no finish_reason, no [DONE]): the code may be cut, so it does not run. */
+    @Test
+    void aStreamThatJustClosesInsideAnActionRunsNothing() throws Exception {
+        RealParts.model.enqueue(Reply.raw(ScriptedModel.fixture("edge-crlf-no-done.txt")));
+        try (WsClient ws = open()) {
+            ws.sendJson("type", "user_message", "text", "6 * 7?");
+            List<JsonNode> events = ws.untilTurnEnd(30_000);
+            assertTrue(CodeActTurnTest.text(events, "token", "text").endsWith("<execute>\nprint(6 * 7)\n"));
+            assertTrue(CodeActTurnTest.ofType(events, "action").isEmpty(), "no action was cut out of it");
+            assertEquals("upstream_protocol", CodeActTurnTest.ofType(events, "error").get(0).get("code").asText());
+            assertEquals("error", events.get(events.size() - 1).get("reason").asText());
+        }
     }
 
     @Test
