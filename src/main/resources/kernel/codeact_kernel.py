@@ -13,6 +13,7 @@ write is a syscall and syscalls are slow under gVisor's ptrace platform.
 import ast
 import base64
 import builtins
+import codecs
 import fcntl
 import io
 import json
@@ -162,6 +163,7 @@ OUT = Outbox()
 class StreamWriter(io.TextIOBase):
     def __init__(self, name):
         self._name = name
+        self._buffer = None
 
     @property
     def name(self):
@@ -186,6 +188,26 @@ class StreamWriter(io.TextIOBase):
     def isatty(self):
         return False
 
+    @property
+    def buffer(self):
+        """For code that writes bytes (sys.stdout.buffer.write): same stream, same order."""
+        if self._buffer is None:
+            self._buffer = _BytesWriter(self._name)
+        return self._buffer
+
+
+class _BytesWriter(io.RawIOBase):
+    def __init__(self, name):
+        self._name = name
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        OUT.put(self._name, self._decoder.decode(bytes(b)))
+        return len(b)
+
 
 class NoInput(io.TextIOBase):
     def readable(self):
@@ -203,25 +225,53 @@ def _no_input(prompt=""):
 
 
 class FdPump:
-    """Moves what child processes (or os.write) put on fd 1/2 into the outbox."""
+    """Moves what child processes put on fd 1/2 into the outbox (the kernel's own writes go there directly)."""
 
     def __init__(self, fd, name):
         self.read_end, write_end = os.pipe()
         os.dup2(write_end, fd)
         os.close(write_end)
         self.name = name
+        # A character split across two reads must not become two replacement characters.
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.moving = threading.Lock()
         threading.Thread(target=self.run, daemon=True).start()
 
     def run(self):
         while True:
             data = os.read(self.read_end, 65536)
-            if not data:
-                return
-            OUT.put(self.name, data.decode("utf-8", "replace"))
+            with self.moving:
+                if not data:
+                    return
+                OUT.put(self.name, self.decoder.decode(data))
 
     def pending(self):
         buf = fcntl.ioctl(self.read_end, termios.FIONREAD, b"\0\0\0\0")
         return struct.unpack("i", buf)[0]
+
+    def drain(self, seconds):
+        """Waits (briefly) until what children wrote so far is in the outbox, so later output comes after it."""
+        deadline = time.monotonic() + seconds
+        while self.pending() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        with self.moving:
+            pass
+
+
+def drain_pumps(seconds=0.2):
+    for pump in PUMPS:
+        pump.drain(seconds)
+
+
+_os_write = os.write
+
+
+def ordered_write(fd, data):
+    """os.write on fd 1/2 from the kernel's own process joins the outbox in order with print()."""
+    if fd in (1, 2) and PUMPS:
+        OUT.put("stdout" if fd == 1 else "stderr", bytes(data).decode("utf-8", "replace"))
+        return len(data)
+    return _os_write(fd, data)
 
 
 def shell(command):
@@ -231,7 +281,9 @@ def shell(command):
               "Use the Python standard library and the packages already installed.", file=sys.stderr)
         return 1
     import subprocess
-    return subprocess.call(command, shell=True)
+    code = subprocess.call(command, shell=True)
+    drain_pumps()
+    return code
 
 
 _SHELL_LINE = re.compile(r"^(\s*)!(.*)$", re.M)
@@ -285,9 +337,7 @@ class Kernel:
         images = collect_figures()
         sys.stdout.flush()
         sys.stderr.flush()
-        drain_deadline = time.monotonic() + 0.2
-        while any(p.pending() for p in PUMPS) and time.monotonic() < drain_deadline:
-            time.sleep(0.002)
+        drain_pumps()
         dropped = OUT.finish()
         send({"ev": "done", "id": exec_id, "value": value, "error": error, "images": images,
               "duration_ms": int((time.monotonic() - started) * 1000),
@@ -380,6 +430,7 @@ def main():
     PUMPS.append(FdPump(2, "stderr"))
     sys.stdout = StreamWriter("stdout")
     sys.stderr = StreamWriter("stderr")
+    os.write = ordered_write
     sys.stdin = NoInput()
     builtins.input = _no_input
     threading.Thread(target=read_commands, daemon=True).start()

@@ -214,6 +214,29 @@ class SandboxAndLimitsTest {
         assertTrue(obs.get(1).get("text").asText().contains("no network access"), obs.get(1).get("text").asText());
     }
 
+    /** print, sys.stdout.write, sys.stdout.buffer.write, os.write and a shell command keep their order exactly. */
+    @Test
+    void outputKeepsItsOrderWhateverWritesIt() throws Exception {
+        List<JsonNode> obs = run("""
+                import os, sys
+                for i in range(50):
+                    os.write(1, b'w%d\\n' % i)
+                    print('p%d' % i)
+                    sys.stdout.write('s%d\\n' % i)
+                    sys.stdout.buffer.write(b'b%d\\n' % i)
+                    os.write(1, 'é%d\\n'.encode() % i)
+                !echo shell
+                print('end')
+                """);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            expected.append("w").append(i).append("\np").append(i).append("\ns").append(i).append("\nb").append(i)
+                    .append("\né").append(i).append("\n");
+        }
+        expected.append("shell\nend\n");
+        assertEquals(expected.toString(), obs.get(0).get("result").get("output").asText());
+    }
+
     @Test
     void aTrailingExpressionIsTheCellsValue() throws Exception {
         List<JsonNode> obs = run("x = [1, 2]\nx + [3]", "None");
