@@ -35,6 +35,8 @@ public final class Turn {
     private final long startedAt = System.nanoTime();
     private State state = State.NEW;
     private int actions;
+    /** Number of the last result of the current action (results are numbered by the worker). */
+    private long lastResult;
     /** The session's log filled up while an action ran: the turn ends with session_full once it stops. */
     private boolean stoppedFull;
     private ActionParser parser;
@@ -145,8 +147,20 @@ public final class Turn {
         }
     }
 
+    /**
+     * Results cannot arrive: this gateway has not been able to read its result stream for the
+     * retry window (Redis is away). The turn ends now rather than after the result timeout.
+     */
+    public void resultsUnreachable(long seconds) {
+        if (state == State.EXECUTING || state == State.CANCELLING) {
+            fail(ErrorCode.STORAGE, "Redis has been unreachable for " + seconds + " s, so the action's observation "
+                    + "cannot arrive (its code may have run); send the message again once Redis is back");
+        }
+    }
+
     private void runAction(String code) {
         actions++;
+        lastResult = 0;
         actionId = "a-" + UUID.randomUUID();
         state = State.EXECUTING;
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
@@ -175,6 +189,12 @@ public final class Turn {
         if ((state != State.EXECUTING && state != State.CANCELLING) || !result.jobId().equals(actionId)) {
             LOG.debugf("session %s: ignoring stale result for %s", session.id(), result.jobId());
             return;
+        }
+        if (result.n() > 0) {
+            if (result.n() <= lastResult) {
+                return; // written twice by a retry after a lost reply
+            }
+            lastResult = result.n();
         }
         if (result.isChunk()) {
             session.emit(new ServerEvent.ObservationChunk(number, actionId, result.stream(), result.text()));

@@ -19,6 +19,14 @@ public interface QueueConfig {
     @WithDefault("2s")
     Duration blockTimeout();
 
+    /**
+     * How long a worker retries writing a result while Redis is away (then it gives the entry up),
+     * and how long a gateway waits for results while it cannot read them (then turns waiting for
+     * an observation end with {@code storage}).
+     */
+    @WithDefault("30s")
+    Duration retryWindow();
+
     /** Entries read per XREAD/XREADGROUP call. */
     @WithDefault("64")
     @Positive

@@ -5,9 +5,11 @@ package dev.codeact.queue;
  *
  * @param kind   {@code chunk} (then {@code stream} and {@code text}) or {@code observation} (then {@code result})
  * @param stream {@code stdout} or {@code stderr}
+ * @param n      the entry's number within its job (1, 2, …), the same when a write is retried, so a
+ *               reader drops an entry a lost reply made the worker write twice; 0: not numbered
  */
 public record Result(int v, String kind, String session, String jobId, String worker, String stream, String text,
-                     ExecutionResult result) {
+                     ExecutionResult result, long n) {
 
     public static final String CHUNK = "chunk";
     public static final String OBSERVATION = "observation";
@@ -27,14 +29,22 @@ public record Result(int v, String kind, String session, String jobId, String wo
         } else {
             throw new IllegalArgumentException("unknown result kind " + kind);
         }
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0");
+        }
     }
 
     public static Result chunk(String session, String jobId, String worker, String stream, String text) {
-        return new Result(QueueCodec.VERSION, CHUNK, session, jobId, worker, stream, text, null);
+        return new Result(QueueCodec.VERSION, CHUNK, session, jobId, worker, stream, text, null, 0);
     }
 
     public static Result observation(String session, String jobId, String worker, ExecutionResult result) {
-        return new Result(QueueCodec.VERSION, OBSERVATION, session, jobId, worker, null, null, result);
+        return new Result(QueueCodec.VERSION, OBSERVATION, session, jobId, worker, null, null, result, 0);
+    }
+
+    /** This entry as the {@code n}-th of its job. */
+    public Result numbered(long number) {
+        return new Result(v, kind, session, jobId, worker, stream, text, result, number);
     }
 
     public boolean isChunk() {

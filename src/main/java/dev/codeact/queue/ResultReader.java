@@ -8,7 +8,9 @@ import io.quarkus.redis.datasource.stream.XReadArgs;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,6 +30,9 @@ public class ResultReader {
     private volatile boolean running;
     private volatile String failure;
     private String lastId = "0-0";
+    /** When reads began to fail (0 while they succeed). */
+    private long failingSince;
+    private LongConsumer onOutage = seconds -> { };
 
     public ResultReader(ReactiveRedisDataSource redis, RedisKeys keys, InstanceId instance, QueueConfig config, Vertx vertx) {
         this.redis = redis;
@@ -49,6 +54,11 @@ public class ResultReader {
         redis.key().del(key).subscribe().with(n -> read(sink), e -> read(sink));
     }
 
+    /** Called (on an event loop) about once a second while reads have failed for longer than the retry window. */
+    public void onOutage(LongConsumer outage) {
+        this.onOutage = outage;
+    }
+
     /** Why the last read failed; null while reads succeed. */
     public String failure() {
         return running ? failure : "not reading";
@@ -65,12 +75,19 @@ public class ResultReader {
         streams.xread(key, lastId, new XReadArgs().block(config.blockTimeout()).count(config.batch()))
                 .subscribe().with(messages -> {
                     failure = null;
+                    failingSince = 0;
                     deliver(messages, sink);
                     read(sink);
                 }, error -> {
                     failure = error.getMessage();
                     if (running) {
                         LOG.warnf("reading %s failed, retrying in 1 s: %s", key, error.getMessage());
+                        long now = System.nanoTime();
+                        if (failingSince == 0) {
+                            failingSince = now;
+                        } else if (now - failingSince > config.retryWindow().toNanos()) {
+                            onOutage.accept(TimeUnit.NANOSECONDS.toSeconds(now - failingSince));
+                        }
                         vertx.setTimer(1000, t -> read(sink));
                     }
                 });

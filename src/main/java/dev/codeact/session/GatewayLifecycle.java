@@ -33,6 +33,7 @@ public class GatewayLifecycle {
         if (config.gateway()) {
             Gauge.builder("codeact.gateway.sessions", registry, SessionRegistry::size)
                     .description("Sessions held in this gateway's memory").register(meters);
+            results.onOutage(registry::resultsUnreachable);
             results.start(registry::dispatch);
             registry.listenForTakeovers();
             LOG.infof("gateway reading results from %s", results.stream());

@@ -203,6 +203,12 @@ public final class Session {
         }
     }
 
+    void resultsUnreachable(long seconds) {
+        if (turn != null) {
+            turn.resultsUnreachable(seconds);
+        }
+    }
+
     void onResult(Result result) {
         if (turn != null) {
             turn.onResult(result);

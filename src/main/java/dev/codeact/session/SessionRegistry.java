@@ -196,6 +196,11 @@ public class SessionRegistry {
         session.run(() -> session.onResult(result));
     }
 
+    /** Results have not been readable for {@code seconds}: turns waiting for an observation end now. */
+    public void resultsUnreachable(long seconds) {
+        sessions.values().forEach(session -> session.run(() -> session.resultsUnreachable(seconds)));
+    }
+
     /** A session created elsewhere (or before a restart); it counts against its owner once a connection is admitted. */
     private Session adopt(String id, SessionStore.Loaded loaded, Context context) {
         Session session = newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.lastTurn(), loaded.sampling(),

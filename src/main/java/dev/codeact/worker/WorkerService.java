@@ -208,7 +208,13 @@ public class WorkerService implements JobExecution.Env {
         if (!left.isEmpty()) {
             LOG.warnf("handing back %d unfinished job(s) to the other workers", left.size());
         }
-        rescuer.retire().await().atMost(REDIS_WAIT);
+        try {
+            rescuer.retire().await().atMost(REDIS_WAIT);
+        } catch (RuntimeException redisAway) {
+            // The sandboxes must go anyway; peers take the jobs over once the heartbeat expires.
+            LOG.warnf("could not tell Redis this worker is leaving (%s): its heartbeat expires instead",
+                    redisAway.getMessage());
+        }
         pool.closeAll();
         blocking.shutdownNow();
         timers.shutdownNow();
@@ -266,7 +272,7 @@ public class WorkerService implements JobExecution.Env {
 
     @Override
     public ResultSink sinkFor(Job job, Runnable onStored) {
-        return new ResultSink(streams, job.replyTo(), queue.resultsMaxLen(), onStored);
+        return new ResultSink(streams, job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), timers, onStored);
     }
 
     @Override
