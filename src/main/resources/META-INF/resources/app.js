@@ -126,6 +126,11 @@ const on = {
     const parent = turn ? turn.el : transcript;
     element('div', 'error', parent).textContent = `${e.code}: ${e.message}`;
   },
+  events_lost(e) {
+    const parent = turn ? turn.el : transcript;
+    element('div', 'error', parent).textContent =
+      'The gateway running this session stopped: what it showed last may be missing after a reload.';
+  },
 };
 
 client.on('*', (e) => {

@@ -14,7 +14,7 @@
 const FINAL_REFUSALS = ['session_not_found', 'unauthorized', 'forbidden', 'too_many_sessions', 'too_many_connections'];
 
 const EVENT_TYPES = ['session', 'turn_start', 'token', 'action', 'observation_chunk', 'observation',
-  'turn_end', 'error', 'pong'];
+  'turn_end', 'error', 'events_lost', 'pong'];
 
 export class CodeActClient {
   /**

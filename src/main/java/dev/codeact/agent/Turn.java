@@ -24,8 +24,6 @@ import org.jboss.logging.Logger;
 public final class Turn {
 
     private static final Logger LOG = Logger.getLogger(Turn.class);
-    private static final String FULL = "this session's log reached its limit (codeact.session.max-log-events or "
-            + "max-log-bytes): the turn was stopped; start a new session to go on";
 
     private enum State { NEW, STREAMING, EXECUTING, CANCELLING, DONE }
 
@@ -35,10 +33,12 @@ public final class Turn {
     private final long startedAt = System.nanoTime();
     private State state = State.NEW;
     private int actions;
+    /** Cancelled while the turn's start was being stored: it ends as soon as it begins. */
+    private boolean cancelledEarly;
     /** Number of the last result of the current action (results are numbered by the worker). */
     private long lastResult;
-    /** The session's log filled up while an action ran: the turn ends with session_full once it stops. */
-    private boolean stoppedFull;
+    /** Why the session stopped the turn while an action ran (it ends with that error once the action stops). */
+    private ErrorCode stoppedBy;
     private ActionParser parser;
     private LlmCall call;
     private String actionId;
@@ -53,9 +53,26 @@ public final class Turn {
         this.number = number;
     }
 
+    /** Starts once the session has stored that this turn runs (one Redis write, before any event of it). */
     public void start(String userText) {
+        session.markTurnOpen(number).subscribe().with(stored -> session.run(() -> begin(userText, null)),
+                error -> session.run(() -> begin(userText, error)));
+    }
+
+    private void begin(String userText, Throwable notMarked) {
+        if (state != State.NEW) {
+            return;
+        }
         session.appendHistory(new ChatMessage(ChatMessage.USER, userText));
         session.emit(new ServerEvent.TurnStart(number, userText));
+        if (notMarked != null) {
+            fail(ErrorCode.STORAGE, "the turn could not be started: Redis did not answer (" + notMarked.getMessage() + ")");
+            return;
+        }
+        if (cancelledEarly) {
+            end(TurnEndReason.CANCELLED);
+            return;
+        }
         if (!rt.llm.configured()) {
             fail(ErrorCode.NO_MODEL, "no model is configured: set CODEACT_LLM_BASE_URL (and CODEACT_LLM_API_KEY, "
                     + "CODEACT_LLM_MODEL) to an OpenAI-compatible server");
@@ -120,10 +137,11 @@ public final class Turn {
         ActionParser.Feed feed = parser.feed(text);
         if (!feed.relay().isEmpty()) {
             session.emit(new ServerEvent.Token(number, feed.relay()));
-            if (session.logFull()) {
+            ErrorCode stop = session.stopCode();
+            if (stop != null) {
                 call.cancel();
                 keepPartialReply();
-                fail(ErrorCode.SESSION_FULL, FULL);
+                fail(stop, stopMessage(stop));
                 return;
             }
         }
@@ -198,8 +216,9 @@ public final class Turn {
         }
         if (result.isChunk()) {
             session.emit(new ServerEvent.ObservationChunk(number, actionId, result.stream(), result.text()));
-            if (session.logFull() && state == State.EXECUTING) {
-                stoppedFull = true;
+            ErrorCode stop = session.stopCode();
+            if (stop != null && state == State.EXECUTING) {
+                stoppedBy = stop;
                 cancel();
             }
             return;
@@ -209,8 +228,9 @@ public final class Turn {
         String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds());
         session.emit(new ServerEvent.Observation(number, actionId, r, text));
         session.appendHistory(ChatMessage.observation(rt.config.observationPrefix() + text));
-        if (stoppedFull || session.logFull()) {
-            fail(ErrorCode.SESSION_FULL, FULL);
+        ErrorCode stop = stoppedBy != null ? stoppedBy : session.stopCode();
+        if (stop != null) {
+            fail(stop, stopMessage(stop));
         } else if (state == State.CANCELLING) {
             end(TurnEndReason.CANCELLED);
         } else if (actions >= rt.config.maxActions()) {
@@ -237,16 +257,25 @@ public final class Turn {
                     if (state == State.CANCELLING) {
                         session.appendHistory(ChatMessage.observation(
                                 rt.config.observationPrefix() + "[Execution cancelled by the user.]"));
-                        if (stoppedFull) {
-                            fail(ErrorCode.SESSION_FULL, FULL);
+                        if (stoppedBy != null) {
+                            fail(stoppedBy, stopMessage(stoppedBy));
                         } else {
                             end(TurnEndReason.CANCELLED);
                         }
                     }
                 }));
             }
+            case NEW -> cancelledEarly = true;
             default -> { }
         }
+    }
+
+    private static String stopMessage(ErrorCode stop) {
+        return stop == ErrorCode.SESSION_FULL
+                ? "this session's log reached its limit (codeact.session.max-log-events or max-log-bytes): the turn was "
+                        + "stopped; start a new session to go on"
+                : "more than " + Session.UNSTORED_LIMIT + " events could not be stored (Redis is away or too slow): the "
+                        + "turn was stopped; send the message again once Redis is back";
     }
 
     /** What the model said before the turn was cut short stays in the history it will see next. */

@@ -54,6 +54,15 @@ public sealed interface ServerEvent {
         public String type() { return "error"; }
     }
 
+    /**
+     * Seqs {@code from..to} hold no events: the gateway that ran the session stopped, and events
+     * it had sent live from {@code from} on were never stored. A client that saw any of them knows
+     * they are missing from the stored transcript; no other event will ever use those seqs.
+     */
+    record EventsLost(long from, long to) implements ServerEvent {
+        public String type() { return "events_lost"; }
+    }
+
     record Pong(String id) implements ServerEvent {
         public String type() { return "pong"; }
     }

@@ -85,6 +85,16 @@ public class RedisKeys {
         return prefix + "release";
     }
 
+    /** The number of the session's turn that is running, while it runs (until its turn_end is stored). */
+    public String openTurn(String session) {
+        return prefix + "{" + session + "}:open";
+    }
+
+    /** Sorted set of the seq ranges that hold no events ({@code from-to}, scored by from): see events_lost. */
+    public String gaps(String session) {
+        return prefix + "{" + session + "}:gaps";
+    }
+
     public String history(String session) {
         return prefix + "{" + session + "}:history";
     }

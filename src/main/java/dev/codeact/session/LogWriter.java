@@ -12,7 +12,7 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Appends numbered entries (1, 2, 3 …) to one Redis sorted set, scored by their number, without a
+ * Appends numbered entries (1, 2, 3 …, with rare gaps) to one Redis sorted set, scored by their number, without a
  * round trip per entry: entries gather for {@code flushDelay}, and while one ZADD is in flight the
  * next ones wait for it. ZADD is idempotent, so a write retried after a lost reply (Redis
  * restarted, connection cut) cannot store an entry twice or shift the numbering, which a list's
@@ -53,7 +53,7 @@ final class LogWriter {
         this.onStored = onStored;
     }
 
-    /** Appends entry {@code number}; numbers must come in order, one after the other. */
+    /** Appends entry {@code number}; numbers must increase (a gap is allowed: see events_lost). */
     void append(long number, String entry) {
         pending.put(entry, (double) number);
         if (inFlight || scheduled) {
@@ -76,7 +76,7 @@ final class LogWriter {
         }));
     }
 
-    /** Entries known to be stored in Redis: numbers 1 … stored(). */
+    /** Every entry numbered up to this is stored in Redis (batches are stored in order). */
     long stored() {
         return stored;
     }
@@ -98,7 +98,7 @@ final class LogWriter {
                 .call(() -> renew ? keys.expire(key, ttl).onFailure().recoverWithItem(false) : Uni.createFrom().item(true))
                 .subscribe().with(
                         n -> context.runOnContext(v -> {
-                            stored += batch.size();
+                            stored = Math.max(stored, batch.values().stream().mapToLong(Double::longValue).max().orElse(0));
                             retryDelayMs = 100;
                             inFlight = false;
                             onStored.run();

@@ -10,6 +10,7 @@ import dev.codeact.protocol.TurnEndReason;
 import dev.codeact.protocol.WireCodec;
 import dev.codeact.queue.Result;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -65,9 +66,21 @@ public final class Session {
     private final long maxLogEvents;
     private final long maxLogBytes;
     private long loggedBytes;
+    /** Seq ranges that hold no events (left by a gateway that stopped with events not yet stored). */
+    private final List<SessionStore.Gap> gaps;
+
+    /**
+     * The most events a gateway may have sent but not stored. A gateway that takes over a session
+     * whose turn was left open skips this many seqs (events_lost), so no seq a client saw live is
+     * ever used for another event. A turn stops ({@code storage}) before its session reaches it.
+     */
+    public static final long UNSTORED_LIMIT = 10_000;
+    /** Room for the events that end a turn stopped at the limit. */
+    private static final long UNSTORED_RESERVE = 16;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
-            int turns, Sampling sampling, List<ChatMessage> history, Hooks hooks) {
+            int turns, Sampling sampling, List<ChatMessage> history, List<SessionStore.Gap> gaps, Hooks hooks) {
+        this.gaps = new ArrayList<>(gaps);
         this.turns = turns;
         this.sampling = sampling;
         this.ttl = config.ttl();
@@ -123,11 +136,43 @@ public final class Session {
     }
 
     /**
-     * The session's log is at its limit ({@code codeact.session.max-log-events} or
-     * {@code max-log-bytes}): the running turn stops, and no new turn may start.
+     * Why the running turn must stop now, or null: the session's log is at its limit
+     * ({@code session_full}: no new turn may start either), or too many events went out without
+     * being stored ({@code storage}: Redis is away or too slow).
      */
-    public boolean logFull() {
-        return lastSeq >= maxLogEvents || loggedBytes >= maxLogBytes;
+    public ErrorCode stopCode() {
+        if (lastSeq >= maxLogEvents || loggedBytes >= maxLogBytes) {
+            return ErrorCode.SESSION_FULL;
+        }
+        return lastSeq - eventLog.stored() >= UNSTORED_LIMIT - UNSTORED_RESERVE ? ErrorCode.STORAGE : null;
+    }
+
+    /** The session's log is at its limit: no new turn may start. */
+    boolean logFull() {
+        return stopCode() == ErrorCode.SESSION_FULL;
+    }
+
+    /**
+     * Called when this gateway takes over a session whose turn was left open: the gateway that ran
+     * it may have sent events it never stored. Those seqs are skipped and said to be lost.
+     */
+    void skipUnstored() {
+        SessionStore.Gap gap = new SessionStore.Gap(lastSeq + 1, lastSeq + UNSTORED_LIMIT);
+        gaps.add(gap);
+        store.saveGap(id, gap, ttl);
+        lastSeq = gap.to();
+        emit(new ServerEvent.EventsLost(gap.from(), gap.to()));
+    }
+
+    /** The seq after {@code seq} that can hold an event (gaps hold none). */
+    private long nextSeq(long seq) {
+        long next = seq + 1;
+        for (SessionStore.Gap gap : gaps) {
+            if (next >= gap.from() && next <= gap.to()) {
+                next = gap.to() + 1;
+            }
+        }
+        return next;
     }
 
     public void error(ErrorCode code, String message) {
@@ -169,6 +214,14 @@ public final class Session {
 
     Turn turn() {
         return turn;
+    }
+
+    /**
+     * Stores that turn {@code number} runs, before its first event goes out: if this gateway dies
+     * with the turn's events unsent to Redis, the next gateway still knows the turn was open.
+     */
+    public Uni<Void> markTurnOpen(int number) {
+        return store.markTurnOpen(id, number, ttl);
     }
 
     /** Called by the turn itself, just before it emits its {@code turn_end}. */
@@ -286,7 +339,7 @@ public final class Session {
             return;
         }
         Logged first = recent.peekFirst();
-        if (a.cursor >= lastSeq || (first != null && first.seq() <= a.cursor + 1)) {
+        if (a.cursor >= lastSeq || (first != null && first.seq() <= nextSeq(a.cursor))) {
             for (Logged l : recent) {
                 if (l.seq() > a.cursor) {
                     a.send(l.seq(), l.json());
@@ -298,20 +351,19 @@ public final class Session {
         // Older than the replay buffer: those events were evicted only after Redis stored them.
         long from = a.cursor;
         long to = first == null ? lastSeq : first.seq() - 1;
+        long expected = (to - from) - gaps.stream().mapToLong(g -> g.overlap(from, to)).sum();
         int generation = a.generation;
         store.events(id, from, to).subscribe().with(events -> run(() -> {
             if (a.generation != generation || a.closed) {
                 return;
             }
-            if (events.size() != to - from) {
+            if (events.size() != expected) {
                 a.cursor = to;
                 Attachment.sendOutsideLog(a.connection, id, ErrorCode.STORAGE,
                         "events " + (from + 1) + ".." + to + " are no longer stored (expired)");
             } else {
-                long seq = from;
-                for (String json : events) {
-                    a.send(++seq, json);
-                }
+                events.forEach(e -> a.send(e.seq(), e.json()));
+                a.cursor = to;
             }
             catchUp(a);
         }), failure -> run(() -> {

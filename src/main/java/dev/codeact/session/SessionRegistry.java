@@ -72,7 +72,7 @@ public class SessionRegistry {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Session session = newSession(id, principal, context, 0, 0, Sampling.DEFAULTS, List.of());
+        Session session = newSession(id, principal, context, 0, 0, Sampling.DEFAULTS, List.of(), List.of());
         session.counted = true;
         sessions.put(id, session);
         return session;
@@ -204,17 +204,21 @@ public class SessionRegistry {
     /** A session created elsewhere (or before a restart); it counts against its owner once a connection is admitted. */
     private Session adopt(String id, SessionStore.Loaded loaded, Context context) {
         Session session = newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.lastTurn(), loaded.sampling(),
-                loaded.history());
+                loaded.history(), loaded.gaps());
         if (loaded.turnOpen()) {
-            // No lease is held (checked before loading): whoever ran that turn is gone.
-            session.run(() -> session.closeInterruptedTurn(loaded.lastTurn()));
+            // No lease is held (checked before loading): whoever ran that turn is gone, perhaps
+            // with events it had sent but not stored.
+            session.run(() -> {
+                session.skipUnstored();
+                session.closeInterruptedTurn(loaded.lastTurn());
+            });
         }
         return session;
     }
 
     private Session newSession(String id, String owner, Context context, long lastSeq, int turns, Sampling sampling,
-                               List<ChatMessage> history) {
-        return new Session(id, owner, context, store, config, lastSeq, turns, sampling, history, new Session.Hooks() {
+                               List<ChatMessage> history, List<SessionStore.Gap> gaps) {
+        return new Session(id, owner, context, store, config, lastSeq, turns, sampling, history, gaps, new Session.Hooks() {
             @Override
             public void detached(Session session) {
                 uncount(session);
@@ -229,6 +233,7 @@ public class SessionRegistry {
 
             @Override
             public void turnStored(Session session) {
+                store.clearTurnOpen(session.id());
                 handover.release(session.id());
             }
         });

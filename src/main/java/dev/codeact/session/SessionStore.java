@@ -30,13 +30,23 @@ public class SessionStore {
 
     /**
      * What a gateway needs to take a session over: {@code owner} comes from its first event;
-     * {@code lastTurn} is the number of its latest turn, and {@code turnOpen} says that turn has
-     * no {@code turn_end} (the gateway running it stopped).
+     * {@code lastSeq} is the highest stored seq; {@code lastTurn} is the number of its latest turn,
+     * and {@code turnOpen} says that turn has no {@code turn_end} (the gateway running it stopped);
+     * {@code gaps} are the seq ranges that hold no events.
      */
     public record Loaded(long lastSeq, String owner, List<ChatMessage> history, int lastTurn, boolean turnOpen,
-                         Sampling sampling) {}
+                         Sampling sampling, List<Gap> gaps) {}
 
-    /** How far back the end of the log is read to find the latest turn's start or end. */
+    /** Seqs {@code from..to} hold no events (see events_lost). */
+    public record Gap(long from, long to) {
+
+        /** How many seqs of {@code after < seq <= upTo} fall in this gap. */
+        long overlap(long after, long upTo) {
+            return Math.max(0, Math.min(to, upTo) - Math.max(from, after + 1) + 1);
+        }
+    }
+
+    /** How many events are read per step when the log is searched backwards for the latest turn. */
     private static final int TAIL = 64;
 
     private final ReactiveRedisDataSource redis;
@@ -59,18 +69,67 @@ public class SessionStore {
 
     /** Null when the session does not exist (never created, or expired). */
     public Uni<Loaded> load(String session) {
-        return sets.zcard(keys.events(session)).flatMap(len -> {
-            if (len == 0) {
+        String events = keys.events(session);
+        return sets.zrangeWithScores(events, -1, -1).flatMap(last -> {
+            if (last.isEmpty()) {
                 return Uni.createFrom().nullItem();
             }
-            return sets.zrange(keys.events(session), 0, 0).flatMap(first -> sets.zrange(keys.events(session), -TAIL, -1)
-                    .flatMap(tail -> sets.zrange(keys.history(session), 0, -1)
-                            .flatMap(raw -> redis.value(String.class).get(keys.options(session)).map(options -> {
-                                int[] turn = latestTurn(tail);
-                                return new Loaded(len, principalIn(first.get(0)), parseHistory(session, raw), turn[0], turn[1] == 1,
-                                        sampling(session, options));
-                            }))));
+            long lastSeq = (long) last.get(0).score();
+            return sets.zrange(events, 0, 0).flatMap(first -> latestTurn(events, 0)
+                    .flatMap(turn -> sets.zrange(keys.history(session), 0, -1)
+                            .flatMap(raw -> sets.zrange(keys.gaps(session), 0, -1)
+                                    .flatMap(gaps -> redis.value(String.class).mget(keys.options(session),
+                                            keys.openTurn(session)).map(values -> {
+                                                int open = openTurn(values.get(keys.openTurn(session)));
+                                                // The marker is written before a turn's first event: it
+                                                // knows of a turn whose events were never stored.
+                                                return new Loaded(lastSeq, principalIn(first.get(0)),
+                                                        parseHistory(session, raw), Math.max(turn[0], open),
+                                                        turn[1] == 1 || open > 0,
+                                                        sampling(session, values.get(keys.options(session))),
+                                                        parseGaps(gaps));
+                                            })))));
         });
+    }
+
+    /** Marks turn {@code number} as running, before any of its events is sent (see {@link Loaded#turnOpen}). */
+    Uni<Void> markTurnOpen(String session, int number, Duration ttl) {
+        return redis.value(String.class).set(keys.openTurn(session), Integer.toString(number), new SetArgs().ex(ttl));
+    }
+
+    /** The session's last turn ended and its turn_end is stored. */
+    void clearTurnOpen(String session) {
+        redis.key().del(keys.openTurn(session)).subscribe().with(n -> { },
+                e -> LOG.debugf("open-turn marker of %s not cleared: %s", LogTag.session(session), e.getMessage()));
+    }
+
+    private static int openTurn(String value) {
+        try {
+            return value == null ? 0 : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Records that seqs {@code from..to} hold no events (it lives as long as the event log). */
+    void saveGap(String session, Gap gap, Duration ttl) {
+        String key = keys.gaps(session);
+        sets.zadd(key, gap.from(), gap.from() + "-" + gap.to()).chain(() -> redis.key().expire(key, ttl))
+                .subscribe().with(v -> { }, e -> LOG.warnf("session %s: gap not stored: %s", LogTag.session(session),
+                        e.getMessage()));
+    }
+
+    private static List<Gap> parseGaps(List<String> raw) {
+        List<Gap> gaps = new ArrayList<>();
+        for (String entry : raw) {
+            int dash = entry.indexOf('-');
+            try {
+                gaps.add(new Gap(Long.parseLong(entry.substring(0, dash)), Long.parseLong(entry.substring(dash + 1))));
+            } catch (RuntimeException e) {
+                LOG.warnf("ignoring a stored gap that does not parse: %s", e.getMessage());
+            }
+        }
+        return gaps;
     }
 
     /**
@@ -87,9 +146,13 @@ public class SessionStore {
         });
     }
 
-    /** Events with {@code from < seq <= to}, in order. */
-    public Uni<List<String>> events(String session, long from, long to) {
-        return sets.zrangebyscore(keys.events(session), ScoreRange.from(from + 1, to));
+    /** One stored event: its seq and its JSON as it was sent. */
+    public record Event(long seq, String json) {}
+
+    /** Stored events with {@code from < seq <= to}, in order. */
+    public Uni<List<Event>> events(String session, long from, long to) {
+        return sets.zrangebyscoreWithScores(keys.events(session), ScoreRange.from((double) (from + 1), (double) to))
+                .map(found -> found.stream().map(v -> new Event((long) v.score(), v.value())).toList());
     }
 
     /** Stores a session's model choices (they live as long as its history). */
@@ -110,11 +173,25 @@ public class SessionStore {
         }
     }
 
-    /** {latest turn number, 1 if that turn has no turn_end}, read from the end of the log. */
-    private static int[] latestTurn(List<String> tail) {
-        for (int i = tail.size() - 1; i >= 0; i--) {
+    /**
+     * {latest turn number, 1 if that turn has no turn_end}: the log is read backwards, {@link #TAIL}
+     * events at a time, until a turn_start or turn_end is found (or the log's start).
+     */
+    private Uni<int[]> latestTurn(String events, long page) {
+        long stop = -1 - page * TAIL;
+        return sets.zrange(events, stop - TAIL + 1, stop).flatMap(chunk -> {
+            int[] found = latestTurn(chunk);
+            if (found != null || chunk.size() < TAIL) {
+                return Uni.createFrom().item(found != null ? found : new int[] {0, 0});
+            }
+            return latestTurn(events, page + 1);
+        });
+    }
+
+    private static int[] latestTurn(List<String> chunk) {
+        for (int i = chunk.size() - 1; i >= 0; i--) {
             try {
-                JsonNode event = WireJson.MAPPER.readTree(tail.get(i));
+                JsonNode event = WireJson.MAPPER.readTree(chunk.get(i));
                 String type = event.path("type").asText();
                 if ("turn_end".equals(type) || "turn_start".equals(type)) {
                     return new int[] {event.path("turn").asInt(), "turn_start".equals(type) ? 1 : 0};
@@ -123,7 +200,7 @@ public class SessionStore {
                 // an unreadable entry says nothing about turns
             }
         }
-        return new int[] {0, 0};
+        return null;
     }
 
     /** The principal in the session's first event; null (nobody may attach) if it is unreadable. */

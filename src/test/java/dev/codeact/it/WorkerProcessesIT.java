@@ -378,6 +378,54 @@ class WorkerProcessesIT {
         }
     }
 
+    /**
+     * A gateway killed with events it had sent but not yet stored (its log writes are held back
+     * here): the gateway that takes the session over never reuses those seqs, and a client that
+     * saw them is told with events_lost; a client replaying from 0 gets every stored event once.
+     */
+    @Test
+    void eventsSentButNotStoredByADeadGatewayAreNeverReplacedUnderTheirSeq() throws Exception {
+        int port3 = RedisServer.freePort();
+        Map<String, String> props = gatewayProps("main:", port3);
+        props.put("codeact.session.turn-lease", "1500ms");
+        props.put("codeact.session.log-flush-delay", "3s");
+        String id;
+        List<JsonNode> seenLive;
+        try (AppProcess doomed = AppProcess.start("gateway-unstored", props)) {
+            model.enqueue(Reply.of("word ".repeat(200)).chunk(5).delay(5).hangAfter(600));
+            try (WsClient ws = WsClient.connect("ws://127.0.0.1:" + port3 + "/v1/sessions")) {
+                id = ws.next("session", 10_000).get("session").asText();
+                Thread.sleep(3500); // the session event is stored; what follows waits 3 s for its write
+                ws.sendJson("type", "user_message", "text", "talk");
+                ws.next(e -> e.path("seq").asLong() >= 40, 10_000, "the 40th event");
+                doomed.kill();
+                seenLive = ws.all();
+            }
+        }
+        long lastSeen = seenLive.get(seenLive.size() - 1).get("seq").asLong();
+        Thread.sleep(2000); // the dead gateway's lease expires
+        try (WsClient resumed = WsClient.connect("ws://127.0.0.1:" + gatewayPort + "/v1/sessions/" + id
+                + "?last_seq=" + lastSeen)) {
+            List<JsonNode> after = resumed.untilTurnEnd(10_000);
+            JsonNode lost = after.get(0);
+            assertEquals("events_lost", lost.get("type").asText(), after.toString());
+            assertTrue(lost.get("from").asLong() <= lastSeen && lastSeen <= lost.get("to").asLong(),
+                    "the seqs seen live are in the lost range: " + lost);
+            assertTrue(after.stream().allMatch(e -> e.get("seq").asLong() > lost.get("to").asLong()));
+            assertEquals("turn_interrupted", after.get(1).get("code").asText());
+            assertEquals("turn_end", after.get(2).get("type").asText());
+        }
+        try (WsClient replay = WsClient.connect("ws://127.0.0.1:" + gatewayPort + "/v1/sessions/" + id + "?last_seq=0")) {
+            List<JsonNode> all = replay.untilTurnEnd(10_000);
+            for (JsonNode event : all) {
+                seenLive.stream().filter(live -> live.get("seq").equals(event.get("seq"))).findFirst()
+                        .ifPresent(live -> assertEquals(live, event, "one seq, one event"));
+            }
+            assertEquals("session", all.get(0).get("type").asText());
+            assertEquals(1, all.stream().filter(e -> "events_lost".equals(e.get("type").asText())).count());
+        }
+    }
+
     @Test
     void aWorkerWhoseSandboxesCannotStartIsNotReady() throws Exception {
         int port = RedisServer.freePort();
