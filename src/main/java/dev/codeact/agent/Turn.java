@@ -37,6 +37,8 @@ public final class Turn {
     private boolean cancelledEarly;
     /** Number of the last result of the current action (results are numbered by the worker). */
     private long lastResult;
+    /** The latest run (attempt) of the current action results came from; older runs are ignored. */
+    private int attempt;
     /** Why the session stopped the turn while an action ran (it ends with that error once the action stops). */
     private ErrorCode stoppedBy;
     private ActionParser parser;
@@ -179,6 +181,7 @@ public final class Turn {
     private void runAction(String code) {
         actions++;
         lastResult = 0;
+        attempt = 0;
         actionId = "a-" + UUID.randomUUID();
         state = State.EXECUTING;
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
@@ -207,6 +210,13 @@ public final class Turn {
         if ((state != State.EXECUTING && state != State.CANCELLING) || !result.jobId().equals(actionId)) {
             LOG.debugf("session %s: ignoring stale result for %s", session.id(), result.jobId());
             return;
+        }
+        if (result.attempt() < attempt) {
+            return; // from a worker that was taken over: its run of the job was superseded
+        }
+        if (result.attempt() > attempt) {
+            attempt = result.attempt();
+            lastResult = 0;
         }
         if (result.n() > 0) {
             if (result.n() <= lastResult) {

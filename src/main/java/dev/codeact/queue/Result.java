@@ -5,11 +5,13 @@ package dev.codeact.queue;
  *
  * @param kind   {@code chunk} (then {@code stream} and {@code text}) or {@code observation} (then {@code result})
  * @param stream {@code stdout} or {@code stderr}
- * @param n      the entry's number within its job (1, 2, …), the same when a write is retried, so a
- *               reader drops an entry a lost reply made the worker write twice; 0: not numbered
+ * @param n       the entry's number within its job (1, 2, …), the same when a write is retried, so a
+ *                reader drops an entry a lost reply made the worker write twice; 0: not numbered
+ * @param attempt which run of the job this is (1, or more once a worker that stopped answering was
+ *                taken over); a reader drops results of an attempt older than one it has seen
  */
 public record Result(int v, String kind, String session, String jobId, String worker, String stream, String text,
-                     ExecutionResult result, long n) {
+                     ExecutionResult result, long n, int attempt) {
 
     public static final String CHUNK = "chunk";
     public static final String OBSERVATION = "observation";
@@ -29,22 +31,22 @@ public record Result(int v, String kind, String session, String jobId, String wo
         } else {
             throw new IllegalArgumentException("unknown result kind " + kind);
         }
-        if (n < 0) {
-            throw new IllegalArgumentException("n must be >= 0");
+        if (n < 0 || attempt < 0) {
+            throw new IllegalArgumentException("n and attempt must be >= 0");
         }
     }
 
     public static Result chunk(String session, String jobId, String worker, String stream, String text) {
-        return new Result(QueueCodec.VERSION, CHUNK, session, jobId, worker, stream, text, null, 0);
+        return new Result(QueueCodec.VERSION, CHUNK, session, jobId, worker, stream, text, null, 0, 0);
     }
 
     public static Result observation(String session, String jobId, String worker, ExecutionResult result) {
-        return new Result(QueueCodec.VERSION, OBSERVATION, session, jobId, worker, null, null, result, 0);
+        return new Result(QueueCodec.VERSION, OBSERVATION, session, jobId, worker, null, null, result, 0, 0);
     }
 
-    /** This entry as the {@code n}-th of its job. */
-    public Result numbered(long number) {
-        return new Result(v, kind, session, jobId, worker, stream, text, result, number);
+    /** This entry as the {@code number}-th of attempt {@code run} of its job. */
+    public Result numbered(int run, long number) {
+        return new Result(v, kind, session, jobId, worker, stream, text, result, number, run);
     }
 
     public boolean isChunk() {

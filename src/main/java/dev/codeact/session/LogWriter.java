@@ -81,6 +81,16 @@ final class LogWriter {
         return stored;
     }
 
+    /**
+     * Numbers up to {@code number} will never be written (a gap): they count as stored. Only
+     * when nothing below them waits to be written, which is the case right after a load.
+     */
+    void skipTo(long number) {
+        if (idle() && stored < number) {
+            stored = number;
+        }
+    }
+
     boolean idle() {
         return !inFlight && !scheduled && pending.isEmpty();
     }

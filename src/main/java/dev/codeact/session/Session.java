@@ -161,6 +161,7 @@ public final class Session {
         gaps.add(gap);
         store.saveGap(id, gap, ttl);
         lastSeq = gap.to();
+        eventLog.skipTo(gap.to());
         emit(new ServerEvent.EventsLost(gap.from(), gap.to()));
     }
 

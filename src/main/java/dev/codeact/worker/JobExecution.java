@@ -53,14 +53,14 @@ final class JobExecution implements Kernel.Listener {
         void forgetSession(String session);
 
         /** Where this job's results go; {@code onStored} runs once the observation is stored. */
-        ResultSink sinkFor(Job job, Runnable onStored);
+        ResultSink sinkFor(Job job, int attempt, Runnable onStored);
 
         /** The job's observation is stored: it can be acknowledged. */
         void finished(JobExecution execution);
     }
 
-    /** Where the job came from, to acknowledge it there. */
-    record Entry(String stream, String id, boolean rescued) {}
+    /** Where the job came from, to acknowledge it there; {@code attempt}: which run of the job this is. */
+    record Entry(String stream, String id, boolean rescued, int attempt) {}
 
     private final Job job;
     private final Entry entry;
@@ -91,7 +91,7 @@ final class JobExecution implements Kernel.Listener {
         // Room above the limit for the marker and tail a well-behaved kernel adds itself.
         this.guard = new OutputGuard(env.maxOutputChars() + 10_000, env.maxImageBytes());
         this.lastChunkAt = System.nanoTime() - env.chunkIntervalNanos();
-        this.sink = env.sinkFor(job, () -> {
+        this.sink = env.sinkFor(job, entry.attempt(), () -> {
             stored = true;
             env.finished(this);
         });
@@ -162,8 +162,9 @@ final class JobExecution implements Kernel.Listener {
         }
     }
 
-    /** Shutdown: stop without an observation, so another worker runs the job again. */
+    /** Shutdown or fencing: stop without an observation (nor any further output), so the job runs again elsewhere. */
     void abandon() {
+        sink.close();
         if (finished.compareAndSet(false, true) && kernel != null) {
             env.pool().drop(job.session(), kernel);
         }

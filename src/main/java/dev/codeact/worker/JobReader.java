@@ -3,7 +3,9 @@ package dev.codeact.worker;
 import dev.codeact.queue.RedisKeys;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
 import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,10 +67,24 @@ final class JobReader {
                     poll();
                 }, error -> {
                     reading.set(false);
-                    if (running) {
-                        LOG.warnf("reading %s failed, retrying in 1 s: %s", stream, error.getMessage());
-                        vertx.setTimer(1000, t -> poll());
+                    if (!running) {
+                        return;
                     }
+                    if (String.valueOf(error.getMessage()).contains("NOGROUP")) {
+                        // The stream or its group is gone (a peer that took this worker over removed it,
+                        // or Redis lost it): make them again and go on.
+                        LOG.warnf("%s has no consumer group any more: creating it again", stream);
+                        ensureGroup().subscribe().with(v -> poll(), e -> vertx.setTimer(1000, t -> poll()));
+                        return;
+                    }
+                    LOG.warnf("reading %s failed, retrying in 1 s: %s", stream, error.getMessage());
+                    vertx.setTimer(1000, t -> poll());
                 });
+    }
+
+    /** Creates the stream and its consumer group unless they exist. */
+    Uni<Void> ensureGroup() {
+        return streams.xgroupCreate(stream, RedisKeys.WORKER_GROUP, "0", new XGroupCreateArgs().mkstream())
+                .onFailure(e -> String.valueOf(e.getMessage()).contains("BUSYGROUP")).recoverWithNull();
     }
 }

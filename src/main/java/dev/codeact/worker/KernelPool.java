@@ -149,6 +149,14 @@ final class KernelPool {
         return true;
     }
 
+    /** Stops every session's kernel (warm ones stay); returns how many. */
+    int dropSessions() {
+        List<Held> all = new ArrayList<>(bySession.values());
+        bySession.clear();
+        all.parallelStream().forEach(h -> h.kernel.destroy());
+        return all.size();
+    }
+
     /** Stops kernels unused for {@code idle}; returns the sessions whose kernel was stopped. */
     List<String> reapIdle(Duration idle) {
         long now = System.nanoTime();

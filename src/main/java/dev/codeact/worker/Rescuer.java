@@ -2,7 +2,6 @@ package dev.codeact.worker;
 
 import dev.codeact.queue.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.stream.PendingMessage;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
@@ -13,8 +12,9 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.function.BiConsumer;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,11 +33,16 @@ final class Rescuer {
     private final RedisKeys keys;
     private final String me;
     private final Duration ttl;
-    /** Receives each claimed entry with the stream it belongs to. */
-    private final BiConsumer<String, StreamMessage<String, String, String>> sink;
+    /** Receives each claimed entry with the stream it belongs to and the attempt it now is. */
+    interface Claimed {
+        void accept(String stream, StreamMessage<String, String, String> entry, int attempt);
+    }
 
-    Rescuer(ReactiveRedisDataSource redis, RedisKeys keys, String me, Duration ttl,
-            BiConsumer<String, StreamMessage<String, String, String>> sink) {
+    private final Claimed sink;
+    /** Until when (nanoTime) this worker's heartbeat surely still lives in Redis; 0 before the first. */
+    private volatile long liveUntil;
+
+    Rescuer(ReactiveRedisDataSource redis, RedisKeys keys, String me, Duration ttl, Claimed sink) {
         this.redis = redis;
         this.streams = redis.stream(String.class);
         this.keys = keys;
@@ -47,8 +52,29 @@ final class Rescuer {
     }
 
     Uni<Void> announce() {
+        long sentAt = System.nanoTime();
         return redis.value(String.class).set(keys.heartbeat(me), Long.toString(System.currentTimeMillis()), new SetArgs().px(ttl))
+                .invoke(() -> liveUntil = sentAt + ttl.toNanos() - ttl.toNanos() / 10)
                 .chain(() -> redis.set(String.class).sadd(keys.workers(), me)).replaceWithVoid();
+    }
+
+    /**
+     * Whether this worker's heartbeat surely still lives: it was set less than 90% of its TTL ago
+     * (counted from before the SET was sent). Once false, others may have declared this worker dead
+     * and taken its jobs, so it must not run or answer them any more.
+     */
+    boolean live() {
+        return System.nanoTime() - liveUntil < 0;
+    }
+
+    /**
+     * After this worker fenced itself: its own entries still pending (nobody took them over) are
+     * claimed again, as a new attempt each.
+     */
+    Uni<Integer> reclaimOwn() {
+        List<Uni<Integer>> claims = new ArrayList<>(List.of(claimPending(keys.workerJobs(me), me)));
+        keys.jobStreams().forEach(shared -> claims.add(claimPending(shared, me)));
+        return Uni.join().all(claims).andCollectFailures().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
     }
 
     /** Gone at once: others need not wait for the TTL before they take over. */
@@ -77,7 +103,7 @@ final class Rescuer {
     private Uni<Void> claimAll(String dead) {
         String own = keys.workerJobs(dead);
         Uni<Integer> unreadOwn = streams.xreadgroup(RedisKeys.WORKER_GROUP, me, own, ">", new XReadGroupArgs().count(CLAIM_BATCH))
-                .map(messages -> deliver(own, messages))
+                .map(messages -> deliver(own, messages, Map.of()))
                 .onFailure().recoverWithItem(0);
         List<Uni<Integer>> claims = new ArrayList<>(List.of(claimPending(own, dead), unreadOwn));
         keys.jobStreams().forEach(shared -> claims.add(claimPending(shared, dead)));
@@ -94,22 +120,31 @@ final class Rescuer {
                 });
     }
 
-    /** Entries the dead worker had taken and not acknowledged; only its own, so each moves once. */
+    /**
+     * Entries the dead worker had taken and not acknowledged; only its own, so each moves once.
+     * Each is a new attempt: it was delivered that many times before.
+     */
     private Uni<Integer> claimPending(String stream, String dead) {
         return streams.xpending(stream, RedisKeys.WORKER_GROUP, StreamRange.of("-", "+"), CLAIM_BATCH,
                         new XPendingArgs().consumer(dead))
-                .flatMap(pending -> pending.isEmpty() ? Uni.createFrom().item(0)
-                        : streams.xclaim(stream, RedisKeys.WORKER_GROUP, me, Duration.ZERO,
-                                pending.stream().map(PendingMessage::getMessageId).toArray(String[]::new))
-                        .map(messages -> deliver(stream, messages)))
+                .flatMap(pending -> {
+                    if (pending.isEmpty()) {
+                        return Uni.createFrom().item(0);
+                    }
+                    Map<String, Integer> deliveries = new HashMap<>();
+                    pending.forEach(p -> deliveries.put(p.getMessageId(), (int) p.getDeliveryCount()));
+                    return streams.xclaim(stream, RedisKeys.WORKER_GROUP, me, Duration.ZERO,
+                                    deliveries.keySet().toArray(String[]::new))
+                            .map(messages -> deliver(stream, messages, deliveries));
+                })
                 .onFailure().recoverWithItem(0);
     }
 
-    private int deliver(String stream, List<StreamMessage<String, String, String>> messages) {
+    private int deliver(String stream, List<StreamMessage<String, String, String>> messages, Map<String, Integer> deliveries) {
         if (messages == null) {
             return 0;
         }
-        messages.forEach(m -> sink.accept(stream, m));
+        messages.forEach(m -> sink.accept(stream, m, deliveries.getOrDefault(m.id(), 0) + 1));
         return messages.size();
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,15 +34,26 @@ final class ResultSink {
     private final long retryWindowNanos;
     private final ScheduledExecutorService timers;
     private final Runnable onFinished;
+    private final int attempt;
+    private final BooleanSupplier live;
     private final ArrayDeque<Result> queue = new ArrayDeque<>();
     private boolean sending;
+    /** The job was given up (shutdown, or this worker was fenced): nothing more is written. */
+    private boolean closed;
     private long numbered;
     /** When the writes began to fail (0 while they succeed), and the next retry's delay. */
     private long failingSince;
     private long retryMs = FIRST_RETRY_MS;
 
+    /**
+     * @param attempt which run of the job this is (see {@link Result#attempt()})
+     * @param live    false once this worker may have been declared dead: then nothing is written,
+     *                since another worker may be running the job already
+     */
     ResultSink(ReactiveStreamCommands<String, String, String> streams, String stream, long maxLen, Duration retryWindow,
-               ScheduledExecutorService timers, Runnable onFinished) {
+               ScheduledExecutorService timers, int attempt, BooleanSupplier live, Runnable onFinished) {
+        this.attempt = attempt;
+        this.live = live;
         this.streams = streams;
         this.stream = stream;
         this.maxLen = maxLen;
@@ -50,7 +62,16 @@ final class ResultSink {
         this.onFinished = onFinished;
     }
 
+    /** Drops what is queued and everything pushed later. */
+    synchronized void close() {
+        closed = true;
+        queue.clear();
+    }
+
     synchronized void push(Result result) {
+        if (closed) {
+            return;
+        }
         Result last = queue.peekLast();
         if (last != null && last.isChunk() && result.isChunk() && last.stream().equals(result.stream())
                 && last.text().length() + result.text().length() <= MERGE_LIMIT) {
@@ -64,16 +85,26 @@ final class ResultSink {
     }
 
     private synchronized void sendNext() {
-        Result next = queue.pollFirst();
+        Result next = closed ? null : queue.pollFirst();
         if (next == null) {
             sending = false;
             return;
         }
         sending = true;
-        write(next.numbered(++numbered));
+        write(next.numbered(attempt, ++numbered));
     }
 
     private void write(Result entry) {
+        if (!live.getAsBoolean()) {
+            LOG.warnf("result %d of %s not written: this worker missed its heartbeat and may have been taken over",
+                    entry.n(), entry.jobId());
+            synchronized (this) {
+                closed = true;
+                queue.clear();
+                sending = false;
+            }
+            return;
+        }
         streams.xadd(stream, new XAddArgs().maxlen(maxLen).nearlyExactTrimming(), Map.of(QueueCodec.FIELD, QueueCodec.encode(entry)))
                 .subscribe().with(id -> {
                     synchronized (this) {

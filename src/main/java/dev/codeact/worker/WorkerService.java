@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
-import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -70,6 +69,7 @@ public class WorkerService implements JobExecution.Env {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger acking = new AtomicInteger();
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final AtomicBoolean fencing = new AtomicBoolean();
     private final Map<String, ArrayDeque<JobExecution>> bySession = new HashMap<>();
     private final Map<String, JobExecution> byJob = new HashMap<>();
     /** Cancels that arrived before their job: the job is then answered without running. */
@@ -115,7 +115,7 @@ public class WorkerService implements JobExecution.Env {
         timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
         pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels());
         rescuer = new Rescuer(redis, keys, workerId, config.heartbeatTtl(),
-                (stream, message) -> accept(stream, message, true));
+                (stream, message, attempt) -> accept(stream, message, true, attempt));
         running = true;
         blocking.execute(() -> {
             try {
@@ -139,10 +139,10 @@ public class WorkerService implements JobExecution.Env {
         streamsRead.add(keys.workerJobs(workerId));
         for (String stream : streamsRead) {
             readers.add(new JobReader(streams, stream, workerId, queue.blockTimeout(), queue.batch(),
-                    () -> config.concurrency() - inFlight.get(), m -> accept(stream, m, false), vertx));
+                    () -> config.concurrency() - inFlight.get(), m -> accept(stream, m, false, 1), vertx));
         }
         rescuer.announce()
-                .chain(() -> Uni.join().all(readers.stream().map(r -> createGroup(r.stream())).toList()).andFailFast())
+                .chain(() -> Uni.join().all(readers.stream().map(JobReader::ensureGroup).toList()).andFailFast())
                 .subscribe().with(v -> {
                     LOG.infof("worker %s reading %s (%d at a time, %d warm sandboxes)", workerId,
                             String.join(", ", streamsRead), config.concurrency(), config.warmPool());
@@ -153,13 +153,18 @@ public class WorkerService implements JobExecution.Env {
         reapTimer = vertx.setPeriodic(reapEvery, t -> blocking.execute(this::reapIdle));
     }
 
-    private Uni<Void> createGroup(String stream) {
-        return streams.xgroupCreate(stream, RedisKeys.WORKER_GROUP, "0", new XGroupCreateArgs().mkstream())
-                .onFailure(e -> String.valueOf(e.getMessage()).contains("BUSYGROUP")).recoverWithNull();
-    }
-
     private void beat() {
         if (!running) {
+            return;
+        }
+        if (!rescuer.live() && fencing.compareAndSet(false, true)) {
+            blocking.execute(() -> {
+                try {
+                    fence();
+                } finally {
+                    fencing.set(false);
+                }
+            });
             return;
         }
         rescuer.announce().subscribe().with(v -> { }, e -> LOG.warnf("heartbeat failed: %s", e.getMessage()));
@@ -174,6 +179,36 @@ public class WorkerService implements JobExecution.Env {
         if (!reaped.isEmpty()) {
             LOG.infof("stopped %d kernel(s) idle for more than %s", reaped.size(), config.idleTimeout());
         }
+    }
+
+    /**
+     * This worker's heartbeat may have expired (a long pause, or Redis out of reach): peers may
+     * have declared it dead and be running its jobs on fresh kernels. So it stops every job it runs
+     * (no result of them is written) and every session kernel (their sessions go on elsewhere, or
+     * on a fresh kernel here that says so), announces itself again and takes back those of its jobs
+     * nobody took over, as new attempts. Blocking: runs on a worker thread.
+     */
+    private void fence() {
+        List<JobExecution> stopped;
+        synchronized (this) {
+            stopped = new ArrayList<>(byJob.values());
+            byJob.clear();
+            bySession.clear();
+        }
+        stopped.forEach(JobExecution::abandon);
+        inFlight.addAndGet(-stopped.size());
+        int kernels = pool.dropSessions();
+        if (!stopped.isEmpty() || kernels > 0) {
+            LOG.warnf("worker %s missed its heartbeat (paused, or cut off from Redis, for about %d ms or more) and may "
+                    + "have been declared dead: stopped %d job(s) and %d session kernel(s)", workerId,
+                    config.heartbeatTtl().toMillis(), stopped.size(), kernels);
+        }
+        rescuer.announce().chain(rescuer::reclaimOwn).subscribe().with(n -> {
+            if (n > 0) {
+                LOG.infof("worker %s took back %d of its jobs nobody else took over", workerId, n);
+            }
+            readers.forEach(JobReader::poll);
+        }, e -> LOG.warnf("worker %s cannot reach Redis to rejoin: %s", workerId, e.getMessage()));
     }
 
     /**
@@ -230,6 +265,9 @@ public class WorkerService implements JobExecution.Env {
         if (!running) {
             return "not started";
         }
+        if (!rescuer.live()) {
+            return "its heartbeat is not renewed (Redis out of reach?)";
+        }
         String failure = pool.lastStartFailure();
         return failure == null ? null : "sandboxes do not start: " + failure;
     }
@@ -238,7 +276,7 @@ public class WorkerService implements JobExecution.Env {
         return pool == null ? 0 : pool.size();
     }
 
-    private void accept(String stream, StreamMessage<String, String, String> message, boolean rescued) {
+    private void accept(String stream, StreamMessage<String, String, String> message, boolean rescued, int attempt) {
         Job job;
         try {
             job = QueueCodec.decode(message.payload().get(QueueCodec.FIELD), Job.class);
@@ -248,7 +286,7 @@ public class WorkerService implements JobExecution.Env {
             ack(stream, message.id());
             return;
         }
-        JobExecution execution = new JobExecution(job, new JobExecution.Entry(stream, message.id(), rescued), this);
+        JobExecution execution = new JobExecution(job, new JobExecution.Entry(stream, message.id(), rescued, attempt), this);
         boolean startNow;
         synchronized (this) {
             if (byJob.containsKey(job.jobId())) {
@@ -271,8 +309,9 @@ public class WorkerService implements JobExecution.Env {
     }
 
     @Override
-    public ResultSink sinkFor(Job job, Runnable onStored) {
-        return new ResultSink(streams, job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), timers, onStored);
+    public ResultSink sinkFor(Job job, int attempt, Runnable onStored) {
+        return new ResultSink(streams, job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), timers, attempt,
+                rescuer::live, onStored);
     }
 
     @Override

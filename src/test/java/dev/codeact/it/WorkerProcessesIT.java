@@ -135,6 +135,52 @@ class WorkerProcessesIT {
         return out;
     }
 
+    /**
+     * A worker paused (SIGSTOP, as a long GC pause would) in the middle of an action is taken over;
+     * when it wakes up it fences itself: its run of the action never reaches the model (one
+     * observation, from the fresh kernel, which says so), and it rejoins and takes jobs again.
+     */
+    @Test
+    void aPausedWorkerIsFencedAndItsRunNeverReachesTheModel() throws Exception {
+        try (AppProcess w1 = worker("w-pause-1", "main:", Map.of());
+             AppProcess w2 = worker("w-pause-2", "main:", Map.of());
+             WsClient ws = open()) {
+            model.enqueue(Reply.of("<execute>\ny = 1\n"),
+                    Reply.of("<execute>\nimport time\nprint('begun', flush=True)\ntime.sleep(4)\nprint('ended', y)\n"),
+                    Reply.of("Done."));
+            ws.sendJson("type", "user_message", "text", "go");
+            ws.next("observation", 30_000);
+            String holderId = holder("main:", sessionOf(ws));
+            AppProcess paused = holderId.equals("w-pause-1") ? w1 : w2;
+            ws.next("observation_chunk", 30_000); // 'begun': the action runs on the paused worker's kernel
+            signal("STOP", paused);
+            Thread.sleep(6000); // its heartbeat expires, a peer takes the job; its own kernel finishes meanwhile
+            signal("CONT", paused);
+
+            List<JsonNode> events = ws.untilTurnEnd(60_000);
+            List<JsonNode> observations = CodeActTurnTest.ofType(events, "observation");
+            assertEquals(1, observations.size(), "one observation: " + observations);
+            JsonNode result = observations.get(0).get("result");
+            assertTrue(result.get("restarted").asBoolean(), result.toString());
+            assertEquals("NameError", result.get("error").get("name").asText(), "the fresh kernel ran it, without y");
+            assertTrue(CodeActTurnTest.text(ws.all(), "observation_chunk", "text").indexOf("ended 1") < 0,
+                    "the paused worker's run never reached the client");
+            paused.awaitLog("missed its heartbeat", 30_000);
+
+            // Back in the pool: the woken worker takes jobs again (its stream was removed by the peer).
+            model.enqueue(Reply.of("<execute>\nprint('again')\n"), Reply.of("Done."));
+            try (WsClient other = open()) {
+                other.sendJson("type", "user_message", "text", "go");
+                assertEquals("again", CodeActTurnTest.ofType(other.untilTurnEnd(60_000), "observation").get(0)
+                        .get("text").asText());
+            }
+        }
+    }
+
+    static void signal(String name, AppProcess process) throws Exception {
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+    }
+
     @Test
     void aWorkerKilledMidActionIsTakenOverOnAFreshKernelAndItsLeftoversAreCleared() throws Exception {
         try (AppProcess w1 = worker("w-kill-1", "main:", Map.of());
