@@ -35,6 +35,10 @@ public final class AppProcess implements AutoCloseable {
         return app;
     }
 
+    public String name() {
+        return name;
+    }
+
     public String log() throws IOException {
         return Files.readString(log);
     }

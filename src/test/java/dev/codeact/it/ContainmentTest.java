@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codeact.it.ScriptedModel.Reply;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -61,14 +60,9 @@ class ContainmentTest {
         }
     }
 
-    /** One turn on an open session, running each code block as one action; returns the observations. */
+    /** One turn on an open session, each code block one action; however loaded the machine, it ends. */
     static List<JsonNode> turn(WsClient ws, String... codes) throws InterruptedException {
-        for (String code : codes) {
-            RealParts.model.enqueue(Reply.of("<execute>\n" + code + "\n").chunk(40).delay(0));
-        }
-        RealParts.model.enqueue(Reply.of("done"));
-        ws.sendJson("type", "user_message", "text", "run it");
-        return CodeActTurnTest.ofType(ws.untilTurnEnd(600_000), "observation");
+        return RealParts.runCode(ws, 600_000, codes);
     }
 
     /** Each child stays under the address-space rlimit (1 GiB); together they pass the cgroup limit (1.25 GiB). */

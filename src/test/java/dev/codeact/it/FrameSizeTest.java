@@ -44,6 +44,15 @@ class FrameSizeTest {
         return JSON.readTree(ws.nextText());
     }
 
+    /** The next text frame, or null once the server closed the connection (cleanly or not). */
+    static String nextOrClosed(RawWebSocket ws) {
+        try {
+            return ws.nextText();
+        } catch (IOException reset) {
+            return null;
+        }
+    }
+
     static String userMessage(int textChars) {
         return "{\"type\":\"user_message\",\"text\":\"" + "x".repeat(textChars) + "\"}";
     }
@@ -73,8 +82,12 @@ class FrameSizeTest {
     void onlyPastTheServersOwnLimitDoesTheConnectionClose() throws Exception {
         try (RawWebSocket ws = new RawWebSocket(WsClient.ws(sessions, ""))) {
             next(ws);
-            ws.sendText(userMessage(3 << 20));
-            assertNull(ws.nextText(), "closed (1009), without an error event");
+            try {
+                ws.sendText(userMessage(3 << 20));
+            } catch (IOException closedWhileSending) {
+                // the server may close as soon as it reads the frame's length, before all of it is sent
+            }
+            assertNull(nextOrClosed(ws), "closed (1009), without an error event");
         }
         try (WsClient after = WsClient.openSession(sessions)) {
             after.sendJson("type", "ping", "id", "fine");

@@ -1,6 +1,8 @@
 package dev.codeact.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +31,19 @@ public class RealParts implements QuarkusTestResourceLifecycleManager {
                 "codeact.worker.interrupt-grace", "2s",
                 "codeact.agent.cancel-grace", "3s",
                 "codeact.queue.block-timeout", "1s");
+    }
+
+    /**
+     * One turn on {@code ws} in which the scripted model runs each code block as one action and
+     * then answers; returns the observations.
+     */
+    static List<JsonNode> runCode(WsClient ws, long timeoutMs, String... codes) throws InterruptedException {
+        for (String code : codes) {
+            model.enqueue(ScriptedModel.Reply.of("<execute>\n" + code + "\n").chunk(40).delay(0));
+        }
+        model.enqueue(ScriptedModel.Reply.of("done"));
+        ws.sendJson("type", "user_message", "text", "run it");
+        return CodeActTurnTest.ofType(ws.untilTurnEnd(timeoutMs), "observation");
     }
 
     @Override

@@ -63,73 +63,82 @@ class RedisRestartIT {
         }
     }
 
-    static AppProcess app(String name, int redisPort, int port, ScriptedModel model, String retryWindow) throws Exception {
-        AppProcess app = AppProcess.start(name, Map.of(
-                "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
-                "quarkus.http.port", Integer.toString(port),
-                "codeact.llm.base-url", model.baseUrl(),
-                "codeact.queue.block-timeout", "500ms",
-                "codeact.queue.retry-window", retryWindow,
-                "codeact.worker.run-dir", Path.of("target", "it-run").toAbsolutePath().toString()));
-        app.awaitLog("reading", 30_000);
-        return app;
-    }
+    /**
+     * A durable Redis in its own folder, the scripted model, gateway + worker on them and a client
+     * with a new session: what the outage tests share.
+     */
+    static final class Outage implements AutoCloseable {
+        final int redisPort = RedisServer.freePort();
+        final Path dir = Files.createTempDirectory("codeact-redis-outage");
+        RedisServer redis = RedisServer.start(redisPort, dir, true);
+        final ScriptedModel model = new ScriptedModel();
+        final AppProcess app;
+        final WsClient ws;
 
-    static final String COUNT = "<execute>\nimport time\nfor i in range(8):\n    print('line', i, flush=True)\n"
-            + "    time.sleep(0.4)\n";
+        Outage(String name, String retryWindow) throws Exception {
+            int port = RedisServer.freePort();
+            app = AppProcess.start(name, Map.of(
+                    "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
+                    "quarkus.http.port", Integer.toString(port),
+                    "codeact.llm.base-url", model.baseUrl(),
+                    "codeact.queue.block-timeout", "500ms",
+                    "codeact.queue.retry-window", retryWindow,
+                    "codeact.worker.run-dir", Path.of("target", "it-run").toAbsolutePath().toString()));
+            app.awaitLog("reading", 30_000);
+            ws = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions");
+            ws.next("session", 10_000);
+        }
+
+        /** Starts the action that prints a line every 0.4 s, and waits for its first line. */
+        void countSlowly(Reply... after) throws InterruptedException {
+            model.enqueue(Reply.of("<execute>\nimport time\nfor i in range(8):\n    print('line', i, flush=True)\n"
+                    + "    time.sleep(0.4)\n"));
+            model.enqueue(after);
+            ws.sendJson("type", "user_message", "text", "count slowly");
+            ws.next("observation_chunk", 30_000);
+        }
+
+        @Override
+        public void close() throws Exception {
+            ws.close();
+            app.close();
+            model.close();
+            redis.close();
+        }
+    }
 
     /** Redis restarts while an action prints: every line arrives once, and so does the observation. */
     @Test
     void aRedisRestartMidActionLosesNoOutputAndNoObservation() throws Exception {
-        int redisPort = RedisServer.freePort();
-        Path dir = Files.createTempDirectory("codeact-redis-action");
-        RedisServer redis = RedisServer.start(redisPort, dir, true);
-        int port = RedisServer.freePort();
-        try (ScriptedModel model = new ScriptedModel(); AppProcess app = app("redis-action-app", redisPort, port, model, "30s");
-             WsClient ws = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions")) {
-            model.enqueue(Reply.of(COUNT), Reply.of("Counted."));
-            ws.next("session", 10_000);
-            ws.sendJson("type", "user_message", "text", "count slowly");
-            ws.next("observation_chunk", 30_000);
-            redis.kill();
+        try (Outage o = new Outage("redis-action-app", "30s")) {
+            o.countSlowly(Reply.of("Counted."));
+            o.redis.kill();
             Thread.sleep(2000);
-            redis = RedisServer.start(redisPort, dir, true);
-            List<JsonNode> events = ws.untilTurnEnd(60_000);
+            o.redis = RedisServer.start(o.redisPort, o.dir, true);
+            List<JsonNode> events = o.ws.untilTurnEnd(60_000);
             StringBuilder expected = new StringBuilder();
             for (int i = 0; i < 8; i++) {
                 expected.append("line ").append(i).append('\n');
             }
-            String streamed = CodeActTurnTest.text(ws.all(), "observation_chunk", "text");
+            String streamed = CodeActTurnTest.text(o.ws.all(), "observation_chunk", "text");
             assertEquals(expected.toString(), streamed, "every chunk once, in order");
             JsonNode observation = CodeActTurnTest.ofType(events, "observation").get(0);
             assertEquals(expected.toString(), observation.get("result").get("output").asText());
             assertEquals("answer", events.get(events.size() - 1).get("reason").asText());
-        } finally {
-            redis.close();
         }
     }
 
     /** Redis stays away past the retry window: the turn ends with storage at once, not after the result timeout. */
     @Test
     void aLongOutageEndsTheTurnWithStorageSoon() throws Exception {
-        int redisPort = RedisServer.freePort();
-        Path dir = Files.createTempDirectory("codeact-redis-outage");
-        RedisServer redis = RedisServer.start(redisPort, dir, true);
-        int port = RedisServer.freePort();
-        try (ScriptedModel model = new ScriptedModel(); AppProcess app = app("redis-outage-app", redisPort, port, model, "3s");
-             WsClient ws = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions")) {
-            model.enqueue(Reply.of(COUNT));
-            ws.next("session", 10_000);
-            ws.sendJson("type", "user_message", "text", "count slowly");
-            ws.next("observation_chunk", 30_000);
-            redis.kill();
+        try (Outage o = new Outage("redis-outage-app", "3s")) {
+            o.countSlowly();
+            o.redis.kill();
             // The result timeout is 180 s; the retry window (3 s) decides.
-            List<JsonNode> events = ws.untilTurnEnd(60_000);
+            List<JsonNode> events = o.ws.untilTurnEnd(60_000);
             JsonNode error = CodeActTurnTest.ofType(events, "error").get(0);
             assertEquals("storage", error.get("code").asText(), error.toString());
             assertEquals("error", events.get(events.size() - 1).get("reason").asText());
-        } finally {
-            redis.close();
         }
     }
 }

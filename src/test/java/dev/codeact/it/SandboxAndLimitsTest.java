@@ -35,11 +35,9 @@ class SandboxAndLimitsTest {
 
     /** Runs each code block as one action of one turn in a fresh session; returns the observations. */
     List<JsonNode> run(String... codes) throws InterruptedException {
-        for (String code : codes) {
-            RealParts.model.enqueue(Reply.of("<execute>\n" + code + "\n").chunk(40).delay(0));
+        try (WsClient ws = WsClient.openSession(sessions)) {
+            return RealParts.runCode(ws, 60_000, codes);
         }
-        RealParts.model.enqueue(Reply.of("done"));
-        return CodeActTurnTest.ofType(WsClient.turnInNewSession(sessions, "run it"), "observation");
     }
 
     @Test

@@ -145,13 +145,8 @@ class WorkerProcessesIT {
         try (AppProcess w1 = worker("w-pause-1", "main:", Map.of());
              AppProcess w2 = worker("w-pause-2", "main:", Map.of());
              WsClient ws = open()) {
-            model.enqueue(Reply.of("<execute>\ny = 1\n"),
-                    Reply.of("<execute>\nimport time\nprint('begun', flush=True)\ntime.sleep(4)\nprint('ended', y)\n"),
-                    Reply.of("Done."));
-            ws.sendJson("type", "user_message", "text", "go");
-            ws.next("observation", 30_000);
-            String holderId = holder("main:", sessionOf(ws));
-            AppProcess paused = holderId.equals("w-pause-1") ? w1 : w2;
+            AppProcess paused = kernelHolder(ws, w1, w2, "y = 1",
+                    "import time\nprint('begun', flush=True)\ntime.sleep(4)\nprint('ended', y)");
             ws.next("observation_chunk", 30_000); // 'begun': the action runs on the paused worker's kernel
             signal("STOP", paused);
             Thread.sleep(6000); // its heartbeat expires, a peer takes the job; its own kernel finishes meanwhile
@@ -177,6 +172,17 @@ class WorkerProcessesIT {
         }
     }
 
+    /**
+     * Starts a turn of two actions, {@code first} leaving state in the session's kernel; once the
+     * first is done, returns which of the two workers holds that kernel (the second runs there next).
+     */
+    static AppProcess kernelHolder(WsClient ws, AppProcess w1, AppProcess w2, String first, String second) throws Exception {
+        model.enqueue(Reply.of("<execute>\n" + first + "\n"), Reply.of("<execute>\n" + second + "\n"), Reply.of("Done."));
+        ws.sendJson("type", "user_message", "text", "go");
+        ws.next("observation", 30_000);
+        return holder("main:", sessionOf(ws)).equals(w1.name()) ? w1 : w2;
+    }
+
     static void signal(String name, AppProcess process) throws Exception {
         new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
     }
@@ -186,13 +192,7 @@ class WorkerProcessesIT {
         try (AppProcess w1 = worker("w-kill-1", "main:", Map.of());
              AppProcess w2 = worker("w-kill-2", "main:", Map.of());
              WsClient ws = open()) {
-            model.enqueue(Reply.of("<execute>\nx = 41\n"),
-                    Reply.of("<execute>\nimport time\ntime.sleep(3)\nprint(x + 1)\n"),
-                    Reply.of("Done."));
-            ws.sendJson("type", "user_message", "text", "go");
-            ws.next("observation", 30_000);
-            String holderId = holder("main:", sessionOf(ws));
-            AppProcess victim = holderId.equals("w-kill-1") ? w1 : w2;
+            AppProcess victim = kernelHolder(ws, w1, w2, "x = 41", "import time\ntime.sleep(3)\nprint(x + 1)");
             AppProcess survivor = victim == w1 ? w2 : w1;
             ws.next("action", 30_000);
             Thread.sleep(800); // the second action is running on the victim's kernel
@@ -213,7 +213,7 @@ class WorkerProcessesIT {
             assertFalse(survivor.log().contains("already here"), survivor.log());
 
             // The dead worker's sandbox state is cleared by the next worker that starts on this host.
-            Path deadDir = RUN_DIR.resolve(holderId);
+            Path deadDir = RUN_DIR.resolve(victim.name());
             try (AppProcess w3 = worker("w-kill-3", "main:", Map.of())) {
                 for (int i = 0; i < 100 && Files.exists(deadDir); i++) {
                     Thread.sleep(100);
