@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @QuarkusTest
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
-@ExtendWith(AbuseTally.class)
+@ExtendWith(Tally.class)
 class CodeActTurnTest {
 
     static final long TURN_MS = 30_000;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @QuarkusTest
 @TestProfile(ContainmentTest.SlowMachineProof.class)
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
-@ExtendWith(AbuseTally.class)
+@ExtendWith(Tally.class)
 class ContainmentTest {
 
     static final double CPUS = 0.5;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @QuarkusTest
 @TestProfile(FuzzFramesTest.NoRateLimit.class)
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
-@ExtendWith(AbuseTally.class)
+@ExtendWith(Tally.class)
 class FuzzFramesTest {
 
     static final long SEED = 20261125L;

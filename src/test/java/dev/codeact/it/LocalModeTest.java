@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @QuarkusTest
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
-@ExtendWith(AbuseTally.class)
+@ExtendWith(Tally.class)
 class LocalModeTest {
 
     @TestHTTPResource("/v1/sessions")

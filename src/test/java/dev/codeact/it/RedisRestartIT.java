@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Redis dies (kill -9) in the middle of a streamed reply and comes back on the same port: the
@@ -17,9 +19,11 @@ import org.junit.jupiter.api.Test;
  * retried, and idempotent, so none is stored twice), and a client that resumes from the start
  * gets exactly what the first one saw. The session then goes on, actions included.
  */
+@ExtendWith(Tally.class)
 class RedisRestartIT {
 
     @Test
+    @Tag("fault")
     void aRedisRestartMidStreamLosesAndDuplicatesNothing() throws Exception {
         int redisPort = RedisServer.freePort();
         Path dir = Files.createTempDirectory("codeact-redis-restart");
@@ -109,6 +113,7 @@ class RedisRestartIT {
 
     /** Redis restarts while an action prints: every line arrives once, and so does the observation. */
     @Test
+    @Tag("fault")
     void aRedisRestartMidActionLosesNoOutputAndNoObservation() throws Exception {
         try (Outage o = new Outage("redis-action-app", "30s")) {
             o.countSlowly(Reply.of("Counted."));
@@ -130,6 +135,7 @@ class RedisRestartIT {
 
     /** Redis stays away past the retry window: the turn ends with storage at once, not after the result timeout. */
     @Test
+    @Tag("fault")
     void aLongOutageEndsTheTurnWithStorageSoon() throws Exception {
         try (Outage o = new Outage("redis-outage-app", "3s")) {
             o.countSlowly();

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The kernel's semantics and the sandbox's limits, through whole turns on real runsc sandboxes. */
 @QuarkusTest
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
-@ExtendWith(AbuseTally.class)
+@ExtendWith(Tally.class)
 class SandboxAndLimitsTest {
 
     @TestHTTPResource("/v1/sessions")

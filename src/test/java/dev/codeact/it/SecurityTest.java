@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @QuarkusTest
 @TestProfile(SecurityTest.ApiKeys.class)
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
-@ExtendWith(AbuseTally.class)
+@ExtendWith(Tally.class)
 class SecurityTest {
 
     public static class ApiKeys implements QuarkusTestProfile {

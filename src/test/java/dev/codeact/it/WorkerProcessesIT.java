@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and the scripted model: what happens when a worker dies (kill -9) or is stopped (SIGTERM) in the
  * middle of an action, and when the queue is full.
  */
-@ExtendWith(AbuseTally.class)
+@ExtendWith(Tally.class)
 class WorkerProcessesIT {
 
     static final Path RUN_DIR = Path.of("target", "it-run").toAbsolutePath();
@@ -141,6 +141,7 @@ class WorkerProcessesIT {
      * observation, from the fresh kernel, which says so), and it rejoins and takes jobs again.
      */
     @Test
+    @Tag("fault")
     void aPausedWorkerIsFencedAndItsRunNeverReachesTheModel() throws Exception {
         try (AppProcess w1 = worker("w-pause-1", "main:", Map.of());
              AppProcess w2 = worker("w-pause-2", "main:", Map.of());
@@ -188,6 +189,7 @@ class WorkerProcessesIT {
     }
 
     @Test
+    @Tag("fault")
     void aWorkerKilledMidActionIsTakenOverOnAFreshKernelAndItsLeftoversAreCleared() throws Exception {
         try (AppProcess w1 = worker("w-kill-1", "main:", Map.of());
              AppProcess w2 = worker("w-kill-2", "main:", Map.of());
@@ -225,6 +227,7 @@ class WorkerProcessesIT {
     }
 
     @Test
+    @Tag("fault")
     void sigtermHandsBackTheRunningActionAndLeavesNothingBehind() throws Exception {
         Map<String, String> quick = Map.of("codeact.worker.shutdown-grace", "500ms");
         try (AppProcess w1 = worker("w-term-1", "main:", quick);
@@ -390,6 +393,7 @@ class WorkerProcessesIT {
     }
 
     @Test
+    @Tag("fault")
     void aTurnLeftOpenByADeadGatewayIsClosedWhenAnotherTakesTheSession() throws Exception {
         int port3 = RedisServer.freePort();
         Map<String, String> props = gatewayProps("main:", port3);
@@ -430,6 +434,7 @@ class WorkerProcessesIT {
      * saw them is told with events_lost; a client replaying from 0 gets every stored event once.
      */
     @Test
+    @Tag("fault")
     void eventsSentButNotStoredByADeadGatewayAreNeverReplacedUnderTheirSeq() throws Exception {
         int port3 = RedisServer.freePort();
         Map<String, String> props = gatewayProps("main:", port3);
