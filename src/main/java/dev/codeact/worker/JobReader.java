@@ -31,6 +31,8 @@ final class JobReader {
     private final Vertx vertx;
     private final AtomicBoolean reading = new AtomicBoolean();
     private volatile boolean running = true;
+    /** Why the last read failed; null while reads succeed. */
+    private volatile String failure;
 
     JobReader(ReactiveStreamCommands<String, String, String> streams, String stream, String consumer, Duration block,
               int batch, IntSupplier freeSlots, Consumer<StreamMessage<String, String, String>> sink, Vertx vertx) {
@@ -48,6 +50,10 @@ final class JobReader {
         return stream;
     }
 
+    String failure() {
+        return failure;
+    }
+
     void stop() {
         running = false;
     }
@@ -60,6 +66,7 @@ final class JobReader {
         streams.xreadgroup(RedisKeys.WORKER_GROUP, consumer, stream, ">", new XReadGroupArgs().count(room).block(block))
                 .subscribe().with(messages -> {
                     reading.set(false);
+                    failure = null;
                     // After stop the entries stay pending under this consumer: the next owner claims them.
                     if (messages != null && running) {
                         messages.forEach(sink);
@@ -67,6 +74,7 @@ final class JobReader {
                     poll();
                 }, error -> {
                     reading.set(false);
+                    failure = error.getMessage();
                     if (!running) {
                         return;
                     }

@@ -268,6 +268,11 @@ public class WorkerService implements JobExecution.Env {
         if (!rescuer.live()) {
             return "its heartbeat is not renewed (Redis out of reach?)";
         }
+        for (JobReader reader : readers) {
+            if (reader.failure() != null) {
+                return "cannot read " + reader.stream() + ": " + reader.failure();
+            }
+        }
         String failure = pool.lastStartFailure();
         return failure == null ? null : "sandboxes do not start: " + failure;
     }
@@ -316,22 +321,28 @@ public class WorkerService implements JobExecution.Env {
 
     @Override
     public void finished(JobExecution done) {
-        JobExecution next;
+        JobExecution next = null;
+        boolean counted;
         Job job = done.job();
         synchronized (this) {
-            byJob.remove(job.jobId());
+            // A fence may have let go of the job while its observation was being written.
+            counted = byJob.remove(job.jobId(), done);
             ArrayDeque<JobExecution> waiting = bySession.get(job.session());
-            waiting.remove(done);
-            next = waiting.peekFirst();
-            if (next == null) {
-                bySession.remove(job.session());
+            if (waiting != null) {
+                waiting.remove(done);
+                next = waiting.peekFirst();
+                if (next == null) {
+                    bySession.remove(job.session());
+                }
             }
         }
         if (next != null && running) {
             blocking.execute(next::start);
         }
         ack(done.entry().stream(), done.entry().id());
-        inFlight.decrementAndGet();
+        if (counted) {
+            inFlight.decrementAndGet();
+        }
         readers.forEach(JobReader::poll);
     }
 
