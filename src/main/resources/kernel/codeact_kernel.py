@@ -409,6 +409,35 @@ def format_error(e):
 PUMPS = []
 
 
+class Watchdog:
+    """Ends the kernel when its worker stops talking to it (CODEACT_WATCHDOG_MS without a frame).
+
+    The worker sends {"op": "alive"} with each heartbeat it renews. A worker that stops (a long
+    pause, or cut off from Redis) may be declared dead, and then a peer runs its jobs: this kernel
+    must be gone before that, so the same code never runs twice at once.
+    """
+
+    def __init__(self, ms):
+        self.limit = ms / 1000.0
+        self.last = time.monotonic()
+
+    def fed(self):
+        self.last = time.monotonic()
+
+    def start(self):
+        if self.limit > 0:
+            threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
+        while True:
+            time.sleep(min(0.5, self.limit / 4))
+            if time.monotonic() - self.last > self.limit:
+                os._exit(3)
+
+
+WATCHDOG = Watchdog(int(os.environ.get("CODEACT_WATCHDOG_MS", "0")))
+
+
 def main():
     kernel = Kernel()
     commands = queue.Queue()
@@ -419,9 +448,10 @@ def main():
                 frame = json.loads(line)
             except ValueError:
                 continue
+            WATCHDOG.fed()
             if frame.get("op") == "interrupt":
                 kernel.interrupt()
-            else:
+            elif frame.get("op") != "alive":
                 commands.put(frame)
         os._exit(0)
 
@@ -434,6 +464,7 @@ def main():
     sys.stdin = NoInput()
     builtins.input = _no_input
     threading.Thread(target=read_commands, daemon=True).start()
+    WATCHDOG.start()
     send({"ev": "ready", "python": sys.version.split()[0], "pid": os.getpid()})
     while True:
         try:

@@ -93,6 +93,15 @@ public final class Kernel {
         }
     }
 
+    /** Tells the kernel its worker is alive; without it for a while the kernel ends itself (its watchdog). */
+    public void keepAlive() {
+        try {
+            write(Map.of("op", "alive"));
+        } catch (IOException e) {
+            LOG.debugf("keep-alive not delivered: %s", e.getMessage());
+        }
+    }
+
     public void destroy() {
         sandbox.destroy();
     }

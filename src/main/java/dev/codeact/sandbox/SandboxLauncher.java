@@ -85,6 +85,8 @@ public class SandboxLauncher {
         env.put("MPLBACKEND", "Agg");
         env.put("CODEACT_MAX_OUTPUT_CHARS", Integer.toString(config.maxOutputChars()));
         env.put("CODEACT_MAX_IMAGE_BYTES", Long.toString(config.maxImageBytes()));
+        // The kernel ends itself if its worker stops renewing its heartbeat: before a peer could take its jobs.
+        env.put("CODEACT_WATCHDOG_MS", Long.toString(config.heartbeatTtl().minus(config.heartbeatInterval()).toMillis()));
 
         Path bundle = stateDir.resolve("bundles").resolve(id);
         Path runscRoot = stateDir.resolve("runsc");

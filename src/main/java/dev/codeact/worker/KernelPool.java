@@ -149,6 +149,16 @@ final class KernelPool {
         return true;
     }
 
+    /** Tells every kernel, warm ones too, that this worker is alive (see the kernel's watchdog). Blocking writes. */
+    void keepAlive() {
+        List<Kernel> all = new ArrayList<>();
+        synchronized (this) {
+            all.addAll(warm);
+        }
+        bySession.values().forEach(h -> all.add(h.kernel));
+        all.forEach(Kernel::keepAlive);
+    }
+
     /** Stops every session's kernel (warm ones stay); returns how many. */
     int dropSessions() {
         List<Held> all = new ArrayList<>(bySession.values());

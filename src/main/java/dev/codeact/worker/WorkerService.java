@@ -167,7 +167,8 @@ public class WorkerService implements JobExecution.Env {
             });
             return;
         }
-        rescuer.announce().subscribe().with(v -> { }, e -> LOG.warnf("heartbeat failed: %s", e.getMessage()));
+        rescuer.announce().subscribe().with(v -> blocking.execute(pool::keepAlive),
+                e -> LOG.warnf("heartbeat failed: %s", e.getMessage()));
         if (sweeping.compareAndSet(false, true)) {
             rescuer.sweep().eventually(() -> sweeping.set(false))
                     .subscribe().with(v -> { }, e -> LOG.warnf("looking for dead workers failed: %s", e.getMessage()));

@@ -71,7 +71,7 @@ class SandboxAndLimitsTest {
         assertTrue(out.contains("network: refused"), out);
         assertTrue(out.contains("dns: refused"), out);
         assertTrue(out.contains("tmp: ok /tmp"), out);
-        assertTrue(out.contains("env: ['CODEACT_MAX_IMAGE_BYTES', 'CODEACT_MAX_OUTPUT_CHARS', 'HOME', 'LANG', 'MPLBACKEND', 'PATH']"), out);
+        assertTrue(out.contains("env: ['CODEACT_MAX_IMAGE_BYTES', 'CODEACT_MAX_OUTPUT_CHARS', 'CODEACT_WATCHDOG_MS', 'HOME', 'LANG', 'MPLBACKEND', 'PATH']"), out);
     }
 
     @Test

@@ -79,7 +79,8 @@ class WorkerProcessesIT {
         props.put("codeact.instance-id", id);
         props.put("codeact.worker.run-dir", RUN_DIR.toString());
         props.put("codeact.worker.heartbeat-interval", "300ms");
-        props.put("codeact.worker.heartbeat-ttl", "1500ms");
+        // Kernels end themselves 2.7 s after the last heartbeat (TTL minus interval): room for a loaded machine.
+        props.put("codeact.worker.heartbeat-ttl", "3s");
         props.put("codeact.worker.warm-pool", "1");
         props.putAll(extra);
         AppProcess w = AppProcess.start(id, props);
@@ -150,7 +151,16 @@ class WorkerProcessesIT {
                     "import time\nprint('begun', flush=True)\ntime.sleep(4)\nprint('ended', y)");
             ws.next("observation_chunk", 30_000); // 'begun': the action runs on the paused worker's kernel
             signal("STOP", paused);
-            Thread.sleep(6000); // its heartbeat expires, a peer takes the job; its own kernel finishes meanwhile
+            // Its kernels get no keep-alive now: they end themselves before its heartbeat expires,
+            // so the peer that takes the job over never runs it at the same time.
+            Path pausedDir = RUN_DIR.resolve(paused.name());
+            String left = processesMentioning(pausedDir);
+            for (int i = 0; i < 300 && !left.isEmpty(); i++) {
+                Thread.sleep(100);
+                left = processesMentioning(pausedDir);
+            }
+            assertEquals("", left, "the paused worker's sandboxes ended themselves");
+            Thread.sleep(4000); // its heartbeat expires and a peer takes the job
             signal("CONT", paused);
 
             List<JsonNode> events = ws.untilTurnEnd(60_000);
