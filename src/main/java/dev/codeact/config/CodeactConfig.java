@@ -2,6 +2,7 @@ package dev.codeact.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Pattern;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,8 +20,12 @@ public interface CodeactConfig {
     @WithDefault("codeact:")
     String keyPrefix();
 
-    /** Name of this instance in Redis (result stream, consumer name); random when empty. */
-    Optional<String> instanceId();
+    /**
+     * Name of this instance in Redis (result stream, consumer name), in its state folder and in its
+     * sandboxes' names (so also their cgroups); random when empty.
+     */
+    Optional<@Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_.-]{0,47}",
+            message = "letters, digits, '_', '.' and '-', at most 48") String> instanceId();
 
     default boolean gateway() {
         return roles().contains(Role.GATEWAY);

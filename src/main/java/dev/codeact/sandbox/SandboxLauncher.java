@@ -38,6 +38,7 @@ public class SandboxLauncher {
             "import sys,json;exec(compile(json.loads(sys.stdin.buffer.readline()),'<codeact-kernel>','exec'))";
 
     private final WorkerConfig config;
+    private final String instance;
     private final Path stateDir;
     private final String kernelSourceLine;
     private final AtomicLong counter = new AtomicLong();
@@ -46,6 +47,7 @@ public class SandboxLauncher {
     private SandboxRoot root;
 
     public SandboxLauncher(WorkerConfig config, InstanceId instance) {
+        this.instance = instance.get();
         this.config = config;
         this.stateDir = Path.of(config.runDir()).toAbsolutePath().resolve(instance.get());
         try (InputStream in = SandboxLauncher.class.getResourceAsStream("/kernel/codeact_kernel.py")) {
@@ -76,7 +78,8 @@ public class SandboxLauncher {
 
     /** Blocking (≈0.3–0.4 s for runsc): call it from a worker thread, never an event loop. */
     public SandboxProcess start() throws IOException {
-        String id = "k" + counter.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        // Unique on the host (runsc names the sandbox's cgroup after it): the worker's instance id comes first.
+        String id = instance + "-k" + counter.incrementAndGet();
         List<String> python = List.of(config.python(), "-I", "-c", BOOTSTRAP);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");

@@ -34,6 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ContainmentTest {
 
     static final double CPUS = 0.5;
+    /** This test's worker: its sandboxes (and their cgroups) are named {@code containment-test-k1, …}. */
+    static final String INSTANCE = "containment-test";
 
     public static class SlowMachineProof implements QuarkusTestProfile {
         @Override
@@ -42,7 +44,8 @@ class ContainmentTest {
                     "codeact.agent.result-timeout", "400s",
                     "codeact.worker.cpus", Double.toString(CPUS),
                     "codeact.worker.warm-pool", "0",
-                    "codeact.session.idle-evict", "1s");
+                    "codeact.session.idle-evict", "1s",
+                    "codeact.instance-id", INSTANCE);
         }
     }
 
@@ -150,11 +153,11 @@ class ContainmentTest {
         }
     }
 
-    /** runsc names each sandbox's cgroup after the sandbox (k1-…): their CPU time, summed. */
+    /** runsc names each sandbox's cgroup after the sandbox: the CPU time of this worker's, summed. */
     private static long sandboxCpuNanos(Path cpuacct) throws IOException {
         long total = 0;
         try (Stream<Path> groups = Files.list(cpuacct)) {
-            for (Path group : groups.filter(g -> g.getFileName().toString().matches("k\\d+-[0-9a-f]+")).toList()) {
+            for (Path group : groups.filter(g -> g.getFileName().toString().startsWith(INSTANCE + "-k")).toList()) {
                 try {
                     total += Long.parseLong(Files.readString(group.resolve("cpuacct.usage")).strip());
                 } catch (IOException gone) {
