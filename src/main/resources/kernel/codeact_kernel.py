@@ -266,6 +266,13 @@ def drain_pumps(seconds=0.2):
 _os_write = os.write
 
 
+def _child_streams():
+    """A forked child (multiprocessing) has no outbox thread: its output goes through fd 1/2 and the pumps."""
+    os.write = _os_write
+    sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", buffering=0), encoding="utf-8", write_through=True)
+    sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", buffering=0), encoding="utf-8", write_through=True)
+
+
 def ordered_write(fd, data):
     """os.write on fd 1/2 from the kernel's own process joins the outbox in order with print()."""
     if fd in (1, 2) and PUMPS:
@@ -461,6 +468,7 @@ def main():
     sys.stdout = StreamWriter("stdout")
     sys.stderr = StreamWriter("stderr")
     os.write = ordered_write
+    os.register_at_fork(after_in_child=_child_streams)
     sys.stdin = NoInput()
     builtins.input = _no_input
     threading.Thread(target=read_commands, daemon=True).start()

@@ -235,6 +235,21 @@ class SandboxAndLimitsTest {
         assertEquals(expected.toString(), obs.get(0).get("result").get("output").asText());
     }
 
+    /** A forked child (multiprocessing) writes through the pipes: its output is not lost. */
+    @Test
+    void outputOfAForkedChildArrives() throws Exception {
+        List<JsonNode> obs = run("""
+                import multiprocessing, os
+                def child():
+                    print('printed by the child')
+                    os.write(1, b'written by the child\\n')
+                p = multiprocessing.Process(target=child)
+                p.start(); p.join()
+                """);
+        String out = obs.get(0).get("result").get("output").asText();
+        assertTrue(out.contains("printed by the child\n") && out.contains("written by the child\n"), out);
+    }
+
     @Test
     void aTrailingExpressionIsTheCellsValue() throws Exception {
         List<JsonNode> obs = run("x = [1, 2]\nx + [3]", "None");
