@@ -213,6 +213,31 @@ public class SandboxLauncher {
         }
     }
 
+    /**
+     * runsc (2022-12-19) leaves the cgroups of a killed sandbox behind, empty: one directory per
+     * controller named after the sandbox. An empty cgroup is removed with rmdir.
+     */
+    private static void removeCgroups(String id) {
+        Path root = Path.of("/sys/fs/cgroup");
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> controllers = Files.list(root)) {
+            for (Path controller : controllers.toList()) {
+                Path group = controller.resolve(id);
+                if (Files.isDirectory(group)) {
+                    try {
+                        Files.delete(group);
+                    } catch (IOException stillInUse) {
+                        LOG.debugf("cgroup %s not removed: %s", group, stillInUse.getMessage());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.debugf("cgroups of %s not looked at: %s", id, e.getMessage());
+        }
+    }
+
     private static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
@@ -276,6 +301,9 @@ public class SandboxLauncher {
                 runQuietly(config.runscPath(), "--root", runscRoot.toString(), "delete", "-force", id);
             }
             deleteTree(bundle);
+            if (runsc) {
+                removeCgroups(id);
+            }
         }
 
         private boolean exited(int seconds) {

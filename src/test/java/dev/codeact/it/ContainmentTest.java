@@ -186,6 +186,20 @@ class ContainmentTest {
         assertEquals(1, kernels(), "the session's kernel, with its spinner");
         // The client left: after codeact.session.idle-evict the kernel is released, not after the idle timeout (30 min).
         assertEquals(0, kernelsWithin(120), "the kernel and its background process were stopped");
+        Path cpu = Path.of("/sys/fs/cgroup/cpu");
+        if (Files.isDirectory(cpu)) {
+            List<String> left = List.of();
+            for (int i = 0; i < 100; i++) {
+                try (Stream<Path> groups = Files.list(cpu)) {
+                    left = groups.map(g -> g.getFileName().toString()).filter(n -> n.startsWith(INSTANCE + "-k")).toList();
+                }
+                if (left.isEmpty()) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(List.of(), left, "no cgroup of a stopped sandbox is left on the host");
+        }
     }
 
     /** Waits (at most {@code seconds}) for the worker to hold no session kernel; returns how many it holds. */
