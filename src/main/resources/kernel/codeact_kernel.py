@@ -21,6 +21,7 @@ import linecache
 import os
 import queue
 import re
+import select
 import signal
 import struct
 import sys
@@ -238,9 +239,12 @@ class FdPump:
         threading.Thread(target=self.run, daemon=True).start()
 
     def run(self):
+        # Bytes leave the pipe only under the lock, and reach the outbox before it is released:
+        # drain() can then tell "all moved" from "read but not yet moved".
         while True:
-            data = os.read(self.read_end, 65536)
+            select.select([self.read_end], [], [])
             with self.moving:
+                data = os.read(self.read_end, 65536)
                 if not data:
                     return
                 OUT.put(self.name, self.decoder.decode(data))
@@ -252,10 +256,13 @@ class FdPump:
     def drain(self, seconds):
         """Waits (briefly) until what children wrote so far is in the outbox, so later output comes after it."""
         deadline = time.monotonic() + seconds
-        while self.pending() and time.monotonic() < deadline:
+        while True:
+            with self.moving:
+                if not self.pending():
+                    return
+            if time.monotonic() >= deadline:
+                return
             time.sleep(0.002)
-        with self.moving:
-            pass
 
 
 def drain_pumps(seconds=0.2):

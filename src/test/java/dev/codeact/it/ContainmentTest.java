@@ -6,18 +6,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestProfile(ContainmentTest.SlowMachineProof.class)
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
 @ExtendWith(Tally.class)
-class ContainmentTest {
+class ContainmentTest extends SandboxTestBase {
 
     static final double CPUS = 0.5;
     /** This test's worker: its sandboxes (and their cgroups) are named {@code containment-test-k1, …}. */
@@ -49,23 +46,9 @@ class ContainmentTest {
         }
     }
 
-    @TestHTTPResource("/v1/sessions")
-    URI sessions;
-
-    @BeforeEach
-    void freshScript() {
-        RealParts.model.reset();
-    }
-
-    List<JsonNode> run(String... codes) throws InterruptedException {
-        try (WsClient ws = WsClient.openSession(sessions)) {
-            return turn(ws, codes);
-        }
-    }
-
-    /** One turn on an open session, each code block one action; however loaded the machine, it ends. */
-    static List<JsonNode> turn(WsClient ws, String... codes) throws InterruptedException {
-        return RealParts.runCode(ws, 600_000, codes);
+    @Override
+    long turnTimeoutMs() {
+        return 600_000;
     }
 
     /** Each child stays under the address-space rlimit (1 GiB); together they pass the cgroup limit (1.25 GiB). */
@@ -130,10 +113,10 @@ class ContainmentTest {
         // Alone on the worker, so no other sandbox starts or ends while this one is measured.
         assertEquals(0, kernelsWithin(120), "earlier tests' sessions left, so their kernels stopped");
         try (WsClient ws = WsClient.openSession(sessions)) {
-            turn(ws, "warm = 1");
+            RealParts.runCode(ws, turnTimeoutMs(), "warm = 1");
             long before = sandboxCpuNanos(cpuacct);
             long started = System.nanoTime();
-            List<JsonNode> obs = turn(ws, """
+            List<JsonNode> obs = RealParts.runCode(ws, turnTimeoutMs(), """
                     import multiprocessing, time
                     def spin():
                         end = time.time() + 3

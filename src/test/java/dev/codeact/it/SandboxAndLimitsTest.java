@@ -8,13 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.it.ScriptedModel.Reply;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,22 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @QuarkusTest
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
 @ExtendWith(Tally.class)
-class SandboxAndLimitsTest {
-
-    @TestHTTPResource("/v1/sessions")
-    URI sessions;
-
-    @BeforeEach
-    void freshScript() {
-        RealParts.model.reset();
-    }
-
-    /** Runs each code block as one action of one turn in a fresh session; returns the observations. */
-    List<JsonNode> run(String... codes) throws InterruptedException {
-        try (WsClient ws = WsClient.openSession(sessions)) {
-            return RealParts.runCode(ws, 60_000, codes);
-        }
-    }
+class SandboxAndLimitsTest extends SandboxTestBase {
 
     @Test
     @Tag("abuse")

@@ -64,6 +64,13 @@ class WorkerProcessesIT {
         return props;
     }
 
+    /** A gateway that will be killed mid-turn: its lease expires soon after, so the test need not wait long. */
+    static Map<String, String> doomedGatewayProps(int port) {
+        Map<String, String> props = gatewayProps("main:", port);
+        props.put("codeact.session.turn-lease", "1500ms");
+        return props;
+    }
+
     /** A gateway-only process on {@code port}, asking the scripted model. */
     static Map<String, String> gatewayProps(String prefix, int port) {
         Map<String, String> props = common(prefix);
@@ -406,8 +413,7 @@ class WorkerProcessesIT {
     @Tag("fault")
     void aTurnLeftOpenByADeadGatewayIsClosedWhenAnotherTakesTheSession() throws Exception {
         int port3 = RedisServer.freePort();
-        Map<String, String> props = gatewayProps("main:", port3);
-        props.put("codeact.session.turn-lease", "1500ms");
+        Map<String, String> props = doomedGatewayProps(port3);
         String id;
         try (AppProcess doomed = AppProcess.start("gateway-doomed", props)) {
             model.enqueue(Reply.of("I will think about this for ever").hangAfter(5));
@@ -447,8 +453,7 @@ class WorkerProcessesIT {
     @Tag("fault")
     void eventsSentButNotStoredByADeadGatewayAreNeverReplacedUnderTheirSeq() throws Exception {
         int port3 = RedisServer.freePort();
-        Map<String, String> props = gatewayProps("main:", port3);
-        props.put("codeact.session.turn-lease", "1500ms");
+        Map<String, String> props = doomedGatewayProps(port3);
         props.put("codeact.session.log-flush-delay", "3s");
         String id;
         List<JsonNode> seenLive;
