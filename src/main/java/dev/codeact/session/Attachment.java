@@ -33,8 +33,12 @@ final class Attachment {
      * goes to that connection with seq 0 and is not an event of the session, so floods are not stored.
      */
     static void sendOutsideLog(WebSocketConnection connection, String session, ErrorCode code, String message) {
-        String json = WireCodec.encodeServer(session, 0, ServerEvent.Error.of(code, message));
-        connection.sendText(json).subscribe().with(v -> { },
+        sendOutsideLog(connection, session, ServerEvent.Error.of(code, message));
+    }
+
+    /** Any reply to this connection alone (a pong, an error), with seq 0 and outside the session's log. */
+    static void sendOutsideLog(WebSocketConnection connection, String session, ServerEvent event) {
+        connection.sendText(WireCodec.encodeServer(session, 0, event)).subscribe().with(v -> { },
                 e -> LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage()));
     }
 

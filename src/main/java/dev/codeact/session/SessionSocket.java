@@ -198,8 +198,7 @@ public class SessionSocket {
             session.resume(attachment, r.lastSeq());
         } else if (event instanceof ClientEvent.Ping p) {
             // A reply to this connection, like its errors: not a session event.
-            attachment.connection.sendText(WireCodec.encodeServer(session.id(), 0, new ServerEvent.Pong(p.id())))
-                    .subscribe().with(v -> { }, e -> LOG.debugf("pong not sent: %s", e.getMessage()));
+            Attachment.sendOutsideLog(attachment.connection, session.id(), new ServerEvent.Pong(p.id()));
         }
     }
 

@@ -75,20 +75,18 @@ public class SessionStore {
                 return Uni.createFrom().nullItem();
             }
             long lastSeq = (long) last.get(0).score();
-            return sets.zrange(events, 0, 0).flatMap(first -> latestTurn(events, 0)
-                    .flatMap(turn -> sets.zrange(keys.history(session), 0, -1)
-                            .flatMap(raw -> sets.zrange(keys.gaps(session), 0, -1)
-                                    .flatMap(gaps -> redis.value(String.class).mget(keys.options(session),
-                                            keys.openTurn(session)).map(values -> {
-                                                int open = openTurn(values.get(keys.openTurn(session)));
-                                                // The marker is written before a turn's first event: it
-                                                // knows of a turn whose events were never stored.
-                                                return new Loaded(lastSeq, principalIn(first.get(0)),
-                                                        parseHistory(session, raw), Math.max(turn[0], open),
-                                                        turn[1] == 1 || open > 0,
-                                                        sampling(session, values.get(keys.options(session))),
-                                                        parseGaps(gaps));
-                                            })))));
+            // The rest is independent: read at once, not one after another.
+            return Uni.combine().all().unis(sets.zrange(events, 0, 0), latestTurn(events, 0),
+                            sets.zrange(keys.history(session), 0, -1), sets.zrange(keys.gaps(session), 0, -1),
+                            redis.value(String.class).mget(keys.options(session), keys.openTurn(session)))
+                    .with((first, turn, history, gaps, values) -> {
+                        // The marker is written before a turn's first event: it knows of a turn
+                        // whose events were never stored.
+                        int open = openTurn(values.get(keys.openTurn(session)));
+                        return new Loaded(lastSeq, principalIn(first.get(0)), parseHistory(session, history),
+                                Math.max(turn[0], open), turn[1] == 1 || open > 0,
+                                sampling(session, values.get(keys.options(session))), parseGaps(gaps));
+                    });
         });
     }
 

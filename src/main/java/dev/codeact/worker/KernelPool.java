@@ -190,14 +190,13 @@ final class KernelPool {
 
     /** Destroys every kernel, in parallel: one slow sandbox must not hold up the others. */
     void closeAll() {
-        List<Kernel> all = new ArrayList<>();
+        List<Kernel> idle;
         synchronized (this) {
             closed = true;
-            all.addAll(warm);
+            idle = new ArrayList<>(warm);
             warm.clear();
         }
-        bySession.values().forEach(h -> all.add(h.kernel));
-        bySession.clear();
-        all.parallelStream().forEach(Kernel::destroy);
+        dropSessions();
+        idle.parallelStream().forEach(Kernel::destroy);
     }
 }
