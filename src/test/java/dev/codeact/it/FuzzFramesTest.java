@@ -78,7 +78,7 @@ class FuzzFramesTest {
                 }
             }
             long errors = replies.stream().filter(e -> "error".equals(e.path("type").asText())).count();
-            System.out.printf("fuzz: %d frames (seed %d), %d error replies, connection open%n", FRAMES, SEED, errors);
+            Tally.note(String.format("%d fuzzed frames (seed %d), %d answered with an error code", FRAMES, SEED, errors));
         }
         String log = Files.readString(Path.of("target", "quarkus-test.log"));
         assertFalse(log.contains("Unhandled error occurred"), "no client frame made the gateway fail");

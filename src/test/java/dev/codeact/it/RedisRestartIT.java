@@ -53,10 +53,7 @@ class RedisRestartIT {
                     assertEquals("answer", rest.get(rest.size() - 1).get("reason").asText());
                     CodeActTurnTest.assertContiguous(first.all());
 
-                    Thread.sleep(1500); // writes retried after the outage (backoff up to a second)
-                    try (WsClient again = WsClient.connect(base + "/" + id + "?last_seq=0")) {
-                        assertEquals(first.all(), again.untilTurnEnd(30_000), "the log holds every event once");
-                    }
+                    Tally.auditReplay(base + "/" + id, first.all());
                     first.sendJson("type", "user_message", "text", "and now code");
                     List<JsonNode> next = first.untilTurnEnd(60_000);
                     assertEquals("after", CodeActTurnTest.ofType(next, "observation").get(0).get("text").asText());
@@ -78,6 +75,7 @@ class RedisRestartIT {
         final ScriptedModel model = new ScriptedModel();
         final AppProcess app;
         final WsClient ws;
+        final String session;
 
         Outage(String name, String retryWindow) throws Exception {
             int port = RedisServer.freePort();
@@ -90,7 +88,7 @@ class RedisRestartIT {
                     "codeact.worker.run-dir", Path.of("target", "it-run").toAbsolutePath().toString()));
             app.awaitLog("reading", 30_000);
             ws = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions");
-            ws.next("session", 10_000);
+            session = "ws://127.0.0.1:" + port + "/v1/sessions/" + ws.next("session", 10_000).get("session").asText();
         }
 
         /** Starts the action that prints a line every 0.4 s, and waits for its first line. */
@@ -125,11 +123,11 @@ class RedisRestartIT {
             for (int i = 0; i < 8; i++) {
                 expected.append("line ").append(i).append('\n');
             }
-            String streamed = CodeActTurnTest.text(o.ws.all(), "observation_chunk", "text");
-            assertEquals(expected.toString(), streamed, "every chunk once, in order");
+            Tally.auditLines(expected.toString(), CodeActTurnTest.text(o.ws.all(), "observation_chunk", "text"));
             JsonNode observation = CodeActTurnTest.ofType(events, "observation").get(0);
             assertEquals(expected.toString(), observation.get("result").get("output").asText());
             assertEquals("answer", events.get(events.size() - 1).get("reason").asText());
+            Tally.auditReplay(o.session, o.ws.all());
         }
     }
 
@@ -140,8 +138,11 @@ class RedisRestartIT {
         try (Outage o = new Outage("redis-outage-app", "3s")) {
             o.countSlowly();
             o.redis.kill();
+            long killed = System.nanoTime();
             // The result timeout is 180 s; the retry window (3 s) decides.
             List<JsonNode> events = o.ws.untilTurnEnd(60_000);
+            Tally.note(String.format("retry window 3 s: the turn ended %.1f s after Redis went away",
+                    (System.nanoTime() - killed) / 1e9));
             JsonNode error = CodeActTurnTest.ofType(events, "error").get(0);
             assertEquals("storage", error.get("code").asText(), error.toString());
             assertEquals("error", events.get(events.size() - 1).get("reason").asText());

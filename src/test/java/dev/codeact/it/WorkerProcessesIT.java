@@ -105,6 +105,10 @@ class WorkerProcessesIT {
         return ws.all().get(0).get("session").asText();
     }
 
+    static String sessionUri(WsClient ws) {
+        return "ws://127.0.0.1:" + gatewayPort + "/v1/sessions/" + sessionOf(ws);
+    }
+
     /** The worker holding the session's kernel, as the affinity key says (waits until it is set). */
     static String holder(String prefix, String session) throws Exception {
         for (int i = 0; i < 200; i++) {
@@ -179,6 +183,7 @@ class WorkerProcessesIT {
             assertTrue(CodeActTurnTest.text(ws.all(), "observation_chunk", "text").indexOf("ended 1") < 0,
                     "the paused worker's run never reached the client");
             paused.awaitLog("missed its heartbeat", 30_000);
+            Tally.auditReplay(sessionUri(ws), ws.all());
 
             // Back in the pool: the woken worker takes jobs again (its stream was removed by the peer).
             model.enqueue(Reply.of("<execute>\nprint('again')\n"), Reply.of("Done."));
@@ -226,6 +231,7 @@ class WorkerProcessesIT {
             assertTrue(result.get("notice").asText().contains("worker that held this session's Python interpreter stopped"));
             assertTrue(observations.get(0).get("text").asText().startsWith("[The worker"));
             assertEquals("answer", events.get(events.size() - 1).get("reason").asText());
+            Tally.auditReplay(sessionUri(ws), ws.all());
             Thread.sleep(1500); // several takeover rounds: the job must move once, not once per round
             assertEquals(1, survivor.log().split("is gone: took over", -1).length - 1, survivor.log());
             assertTrue(survivor.log().contains("is gone: took over 1 of its jobs"), survivor.log());
@@ -267,6 +273,7 @@ class WorkerProcessesIT {
             JsonNode result = CodeActTurnTest.ofType(events, "observation").get(0).get("result");
             assertEquals("finished\n", result.get("output").asText(), "run again by the other worker");
             assertTrue(result.get("restarted").asBoolean());
+            Tally.auditReplay(sessionUri(ws), ws.all());
         }
     }
 
@@ -415,6 +422,7 @@ class WorkerProcessesIT {
         int port3 = RedisServer.freePort();
         Map<String, String> props = doomedGatewayProps(port3);
         String id;
+        List<JsonNode> seenLive;
         try (AppProcess doomed = AppProcess.start("gateway-doomed", props)) {
             model.enqueue(Reply.of("I will think about this for ever").hangAfter(5));
             try (WsClient ws = WsClient.connect("ws://127.0.0.1:" + port3 + "/v1/sessions")) {
@@ -423,6 +431,7 @@ class WorkerProcessesIT {
                 ws.next("token", 10_000);
                 Thread.sleep(200); // the token reaches the event log
                 doomed.kill();
+                seenLive = ws.all();
             }
         }
         try (WsClient early = WsClient.connect("ws://127.0.0.1:" + gatewayPort + "/v1/sessions/" + id)) {
@@ -437,6 +446,7 @@ class WorkerProcessesIT {
             assertEquals(1, error.get("turn").asInt());
             assertEquals("error", replay.get(replay.size() - 1).get("reason").asText());
             CodeActTurnTest.assertContiguous(replay);
+            Tally.audit(seenLive, replay);
             ws.sendJson("type", "user_message", "text", "again");
             List<JsonNode> next = ws.untilTurnEnd(30_000);
             assertEquals(2, next.get(0).get("turn").asInt(), "turn numbers go on");
@@ -483,10 +493,7 @@ class WorkerProcessesIT {
         }
         try (WsClient replay = WsClient.connect("ws://127.0.0.1:" + gatewayPort + "/v1/sessions/" + id + "?last_seq=0")) {
             List<JsonNode> all = replay.untilTurnEnd(10_000);
-            for (JsonNode event : all) {
-                seenLive.stream().filter(live -> live.get("seq").equals(event.get("seq"))).findFirst()
-                        .ifPresent(live -> assertEquals(live, event, "one seq, one event"));
-            }
+            Tally.audit(seenLive, all);
             assertEquals("session", all.get(0).get("type").asText());
             assertEquals(1, all.stream().filter(e -> "events_lost".equals(e.get("type").asText())).count());
         }

@@ -158,6 +158,14 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** Opens a session from seq 0 and returns its stored events up to {@code lastSeq}. */
+    public static List<JsonNode> replay(String sessionUri, long lastSeq) throws InterruptedException {
+        try (WsClient ws = connect(sessionUri + "?last_seq=0")) {
+            ws.next(e -> e.path("seq").asLong() >= lastSeq, 30_000, "seq " + lastSeq);
+            return ws.all();
+        }
+    }
+
     public List<JsonNode> all() {
         return new ArrayList<>(all);
     }
