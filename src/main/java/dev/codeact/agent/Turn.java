@@ -194,7 +194,7 @@ public final class Turn {
                         + rt.config.resultTimeout().toSeconds() + " s");
             }
         }));
-        rt.jobs.submit(job).subscribe().with(stream -> { }, error -> session.run(() -> {
+        rt.jobs.submit(job, session.kernelWorker()).subscribe().with(stream -> { }, error -> session.run(() -> {
             if (state == State.EXECUTING && submitted.equals(actionId)) {
                 if (error instanceof JobQueue.OverloadedException) {
                     fail(ErrorCode.OVERLOADED, error.getMessage());
@@ -234,6 +234,7 @@ public final class Turn {
             return;
         }
         rt.vertx.cancelTimer(resultTimer);
+        session.kernelSeenOn(result.worker());
         ExecutionResult r = result.result();
         String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds());
         session.emit(new ServerEvent.Observation(number, actionId, r, text));

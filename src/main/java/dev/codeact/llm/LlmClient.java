@@ -162,6 +162,8 @@ public class LlmClient {
         private int retries;
         private boolean done;
         private boolean sawToken;
+        /** Deltas of the network read being parsed: they reach the listener as one (see onResponse). */
+        private final StringBuilder deltas = new StringBuilder();
         private String finishReason;
         private Usage usage;
 
@@ -217,10 +219,13 @@ public class LlmClient {
                         b.succeeded() ? b.result() : null));
                 return;
             }
+            // A fast server puts many deltas in one read: relaying them as one delta makes one
+            // event, one frame per client and one log entry of them instead of one per token.
             response.handler(chunk -> {
                 lastByteAt = System.nanoTime();
                 if (!done) {
                     sse.feed(chunk.getBytes());
+                    relayDeltas();
                 }
             });
             response.exceptionHandler(this::onFailure);
@@ -230,6 +235,14 @@ public class LlmClient {
                     complete();
                 }
             });
+        }
+
+        private void relayDeltas() {
+            if (!done && !deltas.isEmpty()) {
+                String text = deltas.toString();
+                deltas.setLength(0);
+                listener.onDelta(text);
+            }
         }
 
         private void onStatus(int status, String retryAfter, Buffer errorBody) {
@@ -304,7 +317,7 @@ public class LlmClient {
                     sawToken = true;
                     firstToken.record(System.nanoTime() - startedAt, TimeUnit.NANOSECONDS);
                 }
-                listener.onDelta(content.asText());
+                deltas.append(content.asText());
             }
             if (choice.hasNonNull("finish_reason")) {
                 finishReason = choice.get("finish_reason").asText();
@@ -312,6 +325,7 @@ public class LlmClient {
         }
 
         private void complete() {
+            relayDeltas();
             if (!done) {
                 done = true;
                 // Not reset: after [DONE] the connection can go back to the pool.
@@ -325,6 +339,7 @@ public class LlmClient {
         }
 
         void fail(ErrorCode code, String message) {
+            relayDeltas();
             if (!done) {
                 done = true;
                 close();

@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * The gateway's side of the job streams. A job goes to the worker that holds its session's kernel
  * while that worker's heartbeat lives, else to the session's shard of the shared streams, which
- * every worker reads. A full stream
- * refuses the job: nothing is dropped silently.
+ * every worker reads. A full shared stream refuses the job: nothing is dropped silently. A
+ * worker's own stream has no length check: it holds at most one job per session whose kernel the
+ * worker holds, and those are capped by {@code codeact.worker.max-kernels}.
  */
 @ApplicationScoped
 public class JobQueue {
@@ -42,22 +43,28 @@ public class JobQueue {
         this.config = config;
     }
 
-    /** Completes with the stream the job went to; fails with {@link OverloadedException} when full. */
-    public Uni<String> submit(Job job) {
-        String payload = QueueCodec.encode(job);
-        return target(job.session()).flatMap(stream -> streams.xlen(stream).flatMap(length -> {
-            if (length >= config.maxJobs()) {
-                return Uni.createFrom().failure(new OverloadedException(
-                        "the job queue is full (" + length + " actions waiting or running); try again shortly"));
-            }
-            return streams.xadd(stream, Map.of(QueueCodec.FIELD, payload)).replaceWith(stream);
-        }));
-    }
-
-    private Uni<String> target(String session) {
-        return values.get(keys.affinity(session)).flatMap(worker -> worker == null
-                ? Uni.createFrom().item(keys.jobs(session))
-                : keyCommands.exists(keys.heartbeat(worker)).map(alive -> alive ? keys.workerJobs(worker) : keys.jobs(session)));
+    /**
+     * Completes with the stream the job went to; fails with {@link OverloadedException} when full.
+     *
+     * @param knownWorker the worker that ran the session's last action, as its result said (null
+     *                    if none): it saves reading the session's affinity key, so a warm
+     *                    session's job costs two round trips (heartbeat, XADD)
+     */
+    public Uni<String> submit(Job job, String knownWorker) {
+        Map<String, String> entry = Map.of(QueueCodec.FIELD, QueueCodec.encode(job));
+        Uni<String> holder = knownWorker != null ? Uni.createFrom().item(knownWorker) : values.get(keys.affinity(job.session()));
+        return holder.flatMap(worker -> (worker == null ? Uni.createFrom().item(false) : keyCommands.exists(keys.heartbeat(worker)))
+                .flatMap(alive -> {
+                    if (alive) {
+                        String stream = keys.workerJobs(worker);
+                        return streams.xadd(stream, entry).replaceWith(stream);
+                    }
+                    String shared = keys.jobs(job.session());
+                    return streams.xlen(shared).flatMap(length -> length >= config.maxJobs()
+                            ? Uni.createFrom().failure(new OverloadedException(
+                                    "the job queue is full (" + length + " actions waiting or running); try again shortly"))
+                            : streams.xadd(shared, entry).replaceWith(shared));
+                }));
     }
 
     /** The session left the gateway: its kernel (and what its code started) is stopped. */

@@ -62,6 +62,8 @@ public final class Session {
     private Turn turn;
     private int turns;
     private Sampling sampling;
+    /** The worker whose result came last: where the kernel likely is (a routing hint, see JobQueue). */
+    private String kernelWorker;
     private final Duration ttl;
     private final long maxLogEvents;
     private final long maxLogBytes;
@@ -187,6 +189,14 @@ public final class Session {
     public void appendHistory(ChatMessage message) {
         history.add(message);
         historyLog.append(history.size(), SessionStore.historyEntry(history.size(), message));
+    }
+
+    public String kernelWorker() {
+        return kernelWorker;
+    }
+
+    public void kernelSeenOn(String worker) {
+        kernelWorker = worker;
     }
 
     /** Model and sampling choices of this session. */
