@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The file system a kernel sandbox sees, prepared once per worker: an empty read-only root with
@@ -66,7 +69,34 @@ public final class SandboxRoot {
                 copyTree(source, etc.resolve(name));
             }
         }
+        readableInside(root);
+        readableInside(etc);
         return new SandboxRoot(root, etc);
+    }
+
+    /**
+     * The code runs as nobody inside, and sees these files with their host modes: folders 0755,
+     * files 0644, whatever the worker's umask (bin/codeact runs with 077). Links are left alone
+     * (they point into /usr).
+     */
+    private static void readableInside(Path top) throws IOException {
+        Set<PosixFilePermission> folder = PosixFilePermissions.fromString("rwxr-xr-x");
+        Set<PosixFilePermission> file = PosixFilePermissions.fromString("rw-r--r--");
+        Files.walkFileTree(top, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.setPosixFilePermissions(dir, folder);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path path, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isRegularFile()) {
+                    Files.setPosixFilePermissions(path, file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     /** Copies files and symbolic links as they are (links are not followed: they point into /usr). */

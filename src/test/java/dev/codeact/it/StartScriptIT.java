@@ -79,6 +79,15 @@ class StartScriptIT {
         String info = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.httpPort() + "/v1/info")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(info.contains("\"model_configured\":false"), info);
+        // Ready means the worker's sandboxes start too (its run folder is private: umask 077).
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.httpPort()
+                + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        for (int i = 0; i < 100 && ready.statusCode() != 200; i++) {
+            Thread.sleep(200);
+            ready = http.send(ready.request(), HttpResponse.BodyHandlers.ofString());
+        }
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertFalse(Files.readString(first.log()).contains("did not start"), Files.readString(first.log()));
 
         String id;
         try (WsClient ws = WsClient.connect("ws://127.0.0.1:" + first.httpPort() + "/v1/sessions")) {
