@@ -30,6 +30,12 @@ public final class Kernel {
 
         /** The sandbox died or broke the protocol while the action ran. */
         void onLost(String reason);
+
+        /**
+         * The frames of one read of the kernel's pipe were all passed on: what they produced can
+         * leave together (a cell's last output and its done frame usually share a read).
+         */
+        void onFramesRead();
     }
 
     private static final Logger LOG = Logger.getLogger(Kernel.class);
@@ -124,6 +130,7 @@ public final class Kernel {
             outer:
             while ((n = in.read(buf)) > 0) {
                 int start = 0;
+                Listener reading = current;
                 for (int i = 0; i < n; i++) {
                     if (buf[i] == '\n') {
                         line.write(buf, start, i - start);
@@ -136,6 +143,9 @@ public final class Kernel {
                     }
                 }
                 line.write(buf, start, n - start);
+                if (reading != null) {
+                    reading.onFramesRead();
+                }
                 if (line.size() > MAX_FRAME_BYTES) {
                     reason = "the kernel sent a frame over " + MAX_FRAME_BYTES + " bytes";
                     break;

@@ -211,16 +211,22 @@ final class JobExecution implements Kernel.Listener {
             }
             long wait = lastChunkAt + env.chunkIntervalNanos() - System.nanoTime();
             if (wait <= 0) {
-                flushChunks();
+                flushChunks(); // sent with the other frames of this read (onFramesRead)
             } else if (chunkTimer == null) {
                 chunkTimer = env.timers().schedule(() -> {
                     synchronized (guard) {
                         chunkTimer = null;
                         flushChunks();
                     }
+                    sink.flush();
                 }, wait, TimeUnit.NANOSECONDS);
             }
         }
+    }
+
+    @Override
+    public void onFramesRead() {
+        sink.flush();
     }
 
     /** Called holding the guard's lock. */
@@ -295,5 +301,6 @@ final class JobExecution implements Kernel.Listener {
             guard.ending().forEach(this::push);
         }
         sink.push(Result.observation(job.session(), job.jobId(), env.workerId(), result));
+        sink.flush();
     }
 }

@@ -2,11 +2,13 @@ package dev.codeact.worker;
 
 import dev.codeact.queue.QueueCodec;
 import dev.codeact.queue.Result;
-import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
-import io.quarkus.redis.datasource.stream.XAddArgs;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,12 +16,15 @@ import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
- * Sends one job's results to the gateway's stream in order. While an XADD is in flight, further
- * chunks of the same stream merge into one entry, so a chatty action costs few Redis writes.
- * Each entry is numbered within its job; a failed XADD is retried (same number: the gateway drops
- * a copy that a lost reply made) with backoff for up to the retry window, so a Redis restart loses
- * no output and no observation. Called from kernel reader threads; completions come on Redis
- * threads, retries on the worker's timer thread: hence the lock.
+ * Sends one job's results to the gateway's stream in order. {@link #push} queues an entry (output
+ * chunks of one stream merge while they wait); {@link #flush} sends everything queued as one
+ * pipelined batch of XADDs (one round trip, in order on one connection), so an action's last
+ * output and its observation travel together. While a batch is in flight, what is pushed waits for
+ * the next, so a chatty action costs few Redis writes. Each entry is numbered within its job; a
+ * failed batch is retried whole (same numbers: the gateway drops what a lost reply made it see
+ * twice) with backoff for up to the retry window, so a Redis restart loses no output and no
+ * observation. Called from kernel reader threads; completions come on Redis threads, retries on
+ * the worker's timer thread: hence the lock.
  */
 final class ResultSink {
 
@@ -28,7 +33,7 @@ final class ResultSink {
     private static final long FIRST_RETRY_MS = 100;
     private static final long LONGEST_RETRY_MS = 2000;
 
-    private final ReactiveStreamCommands<String, String, String> streams;
+    private final Redis redis;
     private final String stream;
     private final long maxLen;
     private final long retryWindowNanos;
@@ -50,11 +55,11 @@ final class ResultSink {
      * @param live    false once this worker may have been declared dead: then nothing is written,
      *                since another worker may be running the job already
      */
-    ResultSink(ReactiveStreamCommands<String, String, String> streams, String stream, long maxLen, Duration retryWindow,
+    ResultSink(Redis redis, String stream, long maxLen, Duration retryWindow,
                ScheduledExecutorService timers, int attempt, BooleanSupplier live, Runnable onFinished) {
         this.attempt = attempt;
         this.live = live;
-        this.streams = streams;
+        this.redis = redis;
         this.stream = stream;
         this.maxLen = maxLen;
         this.retryWindowNanos = retryWindow.toNanos();
@@ -68,6 +73,7 @@ final class ResultSink {
         queue.clear();
     }
 
+    /** Queues an entry; it leaves with the next {@link #flush}. */
     synchronized void push(Result result) {
         if (closed) {
             return;
@@ -79,25 +85,32 @@ final class ResultSink {
             result = Result.chunk(last.session(), last.jobId(), last.worker(), last.stream(), last.text() + result.text());
         }
         queue.addLast(result);
+    }
+
+    /** Sends what is queued, unless a batch is in flight (then it goes when that one is written). */
+    synchronized void flush() {
         if (!sending) {
             sendNext();
         }
     }
 
     private synchronized void sendNext() {
-        Result next = closed ? null : queue.pollFirst();
-        if (next == null) {
+        if (closed || queue.isEmpty()) {
             sending = false;
             return;
         }
         sending = true;
-        write(next.numbered(attempt, ++numbered));
+        List<Result> batch = new ArrayList<>(queue.size());
+        while (!queue.isEmpty()) {
+            batch.add(queue.pollFirst().numbered(attempt, ++numbered));
+        }
+        write(batch);
     }
 
-    private void write(Result entry) {
+    private void write(List<Result> batch) {
         if (!live.getAsBoolean()) {
-            LOG.warnf("result %d of %s not written: this worker missed its heartbeat and may have been taken over",
-                    entry.n(), entry.jobId());
+            LOG.warnf("results of %s not written: this worker missed its heartbeat and may have been taken over",
+                    batch.get(0).jobId());
             synchronized (this) {
                 closed = true;
                 queue.clear();
@@ -105,17 +118,22 @@ final class ResultSink {
             }
             return;
         }
-        streams.xadd(stream, new XAddArgs().maxlen(maxLen).nearlyExactTrimming(), Map.of(QueueCodec.FIELD, QueueCodec.encode(entry)))
-                .subscribe().with(id -> {
-                    synchronized (this) {
-                        failingSince = 0;
-                        retryMs = FIRST_RETRY_MS;
-                    }
-                    afterSend(entry);
-                }, error -> failed(entry, error));
+        List<Request> xadds = new ArrayList<>(batch.size());
+        for (Result entry : batch) {
+            xadds.add(Request.cmd(Command.XADD).arg(stream).arg("MAXLEN").arg("~").arg(maxLen).arg("*")
+                    .arg(QueueCodec.FIELD).arg(QueueCodec.encode(entry)));
+        }
+        redis.batch(xadds).subscribe().with(ids -> {
+            synchronized (this) {
+                failingSince = 0;
+                retryMs = FIRST_RETRY_MS;
+            }
+            afterSend(batch);
+        }, error -> failed(batch, error));
     }
 
-    private void failed(Result entry, Throwable error) {
+    private void failed(List<Result> batch, Throwable error) {
+        Result entry = batch.get(0);
         long delay;
         synchronized (this) {
             long now = System.nanoTime();
@@ -129,19 +147,19 @@ final class ResultSink {
         }
         if (delay >= 0) {
             try {
-                timers.schedule(() -> write(entry), delay, TimeUnit.MILLISECONDS);
+                timers.schedule(() -> write(batch), delay, TimeUnit.MILLISECONDS);
                 return;
             } catch (RejectedExecutionException shuttingDown) {
                 // the worker is stopping: give the entry up below
             }
         }
-        LOG.warnf("result %d (%s) of %s not delivered to %s: %s", entry.n(), entry.kind(), entry.jobId(), stream,
-                error.getMessage());
-        afterSend(entry);
+        LOG.warnf("results %d to %d of %s not delivered to %s: %s", entry.n(), batch.get(batch.size() - 1).n(),
+                entry.jobId(), stream, error.getMessage());
+        afterSend(batch);
     }
 
-    private void afterSend(Result sent) {
-        if (!sent.isChunk()) {
+    private void afterSend(List<Result> sent) {
+        if (sent.stream().anyMatch(result -> !result.isChunk())) {
             onFinished.run();
         }
         sendNext();

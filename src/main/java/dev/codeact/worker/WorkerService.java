@@ -316,7 +316,7 @@ public class WorkerService implements JobExecution.Env {
 
     @Override
     public ResultSink sinkFor(Job job, int attempt, Runnable onStored) {
-        return new ResultSink(streams, job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), timers, attempt,
+        return new ResultSink(redis.getRedis(), job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), timers, attempt,
                 rescuer::live, onStored);
     }
 
