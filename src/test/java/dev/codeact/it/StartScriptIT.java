@@ -14,7 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,18 +28,42 @@ import org.junit.jupiter.api.Test;
 class StartScriptIT {
 
     static final Path RUN = Path.of("target", "start-script-run").toAbsolutePath();
+    static final List<Process> STARTED = new ArrayList<>();
+
+    /**
+     * Whatever an assertion left running goes, Redis included (it is a daemon that a later start
+     * would reuse): each test starts from nothing.
+     */
+    @AfterEach
+    void stopLeftovers() throws Exception {
+        for (Process p : STARTED) {
+            if (p.isAlive()) {
+                new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).start().waitFor();
+            }
+        }
+        STARTED.clear();
+        Path pidfile = RUN.resolve("redis/redis.pid");
+        if (Files.exists(pidfile)) {
+            new ProcessBuilder("kill", Files.readString(pidfile).strip()).start().waitFor();
+            Files.delete(pidfile);
+        }
+    }
 
     record Started(Process process, int httpPort, Path log) {}
 
     static Started start(String name) throws Exception {
         int port = RedisServer.freePort();
         Path log = Files.createDirectories(Path.of("target", "it-logs")).resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder("setsid", "bin/codeact").redirectErrorStream(true)
+        // As from a terminal: its own process group, and SIGINT not ignored (a test run started in
+        // the background of a script inherits an ignored SIGINT, which no shell can trap again).
+        ProcessBuilder builder = new ProcessBuilder("setsid", "env", "--default-signal=INT", "bin/codeact")
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         builder.environment().put("CODEACT_RUN_DIR", RUN.toString());
         builder.environment().remove("CODEACT_LLM_BASE_URL");
         Process process = builder.start();
+        STARTED.add(process);
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 600; i++) {
             try {
