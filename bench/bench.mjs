@@ -1,25 +1,41 @@
-// Benchmark harness: starts redis-server, a scripted SSE model server and the packaged gateway +
-// worker (real runsc sandboxes), drives them over WebSockets, and prints each measure next to the
-// baseline run (bench/baseline.json) with the ratio, the machine and the command.
+// Benchmark harness (bin/bench): every figure of the gateway next to its floor, measured in the
+// same run on the same machine, with the ratio and the target of docs/performance.md.
 //
-//   bin/bench                    run, compare with bench/baseline.json
-//   bin/bench --save-baseline    run and make this run the baseline
+//   bin/bench                    the whole run (≈ 10 min)
+//   bin/bench --quick            a small run (bin/test runs it so the harness cannot rot unseen)
+//   bin/bench --save-baseline    also store this run in bench/baseline.json
 //
-// Node.js 20 built-ins only (WebSocket needs --experimental-websocket, which bin/bench passes).
-import { spawn, execSync } from 'node:child_process';
+// It starts redis-server, the scripted model server (bench/model.mjs, in this process), the
+// packaged application (gateway + worker, real runsc sandboxes) and the bare relay
+// (bench/BareRelay.java, the same stack without the gateway's logic), then drives them from worker
+// threads (bench/relay.mjs) and child processes (bench/idle.mjs), and prints the driver's own
+// CPU share so a saturated driver shows. Node.js 20 built-ins only.
+import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createModel, now, tokensOf } from './model.mjs';
+import { actionHops, createReceiver } from './otlp.mjs';
+import { runRelay, tokenLatencies } from './relay.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const saveBaseline = process.argv.includes('--save-baseline');
 const quick = process.argv.includes('--quick');
-const SCALE = quick ? 0.2 : 1;
+const saveBaseline = process.argv.includes('--save-baseline');
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codeact-bench-'));
 const children = [];
+const JAR = path.join(root, 'target/quarkus-app/quarkus-run.jar');
+const LIBS = path.join(root, 'target/quarkus-app/lib/main/*');
+// The heap settings docs/performance.md recommends for a gateway holding many idle sessions.
+const JAVA_OPTS = ['-Xmx512m', '-Xss512k', '-XX:+UseSerialGC'];
+const cpus = os.cpus().length;
+
+const SIZES = quick
+  ? { relayScales: [1, 20], fullTokens: 300, pacedTokens: 30, actionRounds: 10, actionScales: [1, 5], idle: [300],
+    firstActions: 2, throughputSessions: 4, throughputActions: 5 }
+  : { relayScales: [1, 100, 1000], fullTokens: 1000, pacedTokens: 90, actionRounds: 50, actionScales: [1, 50],
+    idle: [5000, 10000, 18000], firstActions: 6, throughputSessions: 32, throughputActions: 20 };
 
 function freePort() {
   return new Promise((resolve) => {
@@ -27,284 +43,354 @@ function freePort() {
   });
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 async function waitFor(check, timeoutMs, what) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(20);
   }
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function start(cmd, args, log, env = {}) {
+function start(cmd, args, log) {
   const out = fs.openSync(path.join(runDir, log), 'w');
-  const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
+  const child = spawn(cmd, args, { stdio: ['ignore', out, out] });
   children.push(child);
   return child;
 }
 
-function cleanup() {
-  for (const c of children.reverse()) { try { c.kill('SIGTERM'); } catch (e) { /* gone */ } }
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) { resolve(); return; }
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
 }
-process.on('exit', cleanup);
+
+process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch (e) { /* gone */ } } });
 process.on('SIGINT', () => process.exit(130));
 
-// --- the scripted model: "tokens:N" → N tokens and no code; "action" → one action, then an answer.
-const TOKEN = 'word ';
-function sseReply(res, parts) {
-  res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-  for (const p of parts) res.write(`data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(p)}}}]}\n\n`);
-  res.end('data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":' + parts.length + '}}\n\ndata: [DONE]\n\n');
+/** user + system CPU time of a process, in ms (from /proc, clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
-const model = http.createServer((req, res) => {
-  let body = '';
-  req.on('data', (c) => { body += c; });
-  req.on('end', () => {
-    const messages = JSON.parse(body).messages;
-    const last = messages[messages.length - 1].content;
-    const tokens = /tokens:(\d+)/.exec(last);
-    if (tokens) sseReply(res, Array(Number(tokens[1])).fill(TOKEN));
-    else if (last.startsWith('Execution Output:')) sseReply(res, ['done']);
-    else sseReply(res, ['<execute>', '1 + 1', '\n']);
-  });
-});
 
-// --- a WebSocket session client that timestamps events.
-function openSession(base) {
+const driverCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+
+function rssMiB(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+}
+
+/** Heap in use after a full GC, in MiB: the generations' "used" of jcmd's GC.heap_info (not Metaspace). */
+function heapAfterGcMiB(pid) {
+  execFileSync('jcmd', [String(pid), 'GC.run']);
+  const info = execFileSync('jcmd', [String(pid), 'GC.heap_info']).toString();
+  return info.split('\n').filter((l) => /generation|heap/.test(l) && !/Metaspace|class space/.test(l))
+    .reduce((sum, l) => sum + Number(/used (\d+)K/.exec(l)?.[1] ?? 0), 0) / 1024;
+}
+
+const pct = (xs, p) => { const s = Float64Array.from(xs).sort(); return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))]; };
+
+/** Starts the packaged application; resolves once /q/health/ready says UP, with the time it took. */
+async function startApp(name, redisPort, modelPort, extra = []) {
+  const port = await freePort();
+  const t0 = now();
+  const child = start('java', [...JAVA_OPTS, `-Dquarkus.http.port=${port}`, `-Dquarkus.redis.hosts=redis://127.0.0.1:${redisPort}`,
+    `-Dcodeact.llm.base-url=http://127.0.0.1:${modelPort}/v1`, `-Dcodeact.worker.run-dir=${runDir}/${name}`,
+    '-Dquarkus.log.level=WARN',
+    // One principal ("local") drives all the load: lift the per-principal limits.
+    '-Dcodeact.limits.sessions-per-principal=1000000', '-Dcodeact.limits.turns-per-principal=1000000',
+    '-Dcodeact.limits.frames-per-second=1000000', '-Dcodeact.agent.max-actions=1000', ...extra, '-jar', JAR], `${name}.log`);
+  await waitFor(() => fetch(`http://127.0.0.1:${port}/q/health/ready`).then((r) => r.ok, () => false), 120_000, name);
+  return { child, port, readyMs: now() - t0, ws: `ws://127.0.0.1:${port}/v1/sessions` };
+}
+
+// --- one WebSocket session of the gateway, for the action measures.
+function openSession(url) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${base}/v1/sessions`);
+    const ws = new WebSocket(url);
     const waiters = [];
     ws.onmessage = (m) => {
       const e = JSON.parse(m.data);
-      e.at = performance.now();
-      if (e.type === 'error' && !e.turn) {
-        // A refusal (seq 0) or an error outside a turn: the measure is not valid, stop here.
-        fail(new Error(`gateway refused: ${e.code}: ${e.message}`));
-        return;
-      }
+      e.at = now();
+      if (e.type === 'error' && !e.turn) { reject(new Error(`refused: ${e.code}: ${e.message}`)); return; }
       for (const w of waiters.splice(0)) w(e);
       if (e.type === 'session') resolve(session);
     };
-    ws.onerror = reject;
+    ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
     const session = {
       ws,
-      next(type) {
-        return new Promise((res) => {
-          const wait = (e) => (e.type === type ? res(e) : waiters.push(wait));
-          waiters.push(wait);
-        });
-      },
-      async turn(text, onEvent) {
+      turn(text) {
         const events = [];
-        const t0 = performance.now();
-        const done = new Promise((res) => {
-          const collect = (e) => { events.push(e); onEvent?.(e); if (e.type === 'turn_end') res(); else waiters.push(collect); };
+        return new Promise((res, rej) => {
+          const collect = (e) => {
+            events.push(e);
+            if (e.type === 'turn_end') res(events);
+            else if (e.type === 'error') rej(new Error(`${e.code}: ${e.message}`));
+            else waiters.push(collect);
+          };
           waiters.push(collect);
+          ws.send(JSON.stringify({ type: 'user_message', text }));
         });
-        ws.send(JSON.stringify({ type: 'user_message', text }));
-        await done;
-        return { events, ms: performance.now() - t0 };
       },
     };
   });
 }
 
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))]; };
-
-async function relayBench(base, modelPort) {
-  const sessions = Math.round(50 * SCALE) || 5;
-  const turns = 4;
-  const tokens = 200;
-  // Baseline inside the run: the same streams read straight from the model server.
-  let t0 = performance.now();
-  await Promise.all(Array.from({ length: sessions * turns }, () => new Promise((resolve) => {
-    const req = http.request({ port: modelPort, method: 'POST', path: '/v1/chat/completions' }, (res) => {
-      // Read it as a client would: split the events and parse each token's JSON.
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        buffer += chunk;
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          if (event.startsWith('data: {')) JSON.parse(event.slice(6));
-        }
-      });
-      res.on('end', resolve);
-    });
-    req.end(JSON.stringify({ messages: [{ role: 'user', content: `tokens:${tokens}` }] }));
-  })));
-  const directTps = sessions * turns * tokens / ((performance.now() - t0) / 1000);
-  const clients = await Promise.all(Array.from({ length: sessions }, () => openSession(base)));
-  const cpu0 = [process.cpuUsage(), jvmCpuMs()];
-  const latencies = [];
-  const firstToken = [];
-  t0 = performance.now();
-  await Promise.all(clients.map(async (c) => {
-    for (let i = 0; i < turns; i++) {
-      let first = null;
-      const start = performance.now();
-      const r = await c.turn(`tokens:${tokens}`, (e) => { if (e.type === 'token' && first === null) first = e.at - start; });
-      latencies.push(r.ms);
-      firstToken.push(first);
+/** action → observation times of each action of a turn (observations must say 1). */
+function actionTimes(events) {
+  const out = [];
+  let action = null;
+  for (const e of events) {
+    if (e.type === 'action') action = e;
+    if (e.type === 'observation') {
+      if (e.text !== '1') throw new Error(`unexpected observation ${JSON.stringify(e)}`);
+      out.push(e.at - action.at);
     }
-  }));
-  const wall = performance.now() - t0;
-  const gatewayTps = sessions * turns * tokens / (wall / 1000);
-  const driverCpu = (process.cpuUsage().user + process.cpuUsage().system - cpu0[0].user - cpu0[0].system) / 1000;
-  const gatewayCpu = jvmCpuMs() - cpu0[1];
-  clients.forEach((c) => c.ws.close());
-  return {
-    'relay: gateway CPU per 1000 tokens (ms)': gatewayCpu / (sessions * turns * tokens / 1000),
-    'relay: driver+model CPU share of the wall time (%)': 100 * driverCpu / wall,
-    'relay: tokens/s through the gateway': gatewayTps,
-    'relay: tokens/s straight from the model (in-run baseline)': directTps,
-    'relay: turn latency p50 (ms)': pct(latencies, 50),
-    'relay: turn latency p99 (ms)': pct(latencies, 99),
-    'relay: first token p50 (ms)': pct(firstToken, 50),
-    setup: `relay: ${sessions} sessions × ${turns} turns × ${tokens} tokens`,
-  };
-}
-
-async function actionBench(base) {
-  const sessions = Number(process.env.BENCH_ACTION_SESSIONS) || Math.max(2, Math.round(8 * SCALE));
-  const actions = Math.max(3, Math.round(15 * SCALE));
-  const clients = await Promise.all(Array.from({ length: sessions }, () => openSession(base)));
-  const roundTrips = [];
-  const firstActions = [];
-  const t0 = performance.now();
-  await Promise.all(clients.map(async (c) => {
-    for (let i = 0; i < actions; i++) {
-      const r = await c.turn('action');
-      const action = r.events.find((e) => e.type === 'action');
-      const obs = r.events.find((e) => e.type === 'observation');
-      if (!obs || obs.text !== '2') throw new Error(`unexpected observation ${JSON.stringify(obs)}`);
-      (i === 0 ? firstActions : roundTrips).push(obs.at - action.at);
-    }
-  }));
-  const seconds = (performance.now() - t0) / 1000;
-  clients.forEach((c) => c.ws.close());
-  return {
-    'action: round trip p50, warm kernel (ms)': pct(roundTrips, 50),
-    'action: round trip p99, warm kernel (ms)': pct(roundTrips, 99),
-    'action: first action of a session p50 (ms)': pct(firstActions, 50),
-    'action: turns with one action per second': sessions * actions / seconds,
-    setup: `action: ${sessions} sessions × ${actions} turns (action → observation → answer)`,
-  };
-}
-
-let appPid = 0;
-function jvmCpuMs() {
-  const fields = fs.readFileSync(`/proc/${appPid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 1000 / 100; // utime + stime, in clock ticks of 10 ms
-}
-
-function rssMb(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-}
-
-async function idleBench(base, pid) {
-  const n = Math.round(2000 * SCALE);
-  global.gc?.();
-  const before = rssMb(pid);
-  const t0 = performance.now();
-  const clients = [];
-  for (let i = 0; i < n; i += 100) {
-    clients.push(...await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => openSession(base))));
   }
-  const openMs = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, 1000));
-  const after = rssMb(pid);
+  return out;
+}
+
+const rows = [];
+/**
+ * One line of the report: the gateway's figure, its floor measured in this run (ratio = figure /
+ * floor unless `ratio` is false), and the target.
+ */
+function row(section, figure, value, unit, floor = null, floorName = '', target = '', ratio = true) {
+  rows.push({ section, figure, value, unit, floor, floorName, target, ratio });
+}
+
+async function relaySection(model, gateway, bare, modelPort) {
+  const sseUrl = `http://127.0.0.1:${modelPort}/v1/chat/completions`;
+  const paths = [['model, read directly', 'sse', sseUrl, null], ['bare relay (Vert.x → WebSocket)', 'ws', bare.url, bare.child.pid],
+    ['gateway', 'ws', gateway.ws, gateway.child.pid]];
+  for (const pace of [0, 30]) {
+    for (const sessions of SIZES.relayScales) {
+      const tokens = pace ? SIZES.pacedTokens : (sessions === 1 ? SIZES.fullTokens * 2 : SIZES.fullTokens);
+      const measured = {};
+      for (const [name, mode, url, pid] of paths) {
+        const cpu0 = pid ? cpuMs(pid) : 0;
+        const driver0 = driverCpuMs();
+        const t0 = now();
+        const tagPrefix = `${name[0]}${pace}x${sessions}`;
+        const arrivals = await runRelay({ mode, url, sessions, turns: 1, tokens, pace, threads: Math.min(cpus, sessions), tagPrefix });
+        const wall = now() - t0;
+        const total = sessions * tokens;
+        const latencies = tokenLatencies(model.writeTimes, arrivals, tokensOf);
+        measured[name] = { tps: total / (wall / 1000), cpuUsPerToken: pid ? (cpuMs(pid) - cpu0) * 1000 / total : null,
+          p50: pct(latencies, 50), p99: pct(latencies, 99), driver: 100 * (driverCpuMs() - driver0) / wall };
+        for (const key of Object.keys(arrivals)) model.writeTimes.delete(key);
+      }
+      const g = measured.gateway;
+      const b = measured['bare relay (Vert.x → WebSocket)'];
+      const d = measured['model, read directly'];
+      const how = `${sessions} session${sessions > 1 ? 's' : ''} × ${tokens} tokens, ${pace ? `${pace} tok/s each` : 'full speed'}`;
+      row('relay', `${how}: JVM CPU per token`, g.cpuUsPerToken, 'µs', b.cpuUsPerToken, 'µs bare relay', '≤ 1.5× bare relay');
+      row('relay', `${how}: tokens/s`, g.tps, 'tok/s', b.tps, 'tok/s bare relay');
+      row('relay', `${how}: token latency p50`, g.p50, 'ms', d.p50, 'ms model read directly', '', false);
+      row('relay', `${how}: token latency p99`, g.p99, 'ms', d.p99, 'ms model read directly', '', false);
+      row('relay', `${how}: latency added by the gateway, p99`, g.p99 - d.p99, 'ms', b.p99 - d.p99, 'ms added by the bare relay',
+        pace ? '≤ 20 ms' : '', false);
+      row('relay', `${how}: driver CPU while reading the gateway`, g.driver, '% of a core', d.driver, '% reading directly',
+        `< ${100 * cpus}%: not the bottleneck`, false);
+    }
+  }
+}
+
+async function actionSection(gateway) {
+  const kernels = JSON.parse(execFileSync('/usr/bin/python3', [path.join(root, 'bench/kernels.py'), ...(quick ? ['--no-jupyter'] : []),
+    path.join(root, 'src/main/resources/kernel/codeact_kernel.py'), String(SIZES.actionRounds), ...SIZES.actionScales.map(String)],
+  { stdio: ['ignore', 'pipe', fs.openSync(path.join(runDir, 'kernels.log'), 'w')] }).toString());
+  for (const sessions of SIZES.actionScales) {
+    const clients = await Promise.all(Array.from({ length: sessions }, () => openSession(gateway.ws)));
+    await Promise.all(clients.map((c) => c.turn('warm up')));
+    const times = [];
+    await Promise.all(clients.map(async (c) => {
+      const events = await c.turn(`actions:${SIZES.actionRounds}`);
+      times.push(...actionTimes(events));
+    }));
+    clients.forEach((c) => c.ws.close());
+    const k = (what) => kernels[`${what}@${sessions}`];
+    const jupyter = k('jupyter');
+    const where = `${sessions} session${sessions > 1 ? 's' : ''} at once`;
+    for (const p of ['p50', 'p99']) {
+      row('action', `print(1), warm kernel, ${where}: round trip ${p}`, pct(times, Number(p.slice(1))), 'ms',
+        jupyter.skipped ? null : jupyter[p], jupyter.skipped ? `(ipykernel: ${jupyter.skipped})` : 'ms ipykernel, unsandboxed',
+        p === 'p50' ? '≤ 3 ms, below ipykernel' : '≤ 10 ms, below ipykernel');
+      row('action', `  floors, ${where}, ${p}: our kernel alone, unsandboxed`, k('kernel')[p], 'ms', k('runsc')[p],
+        'ms bare pipe into runsc', '', false);
+    }
+  }
+}
+
+async function firstActions(gateway, label, target) {
+  const times = [];
+  for (let i = 0; i < SIZES.firstActions; i++) {
+    const c = await openSession(gateway.ws);
+    times.push(...actionTimes(await c.turn('one action')).slice(0, 1));
+    c.ws.close();
+    await sleep(1500); // the warm pool refills
+  }
+  row('action', `first action of a new session, ${label}: p50`, pct(times, 50), 'ms', null, '', target);
+}
+
+async function throughput(gateway) {
+  const clients = await Promise.all(Array.from({ length: SIZES.throughputSessions }, () => openSession(gateway.ws)));
+  await Promise.all(clients.map((c) => c.turn('warm up')));
+  const t0 = now();
+  let actions = 0;
+  await Promise.all(clients.map(async (c) => { actions += actionTimes(await c.turn(`actions:${SIZES.throughputActions}`)).length; }));
+  const perSecond = actions / ((now() - t0) / 1000);
   clients.forEach((c) => c.ws.close());
-  return {
-    'idle sessions: open, per session (ms)': openMs / n,
-    'idle sessions: gateway memory per session (KiB)': (after - before) * 1024 / n,
-    setup: `idle: ${n} WebSocket sessions open at once`,
-  };
+  row('action', `short actions per second, one worker (${SIZES.throughputSessions} sessions, model turns included)`, perSecond,
+    '/s', null, '', `≥ 300 per worker core (${cpus} cores here, shared with everything)`);
+}
+
+/** Opens `count` idle sessions from child processes (each ≤ 9000 sockets, its own source address). */
+async function idleSection(gateway) {
+  const holders = [];
+  let opened = 0;
+  // Sessions of the earlier measures stay in memory until they idle out: count from here.
+  const heap0 = heapAfterGcMiB(gateway.child.pid);
+  const rss0 = rssMiB(gateway.child.pid);
+  for (const total of SIZES.idle) {
+    while (opened < total) {
+      const n = Math.min(9000, total - opened);
+      const address = `127.0.0.${2 + holders.length}`;
+      const holder = spawn(process.execPath, [path.join(root, 'bench/idle.mjs'), String(gateway.port), address, String(n)],
+        { stdio: ['pipe', 'pipe', 'inherit'] });
+      children.push(holder);
+      holders.push(holder);
+      await new Promise((resolve, reject) => {
+        let out = '';
+        holder.stdout.on('data', (d) => { out += d; if (out.includes('\n')) (out.startsWith('opened') ? resolve() : reject(new Error(out))); });
+        holder.once('exit', (code) => reject(new Error(`idle session holder exited (${code}): ${out}`)));
+      });
+      opened += n;
+    }
+    await sleep(1000);
+    const heap = heapAfterGcMiB(gateway.child.pid);
+    const rss = rssMiB(gateway.child.pid);
+    row('idle', `${total} idle sessions: gateway RSS`, rss, 'MiB', (rss - rss0) * 1024 / total, 'KiB more per session',
+      total >= 10000 ? '50,000 in ≤ 1024 MiB' : '', false);
+    row('idle', `${total} idle sessions: heap after GC`, heap, 'MiB', (heap - heap0) * 1024 / total, 'KiB more per session',
+      '', false);
+  }
+  for (const h of holders) { h.stdin.end(); await new Promise((r) => { if (h.exitCode !== null) r(); else h.once('exit', r); }); }
+}
+
+/** One session's actions on a warm kernel, traced: where the round trip goes, hop by hop (p50). */
+async function traceHops(gateway, receiver) {
+  const c = await openSession(gateway.ws);
+  await c.turn('warm up');
+  await c.turn(`actions:${SIZES.actionRounds}`);
+  c.ws.close();
+  await sleep(1500); // the last spans are exported
+  const hops = actionHops(receiver.spans).filter((h) => !h.fresh);
+  if (!hops.length) throw new Error('no traced action arrived at the OTLP receiver');
+  for (const hop of ['submit', 'queue wait', 'pick-up', 'kernel', 'publish', 'emit', 'total']) {
+    row('hops', `action round trip, one session, tracing on: ${hop} p50`, pct(hops.map((h) => h[hop]), 50), 'ms',
+      null, hop === 'total' ? `(${hops.length} actions)` : '');
+  }
 }
 
 function machine() {
-  const cpu = os.cpus()[0]?.model || 'unknown cpu';
   let java = 'java ?';
-  try { java = execSync('java -version 2>&1').toString().split('\n')[0]; } catch (e) { /* no java */ }
+  try { java = execFileSync('sh', ['-c', 'java -version 2>&1']).toString().split('\n')[0]; } catch (e) { /* none */ }
   let commit = 'unknown';
-  try { commit = execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim(); } catch (e) { /* not a checkout */ }
-  return { cpus: os.cpus().length, cpu, memory_gib: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(), java, commit,
-    date: new Date().toISOString() };
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim(); } catch (e) { /* not a checkout */ }
+  return { cpus, cpu: os.cpus()[0]?.model || 'unknown cpu', memory_gib: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(),
+    java, commit, date: new Date().toISOString(), load: os.loadavg().map((l) => l.toFixed(2)).join(' ') };
 }
 
-function fail(error) {
-  console.error(`bin/bench: ${error.message}`);
-  cleanup();
-  process.exit(1);
+const fmt = (v) => (v === null || v === undefined ? '' : typeof v !== 'number' ? String(v)
+  : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+function report(run, baseline) {
+  const table = rows.map((r) => {
+    const ratio = r.ratio && typeof r.value === 'number' && typeof r.floor === 'number' && r.floor > 0
+      ? `${(r.value / r.floor).toFixed(2)}×` : '';
+    const before = baseline?.rows?.find((b) => b.figure === r.figure)?.value;
+    return [r.figure, `${fmt(r.value)} ${r.unit}`, r.floor === null ? r.floorName : `${fmt(r.floor)} ${r.floorName}`, ratio,
+      r.target, before === undefined ? '' : fmt(before)];
+  });
+  const head = ['figure', 'gateway', 'floor in this run', 'ratio', 'target', 'saved baseline'];
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 1 || i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  let section = '';
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  rows.forEach((r, i) => {
+    if (r.section !== section) { section = r.section; console.log(`[${section}]`); }
+    console.log(line(table[i]));
+  });
+  const m = run.machine;
+  console.log(`\nmachine:  ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB, Linux ${m.kernel}, ${m.java}; load average at the end ${m.load}`);
+  console.log(`commit:   ${m.commit}, ${m.date}; JVM options ${JAVA_OPTS.join(' ')}`);
+  console.log(`command:  ${run.command}`);
+  console.log('The driver (model server and clients) runs on the same cores: its CPU share is printed above.');
+  if (baseline) console.log(`saved baseline: commit ${baseline.machine.commit}, ${baseline.machine.date}, ${baseline.command}`);
 }
 
 async function main() {
-  setTimeout(() => fail(new Error('no result within 10 minutes')), 600_000).unref();
-  const jar = path.join(root, 'target/quarkus-app/quarkus-run.jar');
-  if (!fs.existsSync(jar)) throw new Error('build first: mvn package -DskipTests (bin/bench does)');
+  setTimeout(() => { console.error('bin/bench: no result within 30 minutes'); process.exit(1); }, 1_800_000).unref();
+  if (!fs.existsSync(JAR)) throw new Error('build first: mvn package -DskipTests (bin/bench does)');
   const redisPort = await freePort();
-  start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', runDir], 'redis.log');
+  const redis = start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--dir', runDir], 'redis.log');
+  const model = createModel();
   const modelPort = await freePort();
-  await new Promise((r) => model.listen(modelPort, '127.0.0.1', r));
-  const httpPort = await freePort();
-  const extra = (process.env.BENCH_JAVA_OPTS || '').split(' ').filter(Boolean);
-  const app = start('java', [...extra, '-Xmx512m', `-Dquarkus.http.port=${httpPort}`, `-Dquarkus.redis.hosts=redis://127.0.0.1:${redisPort}`,
-    `-Dcodeact.llm.base-url=http://127.0.0.1:${modelPort}/v1`, `-Dcodeact.worker.run-dir=${runDir}/worker`,
-    '-Dcodeact.worker.warm-pool=4', '-Dquarkus.log.level=WARN',
-    // One principal ("local") drives all the load: lift the per-principal limits.
-    '-Dcodeact.limits.sessions-per-principal=1000000', '-Dcodeact.limits.turns-per-principal=1000000',
-    '-jar', jar], 'app.log');
-  appPid = app.pid;
-  const base = `ws://127.0.0.1:${httpPort}`;
-  await waitFor(async () => fetch(`http://127.0.0.1:${httpPort}/q/health/ready`).then((r) => r.ok).catch(() => false), 60000, 'the gateway');
-  await new Promise((r) => setTimeout(r, 2000)); // let the warm pool fill
+  await new Promise((r) => model.server.listen(modelPort, '127.0.0.1', 4096, r));
+  await waitFor(() => new Promise((r) => net.connect(redisPort, '127.0.0.1').on('connect', function () { this.end(); r(true); })
+    .on('error', () => r(false))), 10_000, 'redis-server');
 
-  const results = {};
-  const setup = [];
-  for (const part of [await relayBench(base, modelPort), await actionBench(base), await idleBench(base, app.pid)]) {
-    const { setup: what, ...measures } = part;
-    setup.push(what);
-    Object.assign(results, measures);
-  }
-  const run = { machine: machine(), command: `bin/bench ${process.argv.slice(2).join(' ')}`.trim(), setup, results };
+  const gateway = await startApp('app', redisPort, modelPort, ['-Dcodeact.worker.warm-pool=4']);
+  row('start', 'JVM start to ready (gateway + worker, warm pool of 4)', gateway.readyMs, 'ms', null, '', '≤ 1000 ms');
+  const barePort = await freePort();
+  const bareChild = start('java', [...JAVA_OPTS, '-cp', LIBS, path.join(root, 'bench/BareRelay.java'), String(barePort),
+    `http://127.0.0.1:${modelPort}/v1/chat/completions`], 'bare-relay.log');
+  await waitFor(() => fs.readFileSync(path.join(runDir, 'bare-relay.log'), 'utf8').includes('listening'), 60_000, 'the bare relay');
+  const bare = { child: bareChild, url: `ws://127.0.0.1:${barePort}/` };
+  await sleep(2000); // the warm pool fills
 
+  const redisCpu0 = cpuMs(redis.pid);
+  await relaySection(model, gateway, bare, modelPort);
+  await stop(bareChild);
+  await actionSection(gateway);
+  await firstActions(gateway, 'warm pool of 4', '≤ 30 ms');
+  await throughput(gateway);
+  await idleSection(gateway);
+  row('start', 'Redis CPU during the whole run', cpuMs(redis.pid) - redisCpu0, 'ms');
+  await stop(gateway.child);
+
+  // The second instance has no warm pool, and tracing on: the action's hops are read off its spans.
+  const receiver = createReceiver();
+  const otlpPort = await freePort();
+  await new Promise((r) => receiver.server.listen(otlpPort, '127.0.0.1', r));
+  const cold = await startApp('app-no-pool', redisPort, modelPort, ['-Dcodeact.worker.warm-pool=0',
+    '-Dquarkus.otel.sdk.disabled=false', '-Dquarkus.otel.traces.sampler=always_on', '-Dquarkus.otel.bsp.schedule.delay=100ms',
+    '-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf', `-Dquarkus.otel.exporter.otlp.traces.endpoint=http://127.0.0.1:${otlpPort}`]);
+  row('start', 'JVM start to ready, no warm pool, tracing on', cold.readyMs, 'ms', null, '', '≤ 1000 ms');
+  await firstActions(cold, 'no warm pool (a cold sandbox)', '');
+  await traceHops(cold, receiver);
+  await stop(cold.child);
+  receiver.server.close();
+
+  const run = { machine: machine(), command: `bin/bench ${process.argv.slice(2).join(' ')}`.trim(), rows };
   const baselineFile = path.join(root, 'bench/baseline.json');
   const baseline = fs.existsSync(baselineFile) ? JSON.parse(fs.readFileSync(baselineFile, 'utf8')) : null;
-  const fmt = (v) => (typeof v === 'number' ? (v >= 100 ? v.toFixed(0) : v.toFixed(2)) : String(v ?? '—'));
-  const rows = Object.entries(results).map(([k, v]) => {
-    const b = baseline?.results?.[k];
-    const ratio = typeof v === 'number' && typeof b === 'number' && b !== 0 ? (v / b).toFixed(2) + '×' : '';
-    return [k, fmt(v), fmt(b), ratio];
-  });
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['measure', 'this run', 'baseline', 'ratio'][i].length));
-  const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ');
-  console.log(line(['measure', 'this run', 'baseline', 'ratio']));
-  console.log(widths.map((w) => '-'.repeat(w)).join('   '));
-  rows.forEach((r) => console.log(line(r)));
-  const m = run.machine;
-  console.log(`\nthis run: ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB, Linux ${m.kernel}, ${m.java}, commit ${m.commit}, ${m.date}`);
-  console.log(`setup:    ${setup.join('; ')}`);
-  console.log(`command:  ${run.command}`);
-  if (baseline) {
-    const bm = baseline.machine;
-    console.log(`baseline: ${bm.cpus} × ${bm.cpu}, ${bm.memory_gib} GiB, Linux ${bm.kernel}, ${bm.java}, commit ${bm.commit}, ${bm.date}`);
-    console.log(`          setup: ${(baseline.setup || []).join('; ')}`);
-    console.log(`          command: ${baseline.command}`);
-    if (JSON.stringify(baseline.setup) !== JSON.stringify(setup)) {
-      console.log('          (the setups differ: compare runs of the same command)');
-    }
-  } else {
-    console.log('baseline: none yet (bin/bench --save-baseline)');
-  }
+  report(run, baseline?.rows ? baseline : null);
+  fs.mkdirSync(path.join(root, 'target'), { recursive: true });
   fs.writeFileSync(path.join(root, 'target/bench-last.json'), JSON.stringify(run, null, 2));
   if (saveBaseline) {
     fs.writeFileSync(baselineFile, JSON.stringify(run, null, 2) + '\n');
     console.log(`saved as the baseline: ${path.relative(root, baselineFile)}`);
   }
-  model.close();
+  model.server.close();
+  await stop(redis);
 }
 
-main().then(() => { cleanup(); process.exit(0); }, (e) => { console.error(e); cleanup(); process.exit(1); });
+main().then(() => process.exit(0), (e) => { console.error(`bin/bench: ${e.stack || e}`); process.exit(1); });

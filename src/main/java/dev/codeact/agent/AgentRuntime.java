@@ -3,15 +3,16 @@ package dev.codeact.agent;
 import dev.codeact.config.AgentConfig;
 import dev.codeact.llm.LlmClient;
 import dev.codeact.llm.Sampling;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.util.concurrent.TimeUnit;
 import dev.codeact.queue.JobQueue;
 import dev.codeact.queue.ResultReader;
 import dev.codeact.session.Session;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.TimeUnit;
 
 /** What every turn needs, gathered once; {@link #newTurn} is the only way turns are made. */
 @ApplicationScoped
@@ -24,12 +25,14 @@ public class AgentRuntime {
     final ResultReader results;
     final Vertx vertx;
     final ObservationFormatter formatter;
+    final Tracer tracer;
 
     private final MeterRegistry meters;
     private final DistributionSummary actionsPerTurn;
 
     public AgentRuntime(AgentConfig config, LlmClient llm, JobQueue jobs, Prompt prompt, ResultReader results, Vertx vertx,
-                        MeterRegistry meters) {
+                        MeterRegistry meters, Tracer tracer) {
+        this.tracer = tracer;
         this.meters = meters;
         this.actionsPerTurn = DistributionSummary.builder("codeact.turn.actions").description("Code actions per turn")
                 .register(meters);

@@ -14,6 +14,7 @@ import dev.codeact.queue.JobQueue;
 import dev.codeact.queue.QueueCodec;
 import dev.codeact.queue.Result;
 import dev.codeact.session.Session;
+import io.opentelemetry.context.Scope;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -48,11 +49,13 @@ public final class Turn {
     private long resultTimer = -1;
     private Usage usage = Usage.NONE;
     private boolean reportedUsage;
+    private final TurnTrace trace;
 
     Turn(AgentRuntime rt, Session session, int number) {
         this.rt = rt;
         this.session = session;
         this.number = number;
+        this.trace = new TurnTrace(rt.tracer, session.id(), number);
     }
 
     /** Starts once the session has stored that this turn runs (one Redis write, before any event of it). */
@@ -89,7 +92,13 @@ public final class Turn {
         Sampling sampling = session.sampling();
         // The client calls back on the context that made the call (this session's); session.run
         // keeps that true even if a pooled connection ever reported on another one.
-        call = rt.llm.stream(rt.prompt.messages(session.history(), rt.llm.maxTokens(sampling)), sampling, new LlmListener() {
+        try (Scope parent = trace.current()) {
+            call = rt.llm.stream(rt.prompt.messages(session.history(), rt.llm.maxTokens(sampling)), sampling, listener());
+        }
+    }
+
+    private LlmListener listener() {
+        return new LlmListener() {
             @Override
             public void onDelta(String text) {
                 session.run(() -> onModelDelta(text));
@@ -129,7 +138,7 @@ public final class Turn {
                     }
                 });
             }
-        });
+        };
     }
 
     private void onModelDelta(String text) {
@@ -186,7 +195,7 @@ public final class Turn {
         state = State.EXECUTING;
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
         Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.results.stream(), code,
-                rt.config.actionTimeout().toMillis(), System.currentTimeMillis());
+                rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), trace.actionStarted(actionId, actions));
         String submitted = actionId;
         resultTimer = rt.vertx.setTimer(rt.config.resultTimeout().toMillis(), t -> session.run(() -> {
             if ((state == State.EXECUTING || state == State.CANCELLING) && submitted.equals(actionId)) {
@@ -194,7 +203,9 @@ public final class Turn {
                         + rt.config.resultTimeout().toSeconds() + " s");
             }
         }));
-        rt.jobs.submit(job, session.kernelWorker()).subscribe().with(stream -> { }, error -> session.run(() -> {
+        rt.jobs.submit(job, session.kernelWorker()).subscribe().with(stream -> session.run(() -> trace.submitted(stream, null)),
+                error -> session.run(() -> {
+            trace.submitted(null, error);
             if (state == State.EXECUTING && submitted.equals(actionId)) {
                 if (error instanceof JobQueue.OverloadedException) {
                     fail(ErrorCode.OVERLOADED, error.getMessage());
@@ -235,9 +246,11 @@ public final class Turn {
         }
         rt.vertx.cancelTimer(resultTimer);
         session.kernelSeenOn(result.worker());
+        trace.resultReceived(result.worker(), result.attempt());
         ExecutionResult r = result.result();
         String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds());
         session.emit(new ServerEvent.Observation(number, actionId, r, text));
+        trace.endAction(r.restarted() ? "restarted" : r.error() != null ? "error" : "ok");
         session.appendHistory(ChatMessage.observation(rt.config.observationPrefix() + text));
         ErrorCode stop = stoppedBy != null ? stoppedBy : session.stopCode();
         if (stop != null) {
@@ -313,5 +326,6 @@ public final class Turn {
         session.emit(new ServerEvent.TurnEnd(number, reason.wire(), actions, ms, reportedUsage ? usage : null));
         session.turnEndEmitted();
         rt.recordTurn(reason.wire(), actions, ms);
+        trace.ended(reason.wire(), actions);
     }
 }

@@ -32,7 +32,7 @@ public interface QueueConfig {
     @Positive
     int batch();
 
-    /** Jobs waiting or running on one job stream; beyond it new actions get error {@code overloaded}. */
+    /** Jobs waiting or running on one shared job stream; beyond it new actions get error {@code overloaded}. */
     @WithDefault("10000")
     @Positive
     long maxJobs();

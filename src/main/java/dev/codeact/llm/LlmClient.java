@@ -9,6 +9,12 @@ import dev.codeact.protocol.WireJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -47,9 +53,11 @@ public class LlmClient {
     private final Counter promptTokens;
     private final Counter completionTokens;
     private final MeterRegistry meters;
+    private final Tracer tracer;
 
-    public LlmClient(LlmConfig config, Vertx vertx, MeterRegistry meters) {
+    public LlmClient(LlmConfig config, Vertx vertx, MeterRegistry meters, Tracer tracer) {
         this.config = config;
+        this.tracer = tracer;
         this.vertx = vertx;
         this.meters = meters;
         this.http = vertx.createHttpClient(new HttpClientOptions()
@@ -100,9 +108,15 @@ public class LlmClient {
         return null;
     }
 
-    /** Call on an event loop; the listener is called back on the same context. */
+    /**
+     * Call on an event loop; the listener is called back on the same context. The call's span
+     * (OpenTelemetry's GenAI conventions) is a child of the current one.
+     */
     public LlmCall stream(List<ChatMessage> messages, Sampling sampling, LlmListener listener) {
-        Call call = new Call(Buffer.buffer(requestBody(messages, sampling)), listener);
+        Span span = tracer.spanBuilder("chat " + (sampling.model() != null ? sampling.model() : config.model()))
+                .setSpanKind(SpanKind.CLIENT).setAttribute("gen_ai.operation.name", "chat")
+                .setAttribute("gen_ai.request.model", sampling.model() != null ? sampling.model() : config.model()).startSpan();
+        Call call = new Call(Buffer.buffer(requestBody(messages, sampling)), listener, span);
         call.totalTimer = vertx.setTimer(config.totalTimeout().toMillis(), t -> call.fail(ErrorCode.UPSTREAM_TIMEOUT,
                 "the model did not finish within " + config.totalTimeout().toSeconds() + " s"));
         // One periodic check per call rather than a timer re-armed on every chunk.
@@ -112,7 +126,9 @@ public class LlmClient {
                 call.fail(ErrorCode.UPSTREAM_TIMEOUT, "no data from the model for " + config.idleTimeout().toSeconds() + " s");
             }
         });
-        call.attempt();
+        try (Scope current = span.makeCurrent()) {
+            call.attempt();
+        }
         return call;
     }
 
@@ -152,6 +168,7 @@ public class LlmClient {
     private final class Call implements LlmCall {
         private final Buffer body;
         private final LlmListener listener;
+        private final Span span;
         private final SseParser sse = new SseParser(this::onEvent);
         private final long startedAt = System.nanoTime();
         private HttpClientRequest request;
@@ -167,9 +184,10 @@ public class LlmClient {
         private String finishReason;
         private Usage usage;
 
-        Call(Buffer body, LlmListener listener) {
+        Call(Buffer body, LlmListener listener, Span span) {
             this.body = body;
             this.listener = listener;
+            this.span = span;
         }
 
         void attempt() {
@@ -193,6 +211,7 @@ public class LlmClient {
             if (!done) {
                 done = true;
                 close();
+                span.setAttribute("codeact.cancelled", true).end();
             }
         }
 
@@ -316,6 +335,7 @@ public class LlmClient {
                 if (!sawToken) {
                     sawToken = true;
                     firstToken.record(System.nanoTime() - startedAt, TimeUnit.NANOSECONDS);
+                    span.addEvent("first token");
                 }
                 deltas.append(content.asText());
             }
@@ -333,7 +353,13 @@ public class LlmClient {
                 if (usage != null) {
                     promptTokens.increment(usage.promptTokens());
                     completionTokens.increment(usage.completionTokens());
+                    span.setAttribute("gen_ai.usage.input_tokens", usage.promptTokens())
+                            .setAttribute("gen_ai.usage.output_tokens", usage.completionTokens());
                 }
+                if (finishReason != null) {
+                    span.setAttribute(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"), List.of(finishReason));
+                }
+                span.end();
                 listener.onComplete(finishReason, usage);
             }
         }
@@ -344,6 +370,7 @@ public class LlmClient {
                 done = true;
                 close();
                 meters.counter("codeact.llm.errors", "code", code.code()).increment();
+                span.setStatus(StatusCode.ERROR, message).setAttribute("error.type", code.code()).end();
                 listener.onError(code, message);
             }
         }

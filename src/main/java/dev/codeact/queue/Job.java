@@ -3,10 +3,13 @@ package dev.codeact.queue;
 /**
  * One code action on the job stream.
  *
- * @param replyTo   result stream of the gateway that owns the session
- * @param timeoutMs wall time before the kernel is interrupted
+ * @param replyTo     result stream of the gateway that owns the session
+ * @param timeoutMs   wall time before the kernel is interrupted
+ * @param traceparent W3C trace context of the gateway's span of the action (see {@link TraceParent});
+ *                    null while tracing is off
  */
-public record Job(int v, String jobId, String session, String replyTo, String code, long timeoutMs, long createdAt) {
+public record Job(int v, String jobId, String session, String replyTo, String code, long timeoutMs, long createdAt,
+                  String traceparent) {
 
     public Job {
         QueueCodec.require(jobId, "job_id");

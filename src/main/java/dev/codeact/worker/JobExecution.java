@@ -6,6 +6,7 @@ import dev.codeact.queue.Job;
 import dev.codeact.queue.Result;
 import dev.codeact.sandbox.Kernel;
 import dev.codeact.sandbox.KernelFrame;
+import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,8 @@ final class JobExecution implements Kernel.Listener {
 
         /** The job's observation is stored: it can be acknowledged. */
         void finished(JobExecution execution);
+
+        Tracer tracer();
     }
 
     /** Where the job came from, to acknowledge it there; {@code attempt}: which run of the job this is. */
@@ -67,6 +70,7 @@ final class JobExecution implements Kernel.Listener {
     private final Env env;
     private final ResultSink sink;
     private final OutputGuard guard;
+    private final JobTrace trace;
     /** Text let through by the guard and not yet sent as a chunk, in order. */
     private final List<OutputGuard.Part> pending = new ArrayList<>();
     private long lastChunkAt;
@@ -91,8 +95,10 @@ final class JobExecution implements Kernel.Listener {
         // Room above the limit for the marker and tail a well-behaved kernel adds itself.
         this.guard = new OutputGuard(env.maxOutputChars() + 10_000, env.maxImageBytes());
         this.lastChunkAt = System.nanoTime() - env.chunkIntervalNanos();
+        this.trace = new JobTrace(env.tracer(), job, env.workerId(), entry.attempt(), entry.rescued());
         this.sink = env.sinkFor(job, entry.attempt(), () -> {
             stored = true;
+            trace.stored();
             env.finished(this);
         });
     }
@@ -117,10 +123,12 @@ final class JobExecution implements Kernel.Listener {
             finish(result(null, null, List.of(), 0, false));
             return;
         }
+        boolean fresh;
         try {
             KernelPool.Lease lease = env.pool().forSession(job.session());
             kernel = lease.kernel();
-            if (lease.fresh()) {
+            fresh = lease.fresh();
+            if (fresh) {
                 boolean hadState = env.claimSession(job.session());
                 if (entry.rescued()) {
                     restarted = true;
@@ -145,6 +153,7 @@ final class JobExecution implements Kernel.Listener {
             timeoutTimer = env.timers().schedule(this::onTimeout, Math.min(job.timeoutMs(), env.maxActionTimeoutMs()),
                     TimeUnit.MILLISECONDS);
         }
+        trace.kernelStarted(fresh);
         try {
             kernel.execute(job.jobId(), job.code(), this);
         } catch (IOException | IllegalStateException e) {
@@ -165,6 +174,7 @@ final class JobExecution implements Kernel.Listener {
     /** Shutdown or fencing: stop without an observation (nor any further output), so the job runs again elsewhere. */
     void abandon() {
         sink.close();
+        trace.abandoned();
         if (finished.compareAndSet(false, true) && kernel != null) {
             env.pool().drop(job.session(), kernel);
         }
@@ -242,6 +252,7 @@ final class JobExecution implements Kernel.Listener {
 
     @Override
     public void onDone(KernelFrame done) {
+        trace.kernelDone(done.durationMs(), null);
         ErrorInfo error = done.error() == null ? null : new ErrorInfo(guard.clip(done.error().name()),
                 guard.clip(done.error().value()), guard.clip(done.error().traceback()));
         finish(result(guard.clip(done.value()), error, done.images(), done.durationMs(), done.truncated()));
@@ -249,6 +260,7 @@ final class JobExecution implements Kernel.Listener {
 
     @Override
     public void onLost(String reason) {
+        trace.kernelDone(-1, reason);
         if (kernel != null) {
             env.pool().drop(job.session(), kernel);
         }
@@ -300,6 +312,7 @@ final class JobExecution implements Kernel.Listener {
             flushChunks();
             guard.ending().forEach(this::push);
         }
+        trace.publishing();
         sink.push(Result.observation(job.session(), job.jobId(), env.workerId(), result));
         sink.flush();
     }

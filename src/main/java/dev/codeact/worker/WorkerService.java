@@ -14,6 +14,7 @@ import dev.codeact.queue.RedisKeys;
 import dev.codeact.sandbox.SandboxLauncher;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
@@ -89,11 +90,13 @@ public class WorkerService implements JobExecution.Env {
     private long heartbeatTimer;
     private long reapTimer;
     private volatile boolean running;
+    private final Tracer tracer;
 
     public WorkerService(CodeactConfig roles, WorkerConfig config, QueueConfig queue, SessionConfig sessions,
                          RedisKeys keys, ReactiveRedisDataSource redis, SandboxLauncher launcher, InstanceId instance,
-                         Vertx vertx, MeterRegistry meters) {
+                         Vertx vertx, MeterRegistry meters, Tracer tracer) {
         this.meters = meters;
+        this.tracer = tracer;
         this.roles = roles;
         this.config = config;
         this.queue = queue;
@@ -312,6 +315,11 @@ public class WorkerService implements JobExecution.Env {
         if (startNow) {
             blocking.execute(execution::start);
         }
+    }
+
+    @Override
+    public Tracer tracer() {
+        return tracer;
     }
 
     @Override

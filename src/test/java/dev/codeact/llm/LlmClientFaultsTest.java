@@ -9,10 +9,11 @@ import dev.codeact.it.ScriptedModel;
 import dev.codeact.it.ScriptedModel.Reply;
 import dev.codeact.protocol.ErrorCode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import io.quarkus.runtime.configuration.DurationConverter;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +71,7 @@ class LlmClientFaultsTest {
     }
 
     static Outcome call(LlmConfig config) throws Exception {
-        LlmClient client = new LlmClient(config, vertx, new SimpleMeterRegistry());
+        LlmClient client = new LlmClient(config, vertx, new SimpleMeterRegistry(), OpenTelemetry.noop().getTracer("test"));
         CompletableFuture<Outcome> result = new CompletableFuture<>();
         List<String> deltas = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
