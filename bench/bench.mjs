@@ -29,6 +29,8 @@ const JAR = path.join(root, 'target/quarkus-app/quarkus-run.jar');
 const LIBS = path.join(root, 'target/quarkus-app/lib/main/*');
 // The heap settings docs/performance.md recommends for a gateway holding many idle sessions.
 const JAVA_OPTS = ['-Xmx512m', '-Xss512k', '-XX:+UseSerialGC'];
+// The class-data archive the build makes (run from the jar's folder, as bin/codeact does).
+const CDS = fs.existsSync(path.join(path.dirname(JAR), 'app-cds.jsa')) ? ['-XX:SharedArchiveFile=app-cds.jsa'] : [];
 const cpus = os.cpus().length;
 
 const SIZES = quick
@@ -54,9 +56,9 @@ async function waitFor(check, timeoutMs, what) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function start(cmd, args, log) {
+function start(cmd, args, log, cwd = root) {
   const out = fs.openSync(path.join(runDir, log), 'w');
-  const child = spawn(cmd, args, { stdio: ['ignore', out, out] });
+  const child = spawn(cmd, args, { stdio: ['ignore', out, out], cwd });
   children.push(child);
   return child;
 }
@@ -103,7 +105,8 @@ async function startApp(name, redisPort, modelPort, extra = []) {
     '-Dquarkus.log.level=WARN',
     // One principal ("local") drives all the load: lift the per-principal limits.
     '-Dcodeact.limits.sessions-per-principal=1000000', '-Dcodeact.limits.turns-per-principal=1000000',
-    '-Dcodeact.limits.frames-per-second=1000000', '-Dcodeact.agent.max-actions=1000', ...extra, '-jar', JAR], `${name}.log`);
+    '-Dcodeact.limits.frames-per-second=1000000', '-Dcodeact.agent.max-actions=1000', ...extra, ...CDS, '-jar', 'quarkus-run.jar'],
+  `${name}.log`, path.dirname(JAR));
   await waitFor(() => fetch(`http://127.0.0.1:${port}/q/health/ready`).then((r) => r.ok, () => false), 120_000, name);
   return { child, port, readyMs: now() - t0, ws: `ws://127.0.0.1:${port}/v1/sessions` };
 }
