@@ -50,7 +50,8 @@ public interface SessionConfig {
     Duration idleEvict();
 
     /**
-     * Events gather this long before they go to the Redis event log in one RPUSH (0: at once).
+     * Events gather this long before they go to the Redis event log, one ZADD per session, the
+     * sessions of one event loop in one pipelined batch (0: on the event loop's next turn).
      * Clients never wait for it: events are sent first, and resumes read recent events from memory.
      */
     @WithDefault("5ms")

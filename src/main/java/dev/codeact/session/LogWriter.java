@@ -1,52 +1,45 @@
 package dev.codeact.session;
 
-import dev.codeact.queue.LogTag;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
-import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.jboss.logging.Logger;
 
 /**
- * Appends numbered entries (1, 2, 3 …, with rare gaps) to one Redis sorted set, scored by their number, without a
- * round trip per entry: entries gather for {@code flushDelay}, and while one ZADD is in flight the
- * next ones wait for it. ZADD is idempotent, so a write retried after a lost reply (Redis
- * restarted, connection cut) cannot store an entry twice or shift the numbering, which a list's
- * RPUSH would. Entries must be unique strings (callers put their number in them). The key's TTL is
- * renewed at most every {@code ttl / 100} (at least once a minute). Not thread-safe: use it from
- * its session's context only.
+ * Appends numbered entries (1, 2, 3 …, with rare gaps) to one Redis sorted set, scored by their
+ * number, without a round trip per entry: entries gather until their event loop's
+ * {@link LogFlusher} sends them, with other sessions' entries, as one ZADD in a pipelined batch;
+ * while one ZADD is in flight the next entries wait for it. ZADD is idempotent, so a write retried
+ * after a lost reply (Redis restarted, connection cut) cannot store an entry twice or shift the
+ * numbering, which a list's RPUSH would. Entries must be unique strings (callers put their number
+ * in them). The key's TTL is renewed at most every {@code ttl / 100} (at least once a minute). Not
+ * thread-safe: use it from its session's context only (its flusher runs on the same event loop).
  */
 final class LogWriter {
 
-    private static final Logger LOG = Logger.getLogger(LogWriter.class);
-
-    private final ReactiveSortedSetCommands<String, String> sets;
-    private final ReactiveKeyCommands<String> keys;
+    private final LogFlusher flusher;
     private final String key;
     private final Duration ttl;
     private final Context context;
     private final Runnable onStored;
-    private final long flushDelayMs;
     private final long renewEveryNanos;
-    private Map<String, Double> pending = new LinkedHashMap<>();
-    private boolean inFlight;
-    /** A flush is due on a timer: the gathering delay, or the backoff after a failure. */
-    private boolean scheduled;
+    private Map<String, Long> pending = new LinkedHashMap<>();
+    /** The entries of the ZADD in flight, or null. */
+    private Map<String, Long> inFlight;
+    /** Handed to the flusher, which has not taken the entries yet. */
+    private boolean queued;
     private long stored;
-    private long retryDelayMs = 100;
     private long renewedAt = Long.MIN_VALUE;
+    /** Its last write failed in a batch with other logs: it goes alone until one succeeds. */
+    private boolean suspect;
 
-    LogWriter(ReactiveRedisDataSource redis, String key, Duration ttl, Duration flushDelay, Context context,
-              long alreadyStored, Runnable onStored) {
-        this.sets = redis.sortedSet(String.class);
-        this.keys = redis.key();
+    LogWriter(LogFlusher flusher, String key, Duration ttl, Context context, long alreadyStored, Runnable onStored) {
+        this.flusher = flusher;
         this.key = key;
         this.ttl = ttl;
-        this.flushDelayMs = flushDelay.toMillis();
         this.renewEveryNanos = Math.min(ttl.toNanos() / 100, Duration.ofMinutes(1).toNanos());
         this.context = context;
         this.stored = alreadyStored;
@@ -55,25 +48,11 @@ final class LogWriter {
 
     /** Appends entry {@code number}; numbers must increase (a gap is allowed: see events_lost). */
     void append(long number, String entry) {
-        pending.put(entry, (double) number);
-        if (inFlight || scheduled) {
-            return;
+        pending.put(entry, number);
+        if (!queued && inFlight == null) {
+            queued = true;
+            flusher.due(this);
         }
-        if (flushDelayMs <= 0) {
-            flush();
-        } else {
-            flushIn(flushDelayMs);
-        }
-    }
-
-    private void flushIn(long delayMs) {
-        scheduled = true;
-        context.owner().setTimer(delayMs, t -> context.runOnContext(v -> {
-            scheduled = false;
-            if (!inFlight && !pending.isEmpty()) {
-                flush();
-            }
-        }));
     }
 
     /** Every entry numbered up to this is stored in Redis (batches are stored in order). */
@@ -92,39 +71,61 @@ final class LogWriter {
     }
 
     boolean idle() {
-        return !inFlight && !scheduled && pending.isEmpty();
+        return !queued && inFlight == null && pending.isEmpty();
     }
 
-    private void flush() {
-        Map<String, Double> batch = pending;
-        pending = new LinkedHashMap<>();
-        inFlight = true;
-        long now = System.nanoTime();
-        boolean renew = renewedAt == Long.MIN_VALUE || now - renewedAt > renewEveryNanos;
-        if (renew) {
-            renewedAt = now;
+    /** Called by the flusher: adds this log's ZADD (and EXPIRE when due) to {@code batch}; false if none. */
+    boolean takeBatch(List<Request> batch) {
+        queued = false;
+        if (pending.isEmpty() || inFlight != null) {
+            return false;
         }
-        sets.zadd(key, batch)
-                .call(() -> renew ? keys.expire(key, ttl).onFailure().recoverWithItem(false) : Uni.createFrom().item(true))
-                .subscribe().with(
-                        n -> context.runOnContext(v -> {
-                            stored = Math.max(stored, batch.values().stream().mapToLong(Double::longValue).max().orElse(0));
-                            retryDelayMs = 100;
-                            inFlight = false;
-                            onStored.run();
-                            if (!pending.isEmpty()) {
-                                flush();
-                            }
-                        }),
-                        error -> context.runOnContext(v -> {
-                            // Kept in memory and retried (harmless if it was stored after all).
-                            LOG.warnf("writing %s failed, retrying in %d ms: %s", LogTag.key(key), retryDelayMs, error.getMessage());
-                            batch.putAll(pending);
-                            pending = batch;
-                            inFlight = false;
-                            // New entries wait for this retry: no attempt per entry while Redis is away.
-                            flushIn(retryDelayMs);
-                            retryDelayMs = Math.min(retryDelayMs * 2, 5000);
-                        }));
+        inFlight = pending;
+        pending = new LinkedHashMap<>();
+        Request zadd = Request.cmd(Command.ZADD).arg(key);
+        inFlight.forEach((entry, number) -> zadd.arg(number).arg(entry));
+        batch.add(zadd);
+        long now = System.nanoTime();
+        if (renewedAt == Long.MIN_VALUE || now - renewedAt > renewEveryNanos) {
+            renewedAt = now;
+            batch.add(Request.cmd(Command.EXPIRE).arg(key).arg(ttl.toSeconds()));
+        }
+        return true;
+    }
+
+    boolean suspect() {
+        return suspect;
+    }
+
+    /** Called by the flusher once the batch holding this log's ZADD is stored. */
+    void written() {
+        context.runOnContext(v -> {
+            suspect = false;
+            stored = Math.max(stored, inFlight.values().stream().mapToLong(Long::longValue).max().orElse(0));
+            inFlight = null;
+            onStored.run();
+            if (!pending.isEmpty() && !queued) {
+                queued = true;
+                flusher.due(this);
+            }
+        });
+    }
+
+    /**
+     * Called by the flusher when that batch failed ({@code shared}: with other logs' writes): its
+     * entries go again with the next (harmless if they were stored after all).
+     */
+    void failed(boolean shared) {
+        context.runOnContext(v -> {
+            suspect |= shared;
+            inFlight.putAll(pending);
+            pending = inFlight;
+            inFlight = null;
+            renewedAt = Long.MIN_VALUE;
+            if (!queued) {
+                queued = true;
+                flusher.due(this);
+            }
+        });
     }
 }

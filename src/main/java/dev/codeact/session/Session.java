@@ -97,10 +97,9 @@ public final class Session {
         this.lastSeq = lastSeq;
         this.history = new ArrayList<>(history);
         this.hooks = hooks;
-        this.eventLog = new LogWriter(store.redis(), store.keys().events(id), config.ttl(), config.logFlushDelay(),
-                context, lastSeq, this::stored);
-        this.historyLog = new LogWriter(store.redis(), store.keys().history(id), config.ttl(), Duration.ZERO,
-                context, history.size(), () -> { });
+        LogFlusher flusher = store.logFlusher(context);
+        this.eventLog = new LogWriter(flusher, store.keys().events(id), config.ttl(), context, lastSeq, this::stored);
+        this.historyLog = new LogWriter(flusher, store.keys().history(id), config.ttl(), context, history.size(), () -> { });
     }
 
     public String id() {

@@ -1,16 +1,18 @@
 package dev.codeact.session;
 
-import dev.codeact.queue.LogTag;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codeact.config.SessionConfig;
 import dev.codeact.llm.ChatMessage;
 import dev.codeact.llm.Sampling;
 import dev.codeact.protocol.WireJson;
+import dev.codeact.queue.LogTag;
 import dev.codeact.queue.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -52,11 +54,18 @@ public class SessionStore {
     private final ReactiveRedisDataSource redis;
     private final ReactiveSortedSetCommands<String, String> sets;
     private final RedisKeys keys;
+    private final LogFlusher.Pool flushers;
 
-    public SessionStore(ReactiveRedisDataSource redis, RedisKeys keys) {
+    public SessionStore(ReactiveRedisDataSource redis, RedisKeys keys, SessionConfig config) {
         this.redis = redis;
         this.sets = redis.sortedSet(String.class);
         this.keys = keys;
+        this.flushers = new LogFlusher.Pool(redis.getRedis(), config.logFlushDelay().toMillis());
+    }
+
+    /** Where the logs of sessions on {@code context}'s event loop are written from. */
+    LogFlusher logFlusher(Context context) {
+        return flushers.of(context);
     }
 
     ReactiveRedisDataSource redis() {

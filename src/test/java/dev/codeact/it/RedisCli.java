@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads Redis state the way an operator would: with redis-cli against the test's server. */
-final class RedisCli {
+public final class RedisCli {
 
     private RedisCli() {}
 
-    static String call(int port, String... args) throws IOException, InterruptedException {
+    public static String call(int port, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port), "--raw"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -1,0 +1,118 @@
+package dev.codeact.session;
+
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes the logs of every session of one event loop together: every {@code delay}, what their
+ * {@link LogWriter}s gathered leaves as one pipelined batch (one write and one read on one
+ * connection, however many sessions), rather than a round trip per session per few tokens. While
+ * a writer's batch is in flight its new entries wait for the next one, so each log's entries are
+ * stored in order. A failed batch is retried (ZADD is idempotent) with backoff (100 ms doubling
+ * to 5 s); meanwhile clients keep receiving events. Its writers are then sent one per batch until
+ * they succeed, so one log Redis refuses (its key is not a sorted set) cannot hold back the
+ * others. Runs on its event loop only.
+ */
+final class LogFlusher {
+
+    private static final Logger LOG = Logger.getLogger(LogFlusher.class);
+    /** Commands per batch: a bigger backlog leaves in several batches, one right after the other. */
+    private static final int MAX_BATCH = 512;
+
+    private final Redis redis;
+    private final Context loop;
+    private final long delayMs;
+    private final ArrayDeque<LogWriter> due = new ArrayDeque<>();
+    private boolean scheduled;
+    private long retryMs = 100;
+
+    private LogFlusher(Redis redis, Context loop, long delayMs) {
+        this.redis = redis;
+        this.loop = loop;
+        this.delayMs = delayMs;
+    }
+
+    /** The flushers of a gateway, one per event loop. */
+    static final class Pool {
+        private final Map<Context, LogFlusher> byLoop = new ConcurrentHashMap<>();
+        private final Redis redis;
+        private final long delayMs;
+
+        Pool(Redis redis, long delayMs) {
+            this.redis = redis;
+            this.delayMs = delayMs;
+        }
+
+        /** The flusher of the event loop that runs {@code context} (a session's context). */
+        LogFlusher of(Context context) {
+            Context loop = VertxContext.getRootContext(context);
+            return byLoop.computeIfAbsent(loop, l -> new LogFlusher(redis, l, delayMs));
+        }
+    }
+
+    /** {@code writer} has entries to write: they leave with the next batch. */
+    void due(LogWriter writer) {
+        due.addLast(writer);
+        schedule(delayMs);
+    }
+
+    private void schedule(long ms) {
+        if (scheduled) {
+            return;
+        }
+        scheduled = true;
+        if (ms <= 0) {
+            loop.runOnContext(v -> flush());
+        } else {
+            loop.owner().setTimer(ms, t -> loop.runOnContext(v -> flush()));
+        }
+    }
+
+    private void flush() {
+        scheduled = false;
+        List<LogWriter> writers = new ArrayList<>();
+        List<Request> requests = new ArrayList<>();
+        while (!due.isEmpty() && requests.size() < MAX_BATCH) {
+            LogWriter writer = due.pollFirst();
+            if (writer.suspect()) {
+                List<Request> alone = new ArrayList<>(2);
+                if (writer.takeBatch(alone)) {
+                    send(List.of(writer), alone);
+                }
+            } else if (writer.takeBatch(requests)) {
+                writers.add(writer);
+            }
+        }
+        if (!due.isEmpty()) {
+            schedule(0);
+        }
+        if (!requests.isEmpty()) {
+            send(writers, requests);
+        }
+    }
+
+    private void send(List<LogWriter> writers, List<Request> requests) {
+        boolean shared = writers.size() > 1;
+        redis.batch(requests).subscribe().with(
+                replies -> loop.runOnContext(v -> {
+                    retryMs = 100;
+                    writers.forEach(LogWriter::written);
+                }),
+                error -> loop.runOnContext(v -> {
+                    LOG.warnf("writing %d session log(s) failed, retrying in %d ms: %s", writers.size(), retryMs,
+                            error.getMessage());
+                    // Every writer of the batch waits for the retry: no attempt per entry while Redis is away.
+                    schedule(retryMs);
+                    retryMs = Math.min(retryMs * 2, 5000);
+                    writers.forEach(writer -> writer.failed(shared));
+                }));
+    }
+}
