@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -308,39 +309,35 @@ public class LlmClient {
                 complete();
                 return;
             }
-            JsonNode chunk;
+            CompletionChunk chunk;
             try {
-                chunk = WireJson.MAPPER.readTree(data);
-            } catch (Exception e) {
+                chunk = CompletionChunk.read(data);
+            } catch (CompletionChunk.NotAnObject e) {
+                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model sent a chunk that is not a JSON object: " + abbreviate(data));
+                return;
+            } catch (IOException e) {
                 fail(ErrorCode.UPSTREAM_PROTOCOL, "the model sent a chunk that is not JSON: " + abbreviate(data));
                 return;
             }
-            if (chunk == null || !chunk.isObject()) {
-                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model sent a chunk that is not a JSON object: " + abbreviate(data));
-                return;
-            }
-            if (chunk.hasNonNull("error")) {
-                JsonNode err = chunk.get("error");
+            if (chunk.error() != null) {
+                JsonNode err = chunk.error();
                 fail(ErrorCode.UPSTREAM_PROTOCOL, "the model server reported an error: "
                         + abbreviate(err.hasNonNull("message") ? err.get("message").asText() : err.toString()));
                 return;
             }
-            JsonNode u = chunk.get("usage");
-            if (u != null && u.isObject()) {
-                usage = new Usage(u.path("prompt_tokens").asLong(), u.path("completion_tokens").asLong());
+            if (chunk.usage() != null) {
+                usage = chunk.usage();
             }
-            JsonNode choice = chunk.path("choices").path(0);
-            JsonNode content = choice.path("delta").path("content");
-            if (content.isTextual() && !content.asText().isEmpty()) {
+            if (chunk.content() != null && !chunk.content().isEmpty()) {
                 if (!sawToken) {
                     sawToken = true;
                     firstToken.record(System.nanoTime() - startedAt, TimeUnit.NANOSECONDS);
                     span.addEvent("first token");
                 }
-                deltas.append(content.asText());
+                deltas.append(chunk.content());
             }
-            if (choice.hasNonNull("finish_reason")) {
-                finishReason = choice.get("finish_reason").asText();
+            if (chunk.finishReason() != null) {
+                finishReason = chunk.finishReason();
             }
         }
 
