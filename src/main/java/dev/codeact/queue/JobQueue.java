@@ -2,11 +2,11 @@ package dev.codeact.queue;
 
 import dev.codeact.config.QueueConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
@@ -27,17 +27,21 @@ public class JobQueue {
         }
     }
 
+    /** Adds the job to a worker's stream only while that worker's heartbeat lives (else nil). */
+    private static final String TO_LIVE_WORKER = "if redis.call('EXISTS', KEYS[1]) == 1 then "
+            + "return redis.call('XADD', KEYS[2], '*', ARGV[1], ARGV[2]) end return false";
+
+    private final ReactiveRedisDataSource redis;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final ReactiveValueCommands<String, String> values;
-    private final ReactiveKeyCommands<String> keyCommands;
     private final ReactivePubSubCommands<String> pubsub;
     private final RedisKeys keys;
     private final QueueConfig config;
 
     public JobQueue(ReactiveRedisDataSource redis, RedisKeys keys, QueueConfig config) {
+        this.redis = redis;
         this.streams = redis.stream(String.class);
         this.values = redis.value(String.class);
-        this.keyCommands = redis.key();
         this.pubsub = redis.pubsub(String.class);
         this.keys = keys;
         this.config = config;
@@ -48,23 +52,28 @@ public class JobQueue {
      *
      * @param knownWorker the worker that ran the session's last action, as its result said (null
      *                    if none): it saves reading the session's affinity key, so a warm
-     *                    session's job costs two round trips (heartbeat, XADD)
+     *                    session's job costs one round trip (the script that checks the worker's
+     *                    heartbeat and adds the job to its stream)
      */
     public Uni<String> submit(Job job, String knownWorker) {
-        Map<String, String> entry = Map.of(QueueCodec.FIELD, QueueCodec.encode(job));
+        String payload = QueueCodec.encode(job);
         Uni<String> holder = knownWorker != null ? Uni.createFrom().item(knownWorker) : values.get(keys.affinity(job.session()));
-        return holder.flatMap(worker -> (worker == null ? Uni.createFrom().item(false) : keyCommands.exists(keys.heartbeat(worker)))
-                .flatMap(alive -> {
-                    if (alive) {
-                        String stream = keys.workerJobs(worker);
-                        return streams.xadd(stream, entry).replaceWith(stream);
-                    }
-                    String shared = keys.jobs(job.session());
-                    return streams.xlen(shared).flatMap(length -> length >= config.maxJobs()
-                            ? Uni.createFrom().failure(new OverloadedException(
-                                    "the job queue is full (" + length + " actions waiting or running); try again shortly"))
-                            : streams.xadd(shared, entry).replaceWith(shared));
-                }));
+        return holder.flatMap(worker -> {
+            if (worker == null) {
+                return toShared(job, payload);
+            }
+            String stream = keys.workerJobs(worker);
+            return redis.execute(Command.EVAL, TO_LIVE_WORKER, "2", keys.heartbeat(worker), stream, QueueCodec.FIELD, payload)
+                    .flatMap(id -> id != null ? Uni.createFrom().item(stream) : toShared(job, payload));
+        });
+    }
+
+    private Uni<String> toShared(Job job, String payload) {
+        String shared = keys.jobs(job.session());
+        return streams.xlen(shared).flatMap(length -> length >= config.maxJobs()
+                ? Uni.createFrom().failure(new OverloadedException(
+                        "the job queue is full (" + length + " actions waiting or running); try again shortly"))
+                : streams.xadd(shared, Map.of(QueueCodec.FIELD, payload)).replaceWith(shared));
     }
 
     /** The session left the gateway: its kernel (and what its code started) is stopped. */

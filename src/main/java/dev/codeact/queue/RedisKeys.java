@@ -34,13 +34,16 @@ public class RedisKeys {
         return jobStreams.get(Math.floorMod(session.hashCode(), jobStreams.size()));
     }
 
-    /** The jobs of sessions whose kernel lives on {@code workerId}. */
+    /**
+     * The jobs of sessions whose kernel lives on {@code workerId}. Its hash tag is the worker's id,
+     * as the heartbeat's: one script can check the one and add to the other (same Cluster slot).
+     */
     public String workerJobs(String workerId) {
-        return prefix + "jobs:w:" + workerId;
+        return prefix + "jobs:w:{" + workerId + "}";
     }
 
     public String heartbeat(String workerId) {
-        return prefix + "worker:" + workerId;
+        return prefix + "worker:{" + workerId + "}";
     }
 
     /** Set of every worker that may still own jobs. */
