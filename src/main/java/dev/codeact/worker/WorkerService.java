@@ -24,6 +24,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -355,11 +357,14 @@ public class WorkerService implements JobExecution.Env {
         readers.forEach(JobReader::poll);
     }
 
-    /** Acknowledged and deleted: the stream's length is then the work still waiting or running. */
+    /**
+     * Acknowledged and deleted (one pipelined round trip): the stream's length is then the work
+     * still waiting or running.
+     */
     private void ack(String stream, String entryId) {
         acking.incrementAndGet();
-        streams.xack(stream, RedisKeys.WORKER_GROUP, entryId)
-                .chain(() -> streams.xdel(stream, entryId))
+        redis.getRedis().batch(List.of(Request.cmd(Command.XACK).arg(stream).arg(RedisKeys.WORKER_GROUP).arg(entryId),
+                        Request.cmd(Command.XDEL).arg(stream).arg(entryId)))
                 .eventually(acking::decrementAndGet)
                 .subscribe().with(n -> { }, e -> LOG.warnf("XACK/XDEL %s on %s failed: %s", entryId, stream, e.getMessage()));
     }
