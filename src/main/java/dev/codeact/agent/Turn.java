@@ -194,8 +194,9 @@ public final class Turn {
         actionId = "a-" + UUID.randomUUID();
         state = State.EXECUTING;
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
+        TurnTrace.ActionSpan traced = trace.actionStarted(actionId, actions);
         Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.results.stream(), code,
-                rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), trace.actionStarted(actionId, actions));
+                rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), traced.traceparent());
         String submitted = actionId;
         resultTimer = rt.vertx.setTimer(rt.config.resultTimeout().toMillis(), t -> session.run(() -> {
             if ((state == State.EXECUTING || state == State.CANCELLING) && submitted.equals(actionId)) {
@@ -203,17 +204,18 @@ public final class Turn {
                         + rt.config.resultTimeout().toSeconds() + " s");
             }
         }));
-        rt.jobs.submit(job, session.kernelWorker()).subscribe().with(stream -> session.run(() -> trace.submitted(stream, null)),
-                error -> session.run(() -> {
-            trace.submitted(null, error);
-            if (state == State.EXECUTING && submitted.equals(actionId)) {
-                if (error instanceof JobQueue.OverloadedException) {
-                    fail(ErrorCode.OVERLOADED, error.getMessage());
-                } else {
-                    fail(ErrorCode.STORAGE, "could not queue the action: " + error.getMessage());
+        rt.jobs.submit(job, session.kernelWorker()).subscribe().with(traced::submitted, error -> {
+            traced.failed(error);
+            session.run(() -> {
+                if (state == State.EXECUTING && submitted.equals(actionId)) {
+                    if (error instanceof JobQueue.OverloadedException) {
+                        fail(ErrorCode.OVERLOADED, error.getMessage());
+                    } else {
+                        fail(ErrorCode.STORAGE, "could not queue the action: " + error.getMessage());
+                    }
                 }
-            }
-        }));
+            });
+        });
     }
 
     /** A result from the worker; anything not about the current action is stale and ignored. */

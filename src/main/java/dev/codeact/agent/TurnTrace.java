@@ -19,7 +19,6 @@ final class TurnTrace {
     private final Tracer tracer;
     private final Span turn;
     private Span action;
-    private Span submit;
 
     TurnTrace(Tracer tracer, String session, int number) {
         this.tracer = tracer;
@@ -32,28 +31,29 @@ final class TurnTrace {
         return turn.makeCurrent();
     }
 
-    /** An action was cut out of the reply; returns the traceparent its job carries. */
-    String actionStarted(String actionId, int index) {
+    /**
+     * An action's job and the span of its submission, which ends wherever the submission's reply
+     * arrives (spans may be ended from any thread: no hop to the session's context for it).
+     */
+    record ActionSpan(String traceparent, Span submit) {
+
+        void submitted(String stream) {
+            submit.setAttribute("codeact.stream", stream).end();
+        }
+
+        void failed(Throwable error) {
+            submit.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage())).end();
+        }
+    }
+
+    /** An action was cut out of the reply: its span starts, and the traceparent its job carries. */
+    ActionSpan actionStarted(String actionId, int index) {
         endAction("superseded");
         Context parent = Context.root().with(turn);
         action = tracer.spanBuilder("codeact action").setParent(parent).setAttribute("codeact.action_id", actionId)
                 .setAttribute("codeact.action.index", index).startSpan();
-        submit = tracer.spanBuilder("codeact action submit").setParent(parent.with(action)).startSpan();
-        return TraceParent.of(parent.with(action));
-    }
-
-    /** The job is on its stream (or could not be queued: {@code error}). */
-    void submitted(String stream, Throwable error) {
-        if (submit == null) {
-            return;
-        }
-        if (error != null) {
-            submit.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
-        } else if (stream != null) {
-            submit.setAttribute("codeact.stream", stream);
-        }
-        submit.end();
-        submit = null;
+        Span submit = tracer.spanBuilder("codeact action submit").setParent(parent.with(action)).startSpan();
+        return new ActionSpan(TraceParent.of(parent.with(action)), submit);
     }
 
     /** The action's observation reached the turn (on the session's context). */
@@ -65,7 +65,6 @@ final class TurnTrace {
 
     /** The observation went out to the clients (or the action ended without one: {@code outcome}). */
     void endAction(String outcome) {
-        submitted(null, null);
         if (action != null) {
             action.setAttribute("codeact.action.outcome", outcome);
             action.end();
