@@ -19,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -61,9 +62,12 @@ public class LlmClient {
         this.tracer = tracer;
         this.vertx = vertx;
         this.meters = meters;
+        // Idle pooled connections are dropped before the usual server keep-alive (uvicorn, as in
+        // vLLM, and Node close after 5 s): reusing one the server is closing fails the call.
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(config.maxConnections())
+                .setKeepAliveTimeout(4)
                 .setVerifyHost(true));
         this.firstToken = Timer.builder("codeact.llm.time.to.first.token")
                 .description("From sending a model call to its first content token").register(meters);
@@ -204,7 +208,20 @@ public class LlmClient {
                         return r.send(body);
                     })
                     .onSuccess(this::onResponse)
-                    .onFailure(this::onFailure);
+                    .onFailure(this::beforeResponse);
+        }
+
+        /**
+         * No answer yet. A pooled connection the server closed as it was reused (keep-alive race)
+         * never carried the request: that one is sent again at once, within the retry budget.
+         */
+        private void beforeResponse(Throwable error) {
+            if (!done && error instanceof HttpClosedException && retries < config.maxRetries()) {
+                retries++;
+                attempt();
+                return;
+            }
+            onFailure(error);
         }
 
         @Override

@@ -143,6 +143,49 @@ class LlmClientFaultsTest {
         }
     }
 
+    /**
+     * A server that closes a connection without answering (as one closing an idle keep-alive
+     * connection the client just reused): the call goes again at once, within the retry budget.
+     */
+    @Test
+    void aConnectionClosedBeforeAnyAnswerIsRetried() throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread serving = new Thread(() -> {
+                try {
+                    try (var first = server.accept()) {
+                        first.getInputStream().read(new byte[4096]); // the request arrives; no answer
+                    }
+                    try (var second = server.accept()) {
+                        second.getInputStream().read(new byte[65536]);
+                        second.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                + "Connection: close\r\n\r\ndata: {\"choices\":[{\"delta\":{\"content\":\"again\"},"
+                                + "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                } catch (Exception ignored) {
+                    // the test fails on the outcome
+                }
+            });
+            serving.start();
+            Outcome o = call(config("http://127.0.0.1:" + server.getLocalPort() + "/v1"));
+            assertNull(o.code(), o.message());
+            assertEquals("again", String.join("", o.deltas()));
+            serving.join(5000);
+        }
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread closing = new Thread(() -> {
+                try (var only = server.accept()) {
+                    only.getInputStream().read(new byte[4096]);
+                } catch (Exception ignored) {
+                    // nothing to serve
+                }
+            });
+            closing.start();
+            Outcome o = call(config("http://127.0.0.1:" + server.getLocalPort() + "/v1", "codeact.llm.max-retries", "0"));
+            assertEquals(ErrorCode.UPSTREAM_UNAVAILABLE, o.code(), "no retry left: " + o.message());
+            closing.join(5000);
+        }
+    }
+
     @Test
     void unauthorizedAndForbiddenAreNotRetried() throws Exception {
         model.enqueue(Reply.status(401, null), Reply.status(403, null), Reply.of("never asked for"));
