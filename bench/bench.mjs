@@ -34,9 +34,9 @@ const CDS = fs.existsSync(path.join(path.dirname(JAR), 'app-cds.jsa')) ? ['-XX:S
 const cpus = os.cpus().length;
 
 const SIZES = quick
-  ? { relayScales: [1, 20], fullTokens: 300, pacedTokens: 30, actionRounds: 10, actionScales: [1, 5], idle: [300],
+  ? { relayScales: [1, 20], fullTokens: { 1: 600, 20: 300 }, pacedTokens: 30, actionRounds: 10, actionScales: [1, 5], idle: [300],
     firstActions: 2, throughputSessions: 4, throughputActions: 5 }
-  : { relayScales: [1, 100, 1000], fullTokens: 1000, pacedTokens: 90, actionRounds: 50, actionScales: [1, 50],
+  : { relayScales: [1, 100, 1000], fullTokens: { 1: 2000, 100: 1000, 1000: 200 }, pacedTokens: 90, actionRounds: 50, actionScales: [1, 50],
     idle: [5000, 10000, 18000], firstActions: 6, throughputSessions: 32, throughputActions: 20 };
 
 function freePort() {
@@ -172,7 +172,7 @@ async function relaySection(model, gateway, bare, modelPort) {
     ['gateway', 'ws', gateway.ws, gateway.child.pid]];
   for (const pace of [0, 30]) {
     for (const sessions of SIZES.relayScales) {
-      const tokens = pace ? SIZES.pacedTokens : (sessions === 1 ? SIZES.fullTokens * 2 : SIZES.fullTokens);
+      const tokens = pace ? SIZES.pacedTokens : SIZES.fullTokens[sessions];
       const measured = {};
       for (const [name, mode, url, pid] of paths) {
         const cpu0 = pid ? cpuMs(pid) : 0;

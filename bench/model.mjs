@@ -40,9 +40,12 @@ export function createModel() {
     const times = new Float64Array(pieces.length);
     writeTimes.set(tag, times);
     if (!pace) {
-      for (let i = 0; i < pieces.length; i++) {
-        res.write(event(pieces[i]));
-        times[i] = now();
+      // As fast as it can: the events of 32 tokens leave in one write (a fast server's reads
+      // carry many), so a thousand streams do not cost a syscall per token here.
+      for (let i = 0; i < pieces.length; i += 32) {
+        const upTo = Math.min(pieces.length, i + 32);
+        res.write(pieces.slice(i, upTo).map(event).join(''));
+        times.fill(now(), i, upTo);
       }
       res.end(END);
       return;

@@ -28,6 +28,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -212,11 +213,14 @@ public class LlmClient {
         }
 
         /**
-         * No answer yet. A pooled connection the server closed as it was reused (keep-alive race)
-         * never carried the request: that one is sent again at once, within the retry budget.
+         * No answer yet. A pooled connection the server closed or reset as it was reused
+         * (keep-alive race, a server shedding connections) produced nothing: the call is sent
+         * again at once, within the retry budget.
          */
         private void beforeResponse(Throwable error) {
-            if (!done && error instanceof HttpClosedException && retries < config.maxRetries()) {
+            boolean dropped = error instanceof HttpClosedException
+                    || error instanceof SocketException && String.valueOf(error.getMessage()).contains("reset");
+            if (!done && dropped && retries < config.maxRetries()) {
                 retries++;
                 attempt();
                 return;
