@@ -48,7 +48,7 @@ public class BareRelay extends AbstractVerticle {
 
     @Override
     public void start() {
-        http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(4096));
+        http = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(4096).setKeepAliveTimeout(4));
         vertx.createHttpServer().webSocketHandler(this::session).listen(port, "127.0.0.1");
     }
 
@@ -63,7 +63,12 @@ public class BareRelay extends AbstractVerticle {
         });
     }
 
+    /** As the gateway does: a connection closed or reset before any answer is tried again (up to 3 times). */
     private void relay(ServerWebSocket ws, String text) {
+        relay(ws, text, 0);
+    }
+
+    private void relay(ServerWebSocket ws, String text, int retries) {
         ObjectNode body = JSON.createObjectNode().put("stream", true);
         body.putArray("messages").addObject().put("role", "user").put("content", text);
         http.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(modelUrl)
@@ -96,6 +101,14 @@ public class BareRelay extends AbstractVerticle {
                     });
                     response.endHandler(v -> ws.writeTextMessage("{\"type\":\"turn_end\"}"));
                 })
-                .onFailure(e -> ws.writeTextMessage("{\"type\":\"error\"}"));
+                .onFailure(e -> {
+                    if (retries < 3 && (e instanceof io.vertx.core.http.HttpClosedException
+                            || String.valueOf(e.getMessage()).contains("reset"))) {
+                        relay(ws, text, retries + 1);
+                    } else {
+                        ws.writeTextMessage(JSON.createObjectNode().put("type", "error").put("code", "upstream")
+                                .put("message", String.valueOf(e)).toString());
+                    }
+                });
     }
 }

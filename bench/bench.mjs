@@ -73,6 +73,7 @@ function stop(child) {
 
 process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch (e) { /* gone */ } } });
 process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
 
 /** user + system CPU time of a process, in ms (from /proc, clock ticks of 10 ms). */
 function cpuMs(pid) {
@@ -105,7 +106,9 @@ async function startApp(name, redisPort, modelPort, extra = []) {
     '-Dquarkus.log.level=WARN',
     // One principal ("local") drives all the load: lift the per-principal limits.
     '-Dcodeact.limits.sessions-per-principal=1000000', '-Dcodeact.limits.turns-per-principal=1000000',
-    '-Dcodeact.limits.frames-per-second=1000000', '-Dcodeact.agent.max-actions=1000', ...extra, ...CDS, '-jar', 'quarkus-run.jar'],
+    '-Dcodeact.limits.frames-per-second=1000000', '-Dcodeact.agent.max-actions=1000',
+    // The measures leave many sessions' kernels behind (they go when their sessions idle out).
+    '-Dcodeact.worker.max-kernels=256', '-Dcodeact.limits.max-sessions=100000', ...extra, ...CDS, '-jar', 'quarkus-run.jar'],
   `${name}.log`, path.dirname(JAR));
   await waitFor(() => fetch(`http://127.0.0.1:${port}/q/health/ready`).then((r) => r.ok, () => false), 120_000, name);
   return { child, port, readyMs: now() - t0, ws: `ws://127.0.0.1:${port}/v1/sessions` };
@@ -345,6 +348,9 @@ async function main() {
   const redis = start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--dir', runDir], 'redis.log');
   const model = createModel();
+  process.on('exit', () => {
+    if (model.dropped.length) console.error(`bin/bench: the model server dropped ${model.dropped.length} connection(s): ${[...new Set(model.dropped)].join(', ')}`);
+  });
   const modelPort = await freePort();
   await new Promise((r) => model.server.listen(modelPort, '127.0.0.1', 4096, r));
   await waitFor(() => new Promise((r) => net.connect(redisPort, '127.0.0.1').on('connect', function () { this.end(); r(true); })

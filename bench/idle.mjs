@@ -21,7 +21,7 @@ function open() {
         socket.removeAllListeners('data');
         socket.on('data', () => {});
         resolve();
-      } else if (seen.length > 4096 || /^HTTP\/1\.1 [^1]/.test(seen)) {
+      } else if (seen.length > 4096 || /^HTTP\/1\.1 [^1]/.test(seen) || seen.includes('"type":"error"')) {
         reject(new Error(`session refused: ${seen.slice(0, 200)}`));
       }
     });

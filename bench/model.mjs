@@ -96,5 +96,8 @@ export function createModel() {
       }
     });
   });
-  return { server, writeTimes };
+  // Connections the server had to drop (a saturated driver shows here, not as a gateway error).
+  const dropped = [];
+  server.on('clientError', (e, socket) => { dropped.push(String(e.code || e.message)); socket.destroy(); });
+  return { server, writeTimes, dropped };
 }
