@@ -1,6 +1,7 @@
 package dev.codeact.security;
 
 import dev.codeact.config.AuthConfig;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.AuthenticationFailedException;
 import io.smallrye.jwt.auth.principal.JWTParser;
@@ -9,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.net.InetAddress;
-import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -142,14 +142,8 @@ public class Authenticator {
         if (query == null) {
             return null;
         }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && pair.substring(0, eq).equals(name)) {
-                String value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                return value.isEmpty() ? null : value;
-            }
-        }
-        return null;
+        List<String> values = new QueryStringDecoder(query, false).parameters().get(name);
+        return values == null || values.get(0).isEmpty() ? null : values.get(0);
     }
 
     private static byte[] digest(String key) {

@@ -10,6 +10,7 @@ import dev.codeact.protocol.ErrorCode;
 import dev.codeact.protocol.ProtocolException;
 import dev.codeact.protocol.ServerEvent;
 import dev.codeact.protocol.WireCodec;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -205,23 +206,19 @@ public class SessionSocket {
 
     private static Long lastSeqParam(WebSocketConnection connection) throws ProtocolException {
         String query = connection.handshakeRequest().query();
-        if (query == null) {
+        List<String> values = query == null ? null : new QueryStringDecoder(query, false).parameters().get("last_seq");
+        if (values == null) {
             return null;
         }
-        for (String pair : query.split("&")) {
-            if (pair.startsWith("last_seq=")) {
-                try {
-                    long value = Long.parseLong(pair.substring("last_seq=".length()));
-                    if (value >= 0) {
-                        return value;
-                    }
-                } catch (NumberFormatException ignored) {
-                    // reported below
-                }
-                throw new ProtocolException(ErrorCode.INVALID_EVENT, "query parameter last_seq must be an integer >= 0");
+        try {
+            long value = Long.parseLong(values.get(0));
+            if (value >= 0) {
+                return value;
             }
+        } catch (NumberFormatException reported) {
+            // below
         }
-        return null;
+        throw new ProtocolException(ErrorCode.INVALID_EVENT, "query parameter last_seq must be an integer >= 0");
     }
 
     private static void toConnection(WebSocketConnection connection, Session session, ErrorCode code, String message) {
