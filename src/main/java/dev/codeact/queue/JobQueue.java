@@ -7,6 +7,7 @@ import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
+import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
@@ -64,7 +65,9 @@ public class JobQueue {
             }
             String stream = keys.workerJobs(worker);
             return redis.execute(Command.EVAL, TO_LIVE_WORKER, "2", keys.heartbeat(worker), stream, QueueCodec.FIELD, payload)
-                    .flatMap(id -> id != null ? Uni.createFrom().item(stream) : toShared(job, payload));
+                    // An entry id (a bulk string); the script's false is a null (RESP2) or a boolean (RESP3).
+                    .flatMap(id -> id != null && id.type() == ResponseType.BULK ? Uni.createFrom().item(stream)
+                            : toShared(job, payload));
         });
     }
 
