@@ -23,6 +23,9 @@ import { runRelay, tokenLatencies } from './relay.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const saveBaseline = process.argv.includes('--save-baseline');
+// --only=relay,action,first,throughput,idle,cold: a part of the run, while working on one figure.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const runs = (part) => !only || only.includes(part);
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codeact-bench-'));
 const children = [];
 const JAR = path.join(root, 'target/quarkus-app/quarkus-run.jar');
@@ -243,16 +246,51 @@ async function firstActions(gateway, label, target) {
   row('action', `first action of a new session, ${label}: p50`, pct(times, 50), 'ms', null, '', target);
 }
 
-async function throughput(gateway) {
+/** CPU time (ms) of a process and of all its descendants alive now (a worker's sandboxes). */
+function treeCpuMs(pid) {
+  const parent = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try { parent.set(Number(entry), Number(fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1])); } catch (e) { /* gone */ }
+  }
+  const inTree = (p) => { for (let q = p; q > 1; q = parent.get(q)) if (q === pid) return true; return false; };
+  let total = 0;
+  for (const p of parent.keys()) if (inTree(p)) { try { total += cpuMs(p); } catch (e) { /* gone */ } }
+  return total;
+}
+
+/**
+ * Short actions through a gateway-only and a worker-only JVM: actions per second, and the CPU each
+ * action costs the worker (its JVM and its sandboxes) and the gateway (model turns included).
+ */
+async function throughput(redisPort, modelPort) {
+  const gateway = await startApp('tp-gateway', redisPort, modelPort, ['-Dcodeact.roles=gateway']);
+  const worker = await startApp('tp-worker', redisPort, modelPort, ['-Dcodeact.roles=worker', '-Dcodeact.worker.warm-pool=4']);
   const clients = await Promise.all(Array.from({ length: SIZES.throughputSessions }, () => openSession(gateway.ws)));
-  await Promise.all(clients.map((c) => c.turn('warm up')));
+  // Fresh JVMs: their JIT compilers work through the first few hundred actions.
+  await Promise.all(clients.map((c) => c.turn(`actions:${SIZES.throughputActions}`)));
+  const cpu0 = { worker: treeCpuMs(worker.child.pid), workerJvm: cpuMs(worker.child.pid), gateway: cpuMs(gateway.child.pid),
+    driver: driverCpuMs() };
   const t0 = now();
-  let actions = 0;
-  await Promise.all(clients.map(async (c) => { actions += actionTimes(await c.turn(`actions:${SIZES.throughputActions}`)).length; }));
-  const perSecond = actions / ((now() - t0) / 1000);
+  // Each turn's count is added once it is known (`actions += await …` would add to a stale total).
+  const counts = await Promise.all(clients.map(async (c) => actionTimes(await c.turn(`actions:${SIZES.throughputActions}`)).length));
+  const wall = now() - t0;
+  const actions = counts.reduce((a, b) => a + b, 0);
+  const workerMs = (treeCpuMs(worker.child.pid) - cpu0.worker) / actions;
+  const workerJvmMs = (cpuMs(worker.child.pid) - cpu0.workerJvm) / actions;
+  const gatewayMs = (cpuMs(gateway.child.pid) - cpu0.gateway) / actions;
   clients.forEach((c) => c.ws.close());
-  row('action', `short actions per second, one worker (${SIZES.throughputSessions} sessions, model turns included)`, perSecond,
-    '/s', null, '', `≥ 300 per worker core (${cpus} cores here, shared with everything)`);
+  const how = `${SIZES.throughputSessions} sessions, model turns included`;
+  row('action', `short actions per second, one worker JVM and one gateway JVM (${how})`, actions / (wall / 1000), '/s');
+  row('action', '  worker CPU per action (its JVM and its sandboxes)', workerMs, 'ms');
+  row('action', '    of which the worker JVM', workerJvmMs, 'ms');
+  row('action', '    of which the sandboxes (runsc and the kernel)', workerMs - workerJvmMs, 'ms');
+  row('action', '  short actions per worker core (1 s ÷ worker CPU per action)', 1000 / workerMs, '/s', null, '', '≥ 300 per worker core');
+  row('action', '  gateway CPU per action (model turn included)', gatewayMs, 'ms');
+  row('action', '  driver CPU (model server and clients)', 100 * (driverCpuMs() - cpu0.driver) / wall, '% of a core', null, '',
+    `< ${100 * cpus}%: not the bottleneck`);
+  await stop(gateway.child);
+  await stop(worker.child);
 }
 
 /** Opens `count` idle sessions from child processes (each ≤ 9000 sockets, its own source address). */
@@ -344,6 +382,7 @@ function report(run, baseline) {
 async function main() {
   setTimeout(() => { console.error('bin/bench: no result within 30 minutes'); process.exit(1); }, 1_800_000).unref();
   if (!fs.existsSync(JAR)) throw new Error('build first: mvn package -DskipTests (bin/bench does)');
+  if (only && saveBaseline) throw new Error('--save-baseline needs the whole run, not --only');
   const redisPort = await freePort();
   const redis = start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--dir', runDir], 'redis.log');
@@ -366,14 +405,15 @@ async function main() {
   await sleep(2000); // the warm pool fills
 
   const redisCpu0 = cpuMs(redis.pid);
-  await relaySection(model, gateway, bare, modelPort);
+  if (runs('relay')) await relaySection(model, gateway, bare, modelPort);
   await stop(bareChild);
-  await actionSection(gateway);
-  await firstActions(gateway, 'warm pool of 4', '≤ 30 ms');
-  await throughput(gateway);
-  await idleSection(gateway);
-  row('start', 'Redis CPU during the whole run', cpuMs(redis.pid) - redisCpu0, 'ms');
+  if (runs('action')) await actionSection(gateway);
+  if (runs('first')) await firstActions(gateway, 'warm pool of 4', '≤ 30 ms');
+  if (runs('idle')) await idleSection(gateway);
   await stop(gateway.child);
+  if (runs('throughput')) await throughput(redisPort, modelPort);
+  row('start', 'Redis CPU during the whole run', cpuMs(redis.pid) - redisCpu0, 'ms');
+  if (!runs('cold')) return finish(model, redis, rows);
 
   // The second instance has no warm pool, and tracing on: the action's hops are read off its spans.
   const receiver = createReceiver();
@@ -387,7 +427,10 @@ async function main() {
   await traceHops(cold, receiver);
   await stop(cold.child);
   receiver.server.close();
+  await finish(model, redis, rows);
+}
 
+async function finish(model, redis, rows) {
   const run = { machine: machine(), command: `bin/bench ${process.argv.slice(2).join(' ')}`.trim(), rows };
   const baselineFile = path.join(root, 'bench/baseline.json');
   const baseline = fs.existsSync(baselineFile) ? JSON.parse(fs.readFileSync(baselineFile, 'utf8')) : null;
