@@ -1,11 +1,10 @@
 package dev.codeact.agent;
 
 import dev.codeact.config.AgentConfig;
+import dev.codeact.contract.Sampling;
 import dev.codeact.llm.LlmClient;
-import dev.codeact.llm.Sampling;
 import dev.codeact.queue.JobQueue;
 import dev.codeact.queue.ResultReader;
-import dev.codeact.session.Session;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -45,7 +44,7 @@ public class AgentRuntime {
         this.formatter = new ObservationFormatter(config.maxObservationChars());
     }
 
-    public Turn newTurn(Session session, int number) {
+    public Turn newTurn(TurnHost session, int number) {
         return new Turn(this, session, number);
     }
 

@@ -1,6 +1,6 @@
 package dev.codeact.agent;
 
-import dev.codeact.queue.ExecutionResult;
+import dev.codeact.contract.ExecutionResult;
 import java.util.regex.Pattern;
 
 /**

@@ -1,7 +1,7 @@
 package dev.codeact.agent;
 
 import dev.codeact.config.AgentConfig;
-import dev.codeact.llm.ChatMessage;
+import dev.codeact.contract.ChatMessage;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;

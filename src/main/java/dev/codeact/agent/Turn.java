@@ -1,19 +1,18 @@
 package dev.codeact.agent;
 
-import dev.codeact.llm.ChatMessage;
+import dev.codeact.contract.ChatMessage;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.ExecutionResult;
+import dev.codeact.contract.Job;
+import dev.codeact.contract.QueueCodec;
+import dev.codeact.contract.Result;
+import dev.codeact.contract.Sampling;
+import dev.codeact.contract.ServerEvent;
+import dev.codeact.contract.TurnEndReason;
+import dev.codeact.contract.Usage;
 import dev.codeact.llm.LlmCall;
 import dev.codeact.llm.LlmListener;
-import dev.codeact.llm.Sampling;
-import dev.codeact.llm.Usage;
-import dev.codeact.protocol.ErrorCode;
-import dev.codeact.protocol.ServerEvent;
-import dev.codeact.protocol.TurnEndReason;
-import dev.codeact.queue.ExecutionResult;
-import dev.codeact.queue.Job;
 import dev.codeact.queue.JobQueue;
-import dev.codeact.queue.QueueCodec;
-import dev.codeact.queue.Result;
-import dev.codeact.session.Session;
 import io.opentelemetry.context.Scope;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -29,7 +28,7 @@ public final class Turn {
     private enum State { NEW, STREAMING, EXECUTING, CANCELLING, DONE }
 
     private final AgentRuntime rt;
-    private final Session session;
+    private final TurnHost session;
     private final int number;
     private final long startedAt = System.nanoTime();
     private State state = State.NEW;
@@ -51,7 +50,7 @@ public final class Turn {
     private boolean reportedUsage;
     private final TurnTrace trace;
 
-    Turn(AgentRuntime rt, Session session, int number) {
+    Turn(AgentRuntime rt, TurnHost session, int number) {
         this.rt = rt;
         this.session = session;
         this.number = number;
@@ -300,7 +299,7 @@ public final class Turn {
         return stop == ErrorCode.SESSION_FULL
                 ? "this session's log reached its limit (codeact.session.max-log-events or max-log-bytes): the turn was "
                         + "stopped; start a new session to go on"
-                : "more than " + Session.UNSTORED_LIMIT + " events could not be stored (Redis is away or too slow): the "
+                : "more than " + TurnHost.UNSTORED_LIMIT + " events could not be stored (Redis is away or too slow): the "
                         + "turn was stopped; send the message again once Redis is back";
     }
 

@@ -1,14 +1,13 @@
 package dev.codeact.api;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.codeact.agent.AgentRuntime;
-import dev.codeact.session.SessionRegistry;
+import dev.codeact.contract.GatewayInfo;
+import dev.codeact.contract.ServerEvent;
+import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -29,12 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 @APIResponse(responseCode = "401", description = "No valid credential (or, in local mode, a client not on this machine)")
 public class InfoResource {
 
-    /**
-     * @param modelConfigured false until {@code CODEACT_LLM_BASE_URL} is set: every turn then ends with {@code no_model}
-     */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Info(int protocol, String model, boolean modelConfigured, int maxActions, String websocket) {}
-
     private final AgentRuntime agent;
 
     public InfoResource(AgentRuntime agent) {
@@ -44,8 +37,8 @@ public class InfoResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Gateway information", description = "Model, whether one is configured, and the session WebSocket path.")
-    public Info info() {
-        return new Info(SessionRegistry.PROTOCOL_VERSION, agent.model(), agent.modelConfigured(), agent.maxActions(),
+    public GatewayInfo info() {
+        return new GatewayInfo(ServerEvent.PROTOCOL_VERSION, agent.model(), agent.modelConfigured(), agent.maxActions(),
                 "/v1/sessions");
     }
 }

@@ -3,7 +3,8 @@ package dev.codeact.llm;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codeact.protocol.WireJson;
+import dev.codeact.contract.Usage;
+import dev.codeact.contract.WireJson;
 import java.io.IOException;
 
 /**

@@ -1,6 +1,7 @@
 package dev.codeact.llm;
 
-import dev.codeact.protocol.ErrorCode;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.Usage;
 
 /** What one streamed completion reports; all calls arrive on the caller's Vert.x context. */
 public interface LlmListener {

@@ -1,6 +1,11 @@
 package dev.codeact.queue;
 
 import dev.codeact.config.QueueConfig;
+import dev.codeact.contract.CancelRequest;
+import dev.codeact.contract.Job;
+import dev.codeact.contract.KernelRelease;
+import dev.codeact.contract.QueueCodec;
+import dev.codeact.contract.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;

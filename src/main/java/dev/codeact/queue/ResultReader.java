@@ -1,6 +1,10 @@
 package dev.codeact.queue;
 
+import dev.codeact.config.InstanceId;
 import dev.codeact.config.QueueConfig;
+import dev.codeact.contract.QueueCodec;
+import dev.codeact.contract.RedisKeys;
+import dev.codeact.contract.Result;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;

@@ -1,14 +1,15 @@
 package dev.codeact.sandbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.codeact.protocol.WireJson;
+import dev.codeact.contract.KernelCommand;
+import dev.codeact.contract.KernelFrame;
+import dev.codeact.contract.WireJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -87,13 +88,13 @@ public final class Kernel {
         }
         currentId = id;
         current = listener;
-        write(Map.of("op", "exec", "id", id, "code", code));
+        write(KernelCommand.exec(id, code));
     }
 
     /** Raises KeyboardInterrupt in the running action; state survives. */
     public void interrupt() {
         try {
-            write(Map.of("op", "interrupt"));
+            write(KernelCommand.INTERRUPT);
         } catch (IOException e) {
             LOG.debugf("interrupt not delivered: %s", e.getMessage());
         }
@@ -102,7 +103,7 @@ public final class Kernel {
     /** Tells the kernel its worker is alive; without it for a while the kernel ends itself (its watchdog). */
     public void keepAlive() {
         try {
-            write(Map.of("op", "alive"));
+            write(KernelCommand.ALIVE);
         } catch (IOException e) {
             LOG.debugf("keep-alive not delivered: %s", e.getMessage());
         }
@@ -112,7 +113,7 @@ public final class Kernel {
         sandbox.destroy();
     }
 
-    private void write(Map<String, String> frame) throws IOException {
+    private void write(KernelCommand frame) throws IOException {
         byte[] line = (WireJson.MAPPER.writeValueAsString(frame) + "\n").getBytes(StandardCharsets.UTF_8);
         synchronized (writeLock) {
             OutputStream out = sandbox.stdin();

@@ -3,7 +3,7 @@ package dev.codeact.sandbox;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codeact.config.WorkerConfig;
-import dev.codeact.protocol.WireJson;
+import dev.codeact.contract.WireJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

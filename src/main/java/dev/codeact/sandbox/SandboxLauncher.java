@@ -1,8 +1,8 @@
 package dev.codeact.sandbox;
 
-import dev.codeact.config.WorkerConfig;
+import dev.codeact.config.InstanceId;
 import dev.codeact.config.WorkerConfig.SandboxMode;
-import dev.codeact.queue.InstanceId;
+import dev.codeact.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +52,7 @@ public class SandboxLauncher {
         this.stateDir = Path.of(config.runDir()).toAbsolutePath().resolve(instance.get());
         try (InputStream in = SandboxLauncher.class.getResourceAsStream("/kernel/codeact_kernel.py")) {
             String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            this.kernelSourceLine = dev.codeact.protocol.WireJson.MAPPER.writeValueAsString(source) + "\n";
+            this.kernelSourceLine = dev.codeact.contract.WireJson.MAPPER.writeValueAsString(source) + "\n";
         } catch (IOException e) {
             throw new UncheckedIOException("kernel source missing from the build", e);
         }

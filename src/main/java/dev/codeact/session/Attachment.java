@@ -1,8 +1,8 @@
 package dev.codeact.session;
 
-import dev.codeact.protocol.ErrorCode;
-import dev.codeact.protocol.ServerEvent;
-import dev.codeact.protocol.WireCodec;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.ServerEvent;
+import dev.codeact.contract.WireCodec;
 import io.quarkus.websockets.next.WebSocketConnection;
 import org.jboss.logging.Logger;
 

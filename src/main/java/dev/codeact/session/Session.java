@@ -1,14 +1,15 @@
 package dev.codeact.session;
 
 import dev.codeact.agent.Turn;
+import dev.codeact.agent.TurnHost;
 import dev.codeact.config.SessionConfig;
-import dev.codeact.llm.ChatMessage;
-import dev.codeact.llm.Sampling;
-import dev.codeact.protocol.ErrorCode;
-import dev.codeact.protocol.ServerEvent;
-import dev.codeact.protocol.TurnEndReason;
-import dev.codeact.protocol.WireCodec;
-import dev.codeact.queue.Result;
+import dev.codeact.contract.ChatMessage;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.Result;
+import dev.codeact.contract.Sampling;
+import dev.codeact.contract.ServerEvent;
+import dev.codeact.contract.TurnEndReason;
+import dev.codeact.contract.WireCodec;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -24,7 +25,7 @@ import java.util.List;
  * ({@link #run}), so no locks: events get their seq, enter the replay buffer and the Redis log,
  * and go to every live connection in one step.
  */
-public final class Session {
+public final class Session implements TurnHost {
 
     private record Logged(long seq, String json) {}
 
@@ -71,12 +72,6 @@ public final class Session {
     /** Seq ranges that hold no events (left by a gateway that stopped with events not yet stored). */
     private final List<SessionStore.Gap> gaps;
 
-    /**
-     * The most events a gateway may have sent but not stored. A gateway that takes over a session
-     * whose turn was left open skips this many seqs (events_lost), so no seq a client saw live is
-     * ever used for another event. A turn stops ({@code storage}) before its session reaches it.
-     */
-    public static final long UNSTORED_LIMIT = 10_000;
     /** Room for the events that end a turn stopped at the limit. */
     private static final long UNSTORED_RESERVE = 16;
 
@@ -102,6 +97,7 @@ public final class Session {
         this.historyLog = new LogWriter(flusher, store.keys().history(id), config.ttl(), context, history.size(), () -> { });
     }
 
+    @Override
     public String id() {
         return id;
     }
@@ -112,6 +108,7 @@ public final class Session {
     }
 
     /** Runs {@code action} on this session's context (now, when already there). */
+    @Override
     public void run(Runnable action) {
         if (Vertx.currentContext() == context) {
             action.run();
@@ -121,6 +118,7 @@ public final class Session {
     }
 
     /** Numbers, logs and sends one event; the send does not wait for Redis. */
+    @Override
     public void emit(ServerEvent event) {
         long seq = ++lastSeq;
         String json = WireCodec.encodeServer(id, seq, event);
@@ -141,6 +139,7 @@ public final class Session {
      * ({@code session_full}: no new turn may start either), or too many events went out without
      * being stored ({@code storage}: Redis is away or too slow).
      */
+    @Override
     public ErrorCode stopCode() {
         if (lastSeq >= maxLogEvents || loggedBytes >= maxLogBytes) {
             return ErrorCode.SESSION_FULL;
@@ -181,24 +180,29 @@ public final class Session {
         emit(ServerEvent.Error.of(code, message));
     }
 
+    @Override
     public List<ChatMessage> history() {
         return Collections.unmodifiableList(history);
     }
 
+    @Override
     public void appendHistory(ChatMessage message) {
         history.add(message);
         historyLog.append(history.size(), SessionStore.historyEntry(history.size(), message));
     }
 
+    @Override
     public String kernelWorker() {
         return kernelWorker;
     }
 
+    @Override
     public void kernelSeenOn(String worker) {
         kernelWorker = worker;
     }
 
     /** Model and sampling choices of this session. */
+    @Override
     public Sampling sampling() {
         return sampling;
     }
@@ -230,11 +234,13 @@ public final class Session {
      * Stores that turn {@code number} runs, before its first event goes out: if this gateway dies
      * with the turn's events unsent to Redis, the next gateway still knows the turn was open.
      */
+    @Override
     public Uni<Void> markTurnOpen(int number) {
         return store.markTurnOpen(id, number, ttl);
     }
 
     /** Called by the turn itself, just before it emits its {@code turn_end}. */
+    @Override
     public void turnEnded(Turn ended) {
         if (turn == ended) {
             turn = null;
@@ -244,6 +250,7 @@ public final class Session {
     }
 
     /** Called by the turn once its {@code turn_end} was emitted. */
+    @Override
     public void turnEndEmitted() {
         long seq = lastSeq;
         Runnable stored = () -> {

@@ -1,13 +1,13 @@
 package dev.codeact.session;
 
-import dev.codeact.queue.LogTag;
+import dev.codeact.config.InstanceId;
 import dev.codeact.config.SessionConfig;
-import dev.codeact.protocol.ErrorCode;
-import dev.codeact.protocol.ProtocolException;
-import dev.codeact.queue.InstanceId;
-import dev.codeact.queue.QueueCodec;
-import dev.codeact.queue.RedisKeys;
-import dev.codeact.queue.SessionTaken;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.ProtocolException;
+import dev.codeact.contract.QueueCodec;
+import dev.codeact.contract.RedisKeys;
+import dev.codeact.contract.SessionTaken;
+import dev.codeact.queue.LogTag;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;

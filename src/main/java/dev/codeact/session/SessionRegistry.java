@@ -3,13 +3,13 @@ package dev.codeact.session;
 import dev.codeact.agent.AgentRuntime;
 import dev.codeact.config.LimitsConfig;
 import dev.codeact.config.SessionConfig;
-import dev.codeact.llm.ChatMessage;
-import dev.codeact.llm.Sampling;
-import dev.codeact.protocol.ErrorCode;
-import dev.codeact.protocol.ProtocolException;
-import dev.codeact.protocol.ServerEvent;
+import dev.codeact.contract.ChatMessage;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.ProtocolException;
+import dev.codeact.contract.Result;
+import dev.codeact.contract.Sampling;
+import dev.codeact.contract.ServerEvent;
 import dev.codeact.queue.JobQueue;
-import dev.codeact.queue.Result;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -28,7 +28,6 @@ public class SessionRegistry {
 
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{16,64}");
-    public static final int PROTOCOL_VERSION = 1;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final PrincipalCounters sessionsHeld = new PrincipalCounters();
@@ -107,7 +106,7 @@ public class SessionRegistry {
 
     /** The first event of every session. */
     public ServerEvent.SessionInfo info(String principal) {
-        return new ServerEvent.SessionInfo(PROTOCOL_VERSION, principal, agent.model(), agent.modelConfigured(),
+        return new ServerEvent.SessionInfo(ServerEvent.PROTOCOL_VERSION, principal, agent.model(), agent.modelConfigured(),
                 agent.maxActions());
     }
 

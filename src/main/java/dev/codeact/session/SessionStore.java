@@ -2,11 +2,11 @@ package dev.codeact.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.config.SessionConfig;
-import dev.codeact.llm.ChatMessage;
-import dev.codeact.llm.Sampling;
-import dev.codeact.protocol.WireJson;
+import dev.codeact.contract.ChatMessage;
+import dev.codeact.contract.RedisKeys;
+import dev.codeact.contract.Sampling;
+import dev.codeact.contract.WireJson;
 import dev.codeact.queue.LogTag;
-import dev.codeact.queue.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;

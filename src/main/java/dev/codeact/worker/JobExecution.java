@@ -1,11 +1,11 @@
 package dev.codeact.worker;
 
-import dev.codeact.queue.ExecutionResult;
-import dev.codeact.queue.ExecutionResult.ErrorInfo;
-import dev.codeact.queue.Job;
-import dev.codeact.queue.Result;
+import dev.codeact.contract.ExecutionResult.ErrorInfo;
+import dev.codeact.contract.ExecutionResult;
+import dev.codeact.contract.Job;
+import dev.codeact.contract.KernelFrame;
+import dev.codeact.contract.Result;
 import dev.codeact.sandbox.Kernel;
-import dev.codeact.sandbox.KernelFrame;
 import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import java.util.ArrayList;

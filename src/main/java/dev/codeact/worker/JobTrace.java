@@ -1,6 +1,6 @@
 package dev.codeact.worker;
 
-import dev.codeact.queue.Job;
+import dev.codeact.contract.Job;
 import dev.codeact.queue.TraceParent;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;

@@ -1,6 +1,6 @@
 package dev.codeact.worker;
 
-import dev.codeact.queue.ExecutionResult.Image;
+import dev.codeact.contract.ExecutionResult.Image;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.codeact.worker;
 
-import dev.codeact.queue.RedisKeys;
+import dev.codeact.contract.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;

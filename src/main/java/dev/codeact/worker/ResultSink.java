@@ -1,7 +1,7 @@
 package dev.codeact.worker;
 
-import dev.codeact.queue.QueueCodec;
-import dev.codeact.queue.Result;
+import dev.codeact.contract.QueueCodec;
+import dev.codeact.contract.Result;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;

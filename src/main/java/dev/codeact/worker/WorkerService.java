@@ -1,16 +1,16 @@
 package dev.codeact.worker;
 
 import dev.codeact.config.CodeactConfig;
+import dev.codeact.config.InstanceId;
 import dev.codeact.config.QueueConfig;
 import dev.codeact.config.SessionConfig;
-import dev.codeact.config.WorkerConfig;
 import dev.codeact.config.WorkerConfig.SandboxMode;
-import dev.codeact.queue.CancelRequest;
-import dev.codeact.queue.InstanceId;
-import dev.codeact.queue.Job;
-import dev.codeact.queue.KernelRelease;
-import dev.codeact.queue.QueueCodec;
-import dev.codeact.queue.RedisKeys;
+import dev.codeact.config.WorkerConfig;
+import dev.codeact.contract.CancelRequest;
+import dev.codeact.contract.Job;
+import dev.codeact.contract.KernelRelease;
+import dev.codeact.contract.QueueCodec;
+import dev.codeact.contract.RedisKeys;
 import dev.codeact.sandbox.SandboxLauncher;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -22,7 +22,7 @@ public final class AppProcess implements AutoCloseable {
     }
 
     public static AppProcess start(String name, Map<String, String> properties) throws IOException, InterruptedException {
-        String jar = System.getProperty("codeact.jar", "target/quarkus-app/quarkus-run.jar");
+        String jar = System.getProperty("it.jar", "target/quarkus-app/quarkus-run.jar");
         Path logDir = Files.createDirectories(Path.of("target", "it-logs"));
         Path log = logDir.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

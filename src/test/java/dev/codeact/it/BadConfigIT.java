@@ -17,7 +17,7 @@ class BadConfigIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(java, "-Dcodeact.agent.max-actions=0", "-Dcodeact.session.max-frame-bytes=5",
                 "-Dcodeact.worker.memory-mb=1", "-Dquarkus.http.port=0",
-                "-jar", System.getProperty("codeact.jar", "target/quarkus-app/quarkus-run.jar")))
+                "-jar", System.getProperty("it.jar", "target/quarkus-app/quarkus-run.jar")))
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

@@ -2,10 +2,10 @@ package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.codeact.queue.Job;
+import dev.codeact.contract.Job;
+import dev.codeact.contract.QueueCodec;
+import dev.codeact.contract.RedisKeys;
 import dev.codeact.queue.JobQueue;
-import dev.codeact.queue.QueueCodec;
-import dev.codeact.queue.RedisKeys;
 import dev.codeact.queue.ResultReader;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

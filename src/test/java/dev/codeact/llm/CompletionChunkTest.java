@@ -1,5 +1,6 @@
 package dev.codeact.llm;
 
+import dev.codeact.contract.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,13 +1,16 @@
 package dev.codeact.llm;
 
+import dev.codeact.contract.ChatMessage;
+import dev.codeact.contract.Sampling;
+import dev.codeact.contract.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codeact.config.LlmConfig;
-import dev.codeact.it.ScriptedModel;
+import dev.codeact.contract.ErrorCode;
 import dev.codeact.it.ScriptedModel.Reply;
-import dev.codeact.protocol.ErrorCode;
+import dev.codeact.it.ScriptedModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.configuration.DurationConverter;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codeact.queue.ExecutionResult.Image;
+import dev.codeact.contract.ExecutionResult.Image;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.codeact.llm;
+package dev.codeact.contract;
 
 /**
  * One message of the conversation, as the session history holds it. {@code kind} marks the user

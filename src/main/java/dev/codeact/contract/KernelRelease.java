@@ -1,4 +1,4 @@
-package dev.codeact.queue;
+package dev.codeact.contract;
 
 /**
  * Published on the release channel when a gateway lets go of a session (idle eviction): the

@@ -1,4 +1,4 @@
-package dev.codeact.protocol;
+package dev.codeact.contract;
 
 /** Bad input from outside: carries the stable code the sender is told. */
 public class ProtocolException extends Exception {

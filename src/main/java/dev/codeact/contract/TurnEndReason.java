@@ -1,4 +1,4 @@
-package dev.codeact.protocol;
+package dev.codeact.contract;
 
 /** Why a turn ended, as sent in {@code turn_end.reason}. */
 public enum TurnEndReason {

@@ -1,4 +1,4 @@
-package dev.codeact.queue;
+package dev.codeact.config;
 
 import dev.codeact.config.CodeactConfig;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,4 @@
-package dev.codeact.queue;
+package dev.codeact.contract;
 
 /**
  * One code action on the job stream.

@@ -1,4 +1,4 @@
-package dev.codeact.queue;
+package dev.codeact.contract;
 
 import java.util.List;
 

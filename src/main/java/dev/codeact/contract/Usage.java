@@ -1,4 +1,4 @@
-package dev.codeact.llm;
+package dev.codeact.contract;
 
 /** Tokens of one or more model calls, as the server reported them. */
 public record Usage(long promptTokens, long completionTokens) {

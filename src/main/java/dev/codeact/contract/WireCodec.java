@@ -1,8 +1,7 @@
-package dev.codeact.protocol;
+package dev.codeact.contract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codeact.llm.Sampling;
 import java.nio.charset.StandardCharsets;
 
 /** Reads client frames and writes server events: the WebSocket wire format lives here only. */

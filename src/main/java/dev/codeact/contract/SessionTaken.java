@@ -1,4 +1,4 @@
-package dev.codeact.queue;
+package dev.codeact.contract;
 
 /** Published when a gateway loads a session from Redis: other gateways drop their copy of it. */
 public record SessionTaken(int v, String session, String gateway) {

@@ -1,7 +1,7 @@
-package dev.codeact.sandbox;
+package dev.codeact.contract;
 
-import dev.codeact.queue.ExecutionResult.ErrorInfo;
-import dev.codeact.queue.ExecutionResult.Image;
+import dev.codeact.contract.ExecutionResult.ErrorInfo;
+import dev.codeact.contract.ExecutionResult.Image;
 import java.util.List;
 
 /** One JSON line from the kernel: {@code ready}, {@code stream} or {@code done} (see codeact_kernel.py). */

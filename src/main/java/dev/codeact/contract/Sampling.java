@@ -1,4 +1,4 @@
-package dev.codeact.llm;
+package dev.codeact.contract;
 
 /** Per-session choices of model and sampling; a null field means the configured default. */
 public record Sampling(String model, Double temperature, Integer maxTokens, Double topP) {

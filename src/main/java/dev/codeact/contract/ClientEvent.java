@@ -1,6 +1,5 @@
-package dev.codeact.protocol;
+package dev.codeact.contract;
 
-import dev.codeact.llm.Sampling;
 
 /** Frames a client sends; {@link WireCodec#parseClient} is the only way to build them from the wire. */
 public sealed interface ClientEvent {

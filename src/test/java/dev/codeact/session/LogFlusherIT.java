@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The logs of one event loop leave in shared batches, and one that Redis refuses holds back no other. */
-class LogFlusherTest {
+class LogFlusherIT {
 
     static RedisServer redis;
     static Vertx vertx;

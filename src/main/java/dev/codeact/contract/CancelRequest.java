@@ -1,4 +1,4 @@
-package dev.codeact.queue;
+package dev.codeact.contract;
 
 /** Published on the cancel channel: every worker hears it, the one running the job interrupts it. */
 public record CancelRequest(int v, String session, String jobId) {

@@ -1,4 +1,4 @@
-package dev.codeact.protocol;
+package dev.codeact.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,27 +1,24 @@
-package dev.codeact.queue;
+package dev.codeact.contract;
 
-import dev.codeact.config.CodeactConfig;
-import dev.codeact.config.QueueConfig;
 import java.util.List;
 import java.util.stream.IntStream;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Every Redis key and channel of the contract. Session keys carry the session id as a hash tag
  * ({@code codeact:{id}:…}) so one session's keys stay on one Redis Cluster slot.
  */
-@ApplicationScoped
-public class RedisKeys {
+public final class RedisKeys {
 
     public static final String WORKER_GROUP = "workers";
 
     private final String prefix;
     private final List<String> jobStreams;
 
-    public RedisKeys(CodeactConfig config, QueueConfig queue) {
-        this.prefix = config.keyPrefix();
-        this.jobStreams = queue.shards() <= 1 ? List.of(prefix + "jobs")
-                : IntStream.range(0, queue.shards()).mapToObj(i -> prefix + "jobs:" + i).toList();
+    /** @param shards how many shared job streams ({@code codeact.queue.shards}); 1 is one stream, {@code <prefix>jobs} */
+    public RedisKeys(String prefix, int shards) {
+        this.prefix = prefix;
+        this.jobStreams = shards <= 1 ? List.of(prefix + "jobs")
+                : IntStream.range(0, shards).mapToObj(i -> prefix + "jobs:" + i).toList();
     }
 
     /** The shared job streams (shards), which every worker reads. */

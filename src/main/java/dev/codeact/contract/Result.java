@@ -1,4 +1,4 @@
-package dev.codeact.queue;
+package dev.codeact.contract;
 
 /**
  * An entry on a gateway's result stream: a live output chunk, or the action's end.

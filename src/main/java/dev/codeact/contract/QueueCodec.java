@@ -1,7 +1,6 @@
-package dev.codeact.queue;
+package dev.codeact.contract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.codeact.protocol.WireJson;
 import java.io.UncheckedIOException;
 
 /**

@@ -1,14 +1,15 @@
-package dev.codeact.protocol;
+package dev.codeact.contract;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.codeact.llm.Usage;
-import dev.codeact.queue.ExecutionResult;
 
 /**
  * Events the gateway sends. The envelope ({@code type}, {@code session}, {@code seq}) is added by
  * {@link WireCodec#encodeServer}; these records hold only what differs per type.
  */
 public sealed interface ServerEvent {
+
+    /** The protocol's version, in the {@code session} event and {@code GET /v1/info}. */
+    int PROTOCOL_VERSION = 1;
 
     @JsonIgnore
     String type();

@@ -1,16 +1,5 @@
-package dev.codeact.protocol;
+package dev.codeact.contract;
 
-import dev.codeact.api.InfoResource;
-import dev.codeact.llm.ChatMessage;
-import dev.codeact.llm.Sampling;
-import dev.codeact.llm.Usage;
-import dev.codeact.queue.CancelRequest;
-import dev.codeact.queue.ExecutionResult;
-import dev.codeact.queue.Job;
-import dev.codeact.queue.KernelRelease;
-import dev.codeact.queue.Result;
-import dev.codeact.queue.SessionTaken;
-import dev.codeact.sandbox.KernelFrame;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -22,9 +11,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ServerEvent.ObservationChunk.class, ServerEvent.Observation.class, ServerEvent.TurnEnd.class,
         ServerEvent.Error.class, ServerEvent.Pong.class, ServerEvent.EventsLost.class,
         ExecutionResult.class, ExecutionResult.ErrorInfo.class, ExecutionResult.Image.class,
-        Job.class, Result.class, CancelRequest.class, KernelFrame.class, ChatMessage.class, Usage.class,
+        Job.class, Result.class, CancelRequest.class, KernelFrame.class, KernelCommand.class, ChatMessage.class, Usage.class,
         Sampling.class, SessionTaken.class, KernelRelease.class,
-        InfoResource.Info.class})
+        GatewayInfo.class})
 final class WireTypes {
 
     private WireTypes() {}

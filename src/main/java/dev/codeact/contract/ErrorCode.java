@@ -1,4 +1,4 @@
-package dev.codeact.protocol;
+package dev.codeact.contract;
 
 /** Stable, machine-readable codes of {@code error} events. Renaming one breaks clients. */
 public enum ErrorCode {

@@ -1,0 +1,53 @@
+package dev.codeact.agent;
+
+import dev.codeact.contract.ChatMessage;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.Sampling;
+import dev.codeact.contract.ServerEvent;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+
+/**
+ * What a {@link Turn} needs from the session it runs in. The session implements it; the turn
+ * knows nothing else of sessions (their storage, their clients, their registry).
+ */
+public interface TurnHost {
+
+    /**
+     * The most events a gateway may have sent but not stored. A gateway that takes over a session
+     * whose turn was left open skips this many seqs (events_lost), so no seq a client saw live is
+     * ever used for another event. A turn stops ({@code storage}) before its session reaches it.
+     */
+    long UNSTORED_LIMIT = 10_000;
+
+    String id();
+
+    /** Runs {@code action} on the session's context (its event loop), now when already there. */
+    void run(Runnable action);
+
+    /** Numbers, logs and sends one event. */
+    void emit(ServerEvent event);
+
+    /** Why the running turn must stop now ({@code session_full}, {@code storage}), or null. */
+    ErrorCode stopCode();
+
+    List<ChatMessage> history();
+
+    void appendHistory(ChatMessage message);
+
+    /** The worker that ran the session's last action (where its kernel lives), or null. */
+    String kernelWorker();
+
+    void kernelSeenOn(String worker);
+
+    Sampling sampling();
+
+    /** Stores that turn {@code number} runs, before its first event goes out. */
+    Uni<Void> markTurnOpen(int number);
+
+    /** Called by the turn just before it emits its {@code turn_end}. */
+    void turnEnded(Turn ended);
+
+    /** Called by the turn once its {@code turn_end} was emitted. */
+    void turnEndEmitted();
+}
