@@ -1,5 +1,7 @@
 package dev.codeact.contract;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * One message of the conversation, as the session history holds it. {@code kind} marks the user
  * messages that carry an observation ({@value #OBSERVATION}), so the context budget can shorten
@@ -30,6 +32,7 @@ public record ChatMessage(String role, String content, String kind) {
         return new ChatMessage(USER, content, OBSERVATION);
     }
 
+    @JsonIgnore
     public boolean isObservation() {
         return OBSERVATION.equals(kind);
     }

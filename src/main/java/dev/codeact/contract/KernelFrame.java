@@ -4,7 +4,15 @@ import dev.codeact.contract.ExecutionResult.ErrorInfo;
 import dev.codeact.contract.ExecutionResult.Image;
 import java.util.List;
 
-/** One JSON line from the kernel: {@code ready}, {@code stream} or {@code done} (see codeact_kernel.py). */
+/**
+ * One JSON line from the kernel (see codeact_kernel.py): {@value #READY} ({@code python}, {@code pid}),
+ * {@value #STREAM} ({@code id}, {@code name}, {@code text}) or {@value #DONE} (the cell's end). The
+ * kernel runs untrusted code, so every field may be missing; the reader checks what it uses.
+ */
 public record KernelFrame(String ev, String id, String name, String text, String value, ErrorInfo error, List<Image> images,
-                          long durationMs, boolean truncated, long droppedChars, String python) {
+                          long durationMs, boolean truncated, long droppedChars, String python, Long pid) {
+
+    public static final String READY = "ready";
+    public static final String STREAM = "stream";
+    public static final String DONE = "done";
 }

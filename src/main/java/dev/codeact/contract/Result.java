@@ -1,5 +1,7 @@
 package dev.codeact.contract;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * An entry on a gateway's result stream: a live output chunk, or the action's end.
  *
@@ -49,6 +51,7 @@ public record Result(int v, String kind, String session, String jobId, String wo
         return new Result(v, kind, session, jobId, worker, stream, text, result, number, run);
     }
 
+    @JsonIgnore
     public boolean isChunk() {
         return CHUNK.equals(kind);
     }

@@ -178,14 +178,14 @@ public final class Kernel {
             return false;
         }
         switch (frame.ev()) {
-            case "ready" -> ready.complete(frame);
-            case "stream" -> {
+            case KernelFrame.READY -> ready.complete(frame);
+            case KernelFrame.STREAM -> {
                 Listener listener = current;
                 if (listener != null && frame.text() != null && frame.id() != null && frame.id().equals(currentId)) {
                     listener.onStream("stderr".equals(frame.name()) ? "stderr" : "stdout", frame.text());
                 }
             }
-            case "done" -> {
+            case KernelFrame.DONE -> {
                 Listener listener = current;
                 if (listener != null && frame.id() != null && frame.id().equals(currentId)) {
                     current = null;

@@ -1,0 +1,215 @@
+package dev.codeact.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.networknt.schema.JsonSchema;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The schema in spec/ is what the contract's records generate, and every other description of the
+ * wire (the JavaScript client and page, the Python kernel, the JSON examples in docs/) agrees with it.
+ * {@code mvn test -Dtest=ContractSchemaTest -Dspec.write=true} rewrites the schema after a change to the records.
+ */
+class ContractSchemaTest {
+
+    static JsonNode schema;
+
+    @BeforeAll
+    static void generate() throws IOException {
+        String generated = WireJson.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(ContractSchema.generate()) + "\n";
+        if (Boolean.getBoolean("spec.write")) {
+            Files.createDirectories(ContractSchema.FILE.getParent());
+            Files.writeString(ContractSchema.FILE, generated);
+        }
+        schema = WireJson.MAPPER.readTree(generated);
+    }
+
+    @Test
+    void theCommittedSchemaIsTheGeneratedOne() throws IOException {
+        assertTrue(Files.exists(ContractSchema.FILE), ContractSchema.FILE + " is missing: run mvn test -Dtest=ContractSchemaTest -Dspec.write=true");
+        assertEquals(schema, WireJson.MAPPER.readTree(Files.readString(ContractSchema.FILE)),
+                ContractSchema.FILE + " is not what the records of dev.codeact.contract generate (it is never edited by hand): "
+                        + "run mvn test -Dtest=ContractSchemaTest -Dspec.write=true and commit it");
+    }
+
+    @Test
+    void everyServerEventTheCodecWritesMatches() throws IOException {
+        ExecutionResult result = new ExecutionResult("1\n", "2", new ExecutionResult.ErrorInfo("ValueError", "x", "tb"),
+                List.of(new ExecutionResult.Image("image/png", "iVBO")), 3, false, false, false, false, "runsc", null, null);
+        List<ServerEvent> events = List.of(new ServerEvent.SessionInfo(1, "alice", "m", true, 5), new ServerEvent.TurnStart(1, "hi"),
+                new ServerEvent.Token(1, "Let"), new ServerEvent.Action(1, "a-1", 1, "print(1)"),
+                new ServerEvent.ObservationChunk(1, "a-1", "stdout", "1\n"), new ServerEvent.Observation(1, "a-1", result, "1"),
+                new ServerEvent.TurnEnd(1, TurnEndReason.ANSWER.wire(), 1, 10, new Usage(3, 4)),
+                ServerEvent.Error.of(ErrorCode.NO_MODEL, "no model"), new ServerEvent.EventsLost(4, 9), new ServerEvent.Pong("p"));
+        assertEquals(Set.of(ServerEvent.class.getPermittedSubclasses()), Set.copyOf(events.stream().map(Object::getClass).toList()),
+                "one sample per event type");
+        JsonSchema validator = ContractSchema.validator(schema, "ServerEvent");
+        for (ServerEvent event : events) {
+            String json = WireCodec.encodeServer("s-1", 7, event);
+            assertEquals("", ContractSchema.problems(validator, WireJson.MAPPER.readTree(json)), json);
+        }
+        assertTrue(!ContractSchema.problems(validator, WireJson.MAPPER.readTree(
+                WireCodec.encodeServer("s-1", 7, new ServerEvent.Error("no_such_code", "x", null)))).isEmpty(),
+                "an error code the contract does not name is refused");
+    }
+
+    @Test
+    void theRedisPayloadsMatch() throws IOException {
+        Job job = new Job(QueueCodec.VERSION, "a-1", "s-1", "codeact:results:g", "print(1)", 1000, 1, null);
+        Result chunk = Result.chunk("s-1", "a-1", "w", "stdout", "1\n").numbered(1, 1);
+        Result end = Result.observation("s-1", "a-1", "w", new ExecutionResult("", null, null, null, 1, false, false, false, false,
+                "runsc", null, null));
+        Map<String, Object> payloads = Map.of("Job", job, "Result", chunk, "CancelRequest", new CancelRequest(1, "s-1", "a-1"),
+                "KernelRelease", new KernelRelease(1, "s-1"), "SessionTaken", new SessionTaken(1, "s-1", "g"));
+        for (var entry : payloads.entrySet()) {
+            String json = QueueCodec.encode(entry.getValue());
+            assertEquals("", ContractSchema.problems(ContractSchema.validator(schema, entry.getKey()), WireJson.MAPPER.readTree(json)), json);
+        }
+        String json = QueueCodec.encode(end);
+        assertEquals("", ContractSchema.problems(ContractSchema.validator(schema, "Result"), WireJson.MAPPER.readTree(json)), json);
+    }
+
+    /** Every ```json block of docs/ names the definition it shows ("```json ServerEvent"), or says "external". */
+    @Test
+    void everyJsonExampleInTheDocsMatches() throws IOException {
+        Pattern block = Pattern.compile("```json([^\\n]*)\\n(.*?)```", Pattern.DOTALL);
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+        try (Stream<Path> docs = Stream.concat(Stream.of(Path.of("README.md")), Files.list(Path.of("docs")))) {
+            for (Path doc : docs.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+                Matcher m = block.matcher(Files.readString(doc));
+                while (m.find()) {
+                    String definition = m.group(1).trim();
+                    String where = doc + " at \"" + m.group(2).strip().lines().findFirst().orElse("") + "\"";
+                    if (definition.equals("external")) {
+                        continue;
+                    }
+                    if (definition.isEmpty() || !schema.get("$defs").has(definition)) {
+                        problems.add(where + ": the block must name a definition of the schema after ```json (or say external)");
+                        continue;
+                    }
+                    String found = ContractSchema.problems(ContractSchema.validator(schema, definition), WireJson.MAPPER.readTree(m.group(2)));
+                    checked++;
+                    if (!found.isEmpty()) {
+                        problems.add(where + ": " + found);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertTrue(checked >= 15, "the docs' examples were found (" + checked + ")");
+    }
+
+    @Test
+    void theJavaScriptClientAndPageSpeakTheContract() throws IOException {
+        Set<String> serverTypes = types("ServerEvent");
+        Set<String> clientTypes = types("ClientEvent");
+        Set<String> codes = new TreeSet<>();
+        schema.at("/$defs/ErrorCode/enum").forEach(code -> codes.add(code.asText()));
+        assertTrue(codes.contains("no_model"));
+
+        String client = Files.readString(Path.of("src/main/resources/META-INF/resources/codeact-client.js"));
+        assertEquals(serverTypes, strings(one(client, "const EVENT_TYPES = \\[(.*?)\\];")), "codeact-client.js EVENT_TYPES");
+        Set<String> used = new TreeSet<>(strings(one(client, "const FINAL_REFUSALS = \\[(.*?)\\];")));
+        used.addAll(all(client, "code: '([a-z_]+)'"));
+        assertTrue(codes.containsAll(used), "error codes codeact-client.js uses: " + used + ", the contract's: " + codes);
+        assertTrue(clientTypes.containsAll(all(client, "sendFrame\\(\\{ type: '([a-z_]+)'")), "frames codeact-client.js sends");
+
+        String page = Files.readString(Path.of("src/main/resources/META-INF/resources/app.js"));
+        Set<String> handled = all(one(page, "const on = \\{(.*?)\\n\\};"), "\\n  ([a-z_]+)\\(e\\) \\{");
+        assertTrue(handled.size() >= 8 && serverTypes.containsAll(handled), "events app.js handles: " + handled);
+        Set<String> pageCodes = strings(one(page, "\\]\\.includes\\(err\\.event\\.code\\)").isEmpty() ? "" : one(page, "\\[([^\\]]*)\\]\\.includes\\(err\\.event\\.code\\)"));
+        assertTrue(codes.containsAll(pageCodes), "error codes app.js uses: " + pageCodes);
+    }
+
+    /** The kernel, run alone (unsandboxed) on this machine's python3, answers in frames the schema allows. */
+    @Test
+    void theKernelsFramesMatch() throws Exception {
+        JsonSchema frames = ContractSchema.validator(schema, "KernelFrame");
+        JsonSchema commands = ContractSchema.validator(schema, "KernelCommand");
+        Process kernel = new ProcessBuilder("python3", "-I", "src/main/resources/kernel/codeact_kernel.py").start();
+        try (OutputStream in = kernel.getOutputStream();
+             BufferedReader out = new BufferedReader(new InputStreamReader(kernel.getInputStream(), StandardCharsets.UTF_8))) {
+            List<JsonNode> seen = new ArrayList<>();
+            seen.add(WireJson.MAPPER.readTree(out.readLine()));
+            List<KernelCommand> cells = List.of(KernelCommand.exec("c1", "import sys\nprint('out')\nprint('err', file=sys.stderr)\n6 * 7"),
+                    KernelCommand.exec("c2", "1 / 0"), KernelCommand.ALIVE);
+            for (KernelCommand cell : cells) {
+                String line = WireJson.MAPPER.writeValueAsString(cell);
+                assertEquals("", ContractSchema.problems(commands, WireJson.MAPPER.readTree(line)), line);
+                in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+                while (cell != KernelCommand.ALIVE) {
+                    JsonNode frame = WireJson.MAPPER.readTree(out.readLine());
+                    seen.add(frame);
+                    if (KernelFrame.DONE.equals(frame.path("ev").asText())) {
+                        break;
+                    }
+                }
+            }
+            Set<String> kinds = new LinkedHashSet<>();
+            for (JsonNode frame : seen) {
+                kinds.add(frame.path("ev").asText());
+                assertEquals("", ContractSchema.problems(frames, frame), frame.toString());
+                WireJson.MAPPER.treeToValue(frame, KernelFrame.class);
+            }
+            assertEquals(Set.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE), kinds);
+        } finally {
+            kernel.destroy();
+            kernel.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Set<String> types(String union) {
+        Set<String> out = new TreeSet<>();
+        for (JsonNode ref : schema.at("/$defs/" + union + "/oneOf")) {
+            String name = ref.get("$ref").asText().substring("#/$defs/".length());
+            out.add(schema.at("/$defs/" + name.replace("~1", "/") + "/properties/type/const").asText());
+        }
+        return out;
+    }
+
+    private static String one(String text, String regex) {
+        Matcher m = Pattern.compile(regex, Pattern.DOTALL).matcher(text);
+        if (!m.find()) {
+            fail("not found: " + regex);
+        }
+        return m.groupCount() > 0 ? m.group(1) : m.group();
+    }
+
+    private static Set<String> all(String text, String regex) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = Pattern.compile(regex).matcher(text);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static Set<String> strings(String list) {
+        return all(list, "'([^']*)'");
+    }
+}
