@@ -10,9 +10,12 @@ import dev.codeact.contract.SessionTaken;
 import dev.codeact.queue.LogTag;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +38,7 @@ public class SessionHandover {
     private final String me;
     private final Vertx vertx;
     private final Map<String, Long> renewals = new ConcurrentHashMap<>();
+    private volatile Cancellable listening;
 
     private final Duration lease;
 
@@ -63,7 +67,7 @@ public class SessionHandover {
 
     /** Calls {@code drop} with each session another gateway took. */
     void listen(Consumer<String> drop) {
-        redis.pubsub(String.class).subscribe(keys.sessionTakenChannel()).subscribe().with(payload -> {
+        listening = redis.pubsub(String.class).subscribe(keys.sessionTakenChannel()).subscribe().with(payload -> {
             try {
                 SessionTaken taken = QueueCodec.decode(payload, SessionTaken.class);
                 if (!taken.gateway().equals(me)) {
@@ -73,6 +77,17 @@ public class SessionHandover {
                 LOG.warnf("ignoring a bad session-taken message: %s", e.getMessage());
             }
         }, e -> LOG.warnf("session-taken channel failed: %s", e.getMessage()));
+    }
+
+    /**
+     * Unsubscribes while the application still runs: left to the Redis client's close, the
+     * unsubscribe ran after shutdown and logged an error.
+     */
+    void onStop(@Observes ShutdownEvent event) {
+        Cancellable subscription = listening;
+        if (subscription != null) {
+            subscription.cancel();
+        }
     }
 
     void turnStarted(String session) {
