@@ -36,6 +36,8 @@ MAX_OUTPUT = int(os.environ.get("CODEACT_MAX_OUTPUT_CHARS", "1000000"))
 TAIL_CHARS = min(4000, MAX_OUTPUT // 2)
 # PNG bytes of all figures of one cell; the worker drops whatever goes beyond it anyway.
 MAX_IMAGE_BYTES = int(os.environ.get("CODEACT_MAX_IMAGE_BYTES", "4194304"))
+# Between the head and the tail of cut text; the gateway's Clip.MARKER_FORMAT is the same (a test checks).
+MARKER = "\n... [%d characters dropped] ...\n"
 # Frames compiled under this name are the kernel's own and are hidden from tracebacks.
 KERNEL_FILE = globals().get("__file__", "<codeact-kernel>")
 
@@ -137,7 +139,7 @@ class Outbox:
                 if excess > 0:
                     self.tail[0] = (name, first[excess:])
                     self.dropped += excess
-                marker = "\n... [%d characters of output dropped] ...\n" % self.dropped
+                marker = MARKER % self.dropped
                 self.emitted = 0
                 self._append("stderr", marker)
                 for name, text in self.tail:
@@ -373,7 +375,7 @@ def clip(text):
     if len(text) <= MAX_OUTPUT:
         return text
     keep = MAX_OUTPUT // 2
-    return "%s\n... [%d characters dropped] ...\n%s" % (text[:keep], len(text) - 2 * keep, text[-keep:])
+    return text[:keep] + MARKER % (len(text) - 2 * keep) + text[-keep:]
 
 
 def collect_figures():

@@ -1,17 +1,17 @@
 package dev.codeact.agent;
 
+import dev.codeact.contract.Clip;
 import dev.codeact.contract.ExecutionResult;
 import java.util.regex.Pattern;
 
 /**
  * Turns a worker's result into the text the model reads, the way the CodeAct reference executor
  * did: stream output, then the trailing expression's value, then the traceback; ANSI colours
- * stripped; an empty result said explicitly; long output cut to its head and tail.
+ * stripped; an empty result said explicitly; long output cut to its head and tail ({@link Clip}).
  */
 public final class ObservationFormatter {
 
     static final String EMPTY = "[Code executed successfully with no output]";
-    static final String TRUNCATED = "\n... [Output truncated due to length]...\n";
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
 
     private final int maxChars;
@@ -44,11 +44,7 @@ public final class ObservationFormatter {
         if (text.isEmpty()) {
             return EMPTY;
         }
-        if (text.length() > maxChars) {
-            int half = maxChars / 2;
-            text = text.substring(0, half) + TRUNCATED + text.substring(text.length() - half);
-        }
-        return text;
+        return Clip.headAndTail(text, maxChars);
     }
 
     private static StringBuilder newline(StringBuilder out) {

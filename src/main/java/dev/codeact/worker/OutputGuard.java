@@ -1,5 +1,6 @@
 package dev.codeact.worker;
 
+import dev.codeact.contract.Clip;
 import dev.codeact.contract.ExecutionResult.Image;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -99,17 +100,12 @@ final class OutputGuard {
     }
 
     private String marker() {
-        return "\n... [" + dropped + " characters of output dropped] ...\n";
+        return Clip.marker(dropped);
     }
 
     /** A text field (a value, a traceback) cut to the output limit, head and tail. */
     String clip(String text) {
-        if (text == null || text.length() <= maxChars) {
-            return text;
-        }
-        int keep = maxChars / 2;
-        return text.substring(0, keep) + "\n... [" + (text.length() - 2L * keep) + " characters dropped] ...\n"
-                + text.substring(text.length() - keep);
+        return Clip.headAndTail(text, maxChars);
     }
 
     /** The images that fit in {@code maxImageBytes} (base64 counted as its decoded size), in order. */
