@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One job on one kernel, from start to its single observation: streams output as it comes,
@@ -25,49 +26,25 @@ final class JobExecution implements Kernel.Listener {
     static final String STATE_GONE = "variables, imports and functions defined by earlier code are gone";
 
     /** What an execution needs from its worker. */
-    interface Env {
-        KernelPool pool();
-
-        ScheduledExecutorService timers();
-
-        String workerId();
-
-        String sandboxMode();
-
-        String sandboxWarning();
-
-        long interruptGraceMs();
-
-        long maxActionTimeoutMs();
-
-        int maxOutputChars();
-
-        long maxImageBytes();
-
-        /** Shortest time between two output chunks of one action (later text waits and is merged). */
-        long chunkIntervalNanos();
-
-        /** Records this worker as the holder of the session's kernel; true if another kernel held it before. */
-        boolean claimSession(String session);
-
-        /** The session's state is gone and the model was told: the next kernel need not say it again. */
-        void forgetSession(String session);
-
-        /** Where this job's results go; {@code onStored} runs once the observation is stored. */
+    /** Where a job's results go; {@code onStored} runs once the observation is stored. */
+    interface Sinks {
         ResultSink sinkFor(Job job, int attempt, Runnable onStored);
-
-        /** The job's observation is stored: it can be acknowledged. */
-        void finished(JobExecution execution);
-
-        Tracer tracer();
     }
+
+    /**
+     * What a job needs from the worker running it.
+     *
+     * @param finished called once the job's observation is stored (it can be acknowledged)
+     */
+    record Context(KernelPool pool, ScheduledExecutorService timers, ExecutionLimits limits, Tracer tracer,
+                   SessionAffinity affinity, Sinks sinks, Consumer<JobExecution> finished) {}
 
     /** Where the job came from, to acknowledge it there; {@code attempt}: which run of the job this is. */
     record Entry(String stream, String id, boolean rescued, int attempt) {}
 
     private final Job job;
     private final Entry entry;
-    private final Env env;
+    private final Context env;
     private final ResultSink sink;
     private final OutputGuard guard;
     private final JobTrace trace;
@@ -88,18 +65,18 @@ final class JobExecution implements Kernel.Listener {
     private ScheduledFuture<?> timeoutTimer;
     private ScheduledFuture<?> killTimer;
 
-    JobExecution(Job job, Entry entry, Env env) {
+    JobExecution(Job job, Entry entry, Context env) {
         this.job = job;
         this.entry = entry;
         this.env = env;
         // Room above the limit for the marker and tail a well-behaved kernel adds itself.
-        this.guard = new OutputGuard(env.maxOutputChars() + 10_000, env.maxImageBytes());
-        this.lastChunkAt = System.nanoTime() - env.chunkIntervalNanos();
-        this.trace = new JobTrace(env.tracer(), job, env.workerId(), entry.attempt(), entry.rescued());
-        this.sink = env.sinkFor(job, entry.attempt(), () -> {
+        this.guard = new OutputGuard(env.limits().maxOutputChars() + 10_000, env.limits().maxImageBytes());
+        this.lastChunkAt = System.nanoTime() - env.limits().chunkIntervalNanos();
+        this.trace = new JobTrace(env.tracer(), job, env.limits().workerId(), entry.attempt(), entry.rescued());
+        this.sink = env.sinks().sinkFor(job, entry.attempt(), () -> {
             stored = true;
             trace.stored();
-            env.finished(this);
+            env.finished().accept(this);
         });
     }
 
@@ -129,7 +106,7 @@ final class JobExecution implements Kernel.Listener {
             kernel = lease.kernel();
             fresh = lease.fresh();
             if (fresh) {
-                boolean hadState = env.claimSession(job.session());
+                boolean hadState = env.affinity().claim(job.session());
                 if (entry.rescued()) {
                     restarted = true;
                     notice = "The worker that held this session's Python interpreter stopped; this code ran on a "
@@ -150,7 +127,7 @@ final class JobExecution implements Kernel.Listener {
             return;
         }
         synchronized (this) {
-            timeoutTimer = env.timers().schedule(this::onTimeout, Math.min(job.timeoutMs(), env.maxActionTimeoutMs()),
+            timeoutTimer = env.timers().schedule(this::onTimeout, Math.min(job.timeoutMs(), env.limits().maxActionTimeoutMs()),
                     TimeUnit.MILLISECONDS);
         }
         trace.kernelStarted(fresh);
@@ -195,7 +172,7 @@ final class JobExecution implements Kernel.Listener {
                 killed = true;
                 env.pool().drop(job.session(), kernel);
             }
-        }, env.interruptGraceMs(), TimeUnit.MILLISECONDS);
+        }, env.limits().interruptGraceMs(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -219,7 +196,7 @@ final class JobExecution implements Kernel.Listener {
             } else {
                 pending.add(new OutputGuard.Part(name, now));
             }
-            long wait = lastChunkAt + env.chunkIntervalNanos() - System.nanoTime();
+            long wait = lastChunkAt + env.limits().chunkIntervalNanos() - System.nanoTime();
             if (wait <= 0) {
                 flushChunks(); // sent with the other frames of this read (onFramesRead)
             } else if (chunkTimer == null) {
@@ -247,7 +224,7 @@ final class JobExecution implements Kernel.Listener {
     }
 
     private void push(OutputGuard.Part part) {
-        sink.push(Result.chunk(job.session(), job.jobId(), env.workerId(), part.stream(), part.text()));
+        sink.push(Result.chunk(job.session(), job.jobId(), env.limits().workerId(), part.stream(), part.text()));
     }
 
     @Override
@@ -264,9 +241,9 @@ final class JobExecution implements Kernel.Listener {
         if (kernel != null) {
             env.pool().drop(job.session(), kernel);
         }
-        env.forgetSession(job.session());
+        env.affinity().forget(job.session());
         String why = killed
-                ? "The code did not stop within " + env.interruptGraceMs() + " ms of the interrupt, so its sandbox was killed"
+                ? "The code did not stop within " + env.limits().interruptGraceMs() + " ms of the interrupt, so its sandbox was killed"
                 : "The sandbox stopped while the code ran (" + reason + ")";
         restarted = true;
         notice = why + "; the next code runs on a fresh Python interpreter: " + STATE_GONE;
@@ -285,11 +262,11 @@ final class JobExecution implements Kernel.Listener {
             cut = guard.cut();
         }
         if (images != null && kept.size() < images.size()) {
-            out += "\n[" + (images.size() - kept.size()) + " image(s) not shown: over " + env.maxImageBytes()
+            out += "\n[" + (images.size() - kept.size()) + " image(s) not shown: over " + env.limits().maxImageBytes()
                     + " bytes of images for one action]\n";
         }
         return new ExecutionResult(out, value, error, kept, durationMs, truncated || cut, timedOut, restarted, cancelled,
-                env.sandboxMode(), notice, env.sandboxWarning());
+                env.limits().sandboxMode(), notice, env.limits().sandboxWarning());
     }
 
     private void finish(ExecutionResult result) {
@@ -313,7 +290,7 @@ final class JobExecution implements Kernel.Listener {
             guard.ending().forEach(this::push);
         }
         trace.publishing();
-        sink.push(Result.observation(job.session(), job.jobId(), env.workerId(), result));
+        sink.push(Result.observation(job.session(), job.jobId(), env.limits().workerId(), result));
         sink.flush();
     }
 }

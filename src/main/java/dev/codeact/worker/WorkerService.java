@@ -4,7 +4,6 @@ import dev.codeact.config.CodeactConfig;
 import dev.codeact.config.InstanceId;
 import dev.codeact.config.QueueConfig;
 import dev.codeact.config.SessionConfig;
-import dev.codeact.config.WorkerConfig.SandboxMode;
 import dev.codeact.config.WorkerConfig;
 import dev.codeact.contract.CancelRequest;
 import dev.codeact.contract.Job;
@@ -18,7 +17,6 @@ import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
-import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -30,12 +28,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,7 +46,7 @@ import org.jboss.logging.Logger;
  * workers, stops idle kernels, and on SIGTERM hands back what it cannot finish in time.
  */
 @ApplicationScoped
-public class WorkerService implements JobExecution.Env {
+public class WorkerService {
 
     private static final Logger LOG = Logger.getLogger(WorkerService.class);
     private static final int REMEMBERED_CANCELS = 10_000;
@@ -69,24 +63,17 @@ public class WorkerService implements JobExecution.Env {
     private final Vertx vertx;
     private final MeterRegistry meters;
     private final String workerId;
-    private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger acking = new AtomicInteger();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final AtomicBoolean fencing = new AtomicBoolean();
-    private final Map<String, ArrayDeque<JobExecution>> bySession = new HashMap<>();
-    private final Map<String, JobExecution> byJob = new HashMap<>();
-    /** Cancels that arrived before their job: the job is then answered without running. */
-    private final Map<String, Boolean> cancelledEarly = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED_CANCELS;
-        }
-    };
+    /** Jobs taken and not yet acknowledged. */
+    private final SessionScheduler<JobExecution> scheduler = new SessionScheduler<>(REMEMBERED_CANCELS);
     private final List<JobReader> readers = new ArrayList<>();
     private KernelPool pool;
     private Rescuer rescuer;
     private ExecutorService blocking;
     private ScheduledExecutorService timers;
+    private JobExecution.Context jobContext;
     private Cancellable cancelSubscription;
     private Cancellable releaseSubscription;
     private long heartbeatTimer;
@@ -119,6 +106,8 @@ public class WorkerService implements JobExecution.Env {
         blocking = Executors.newCachedThreadPool(daemon("worker-exec"));
         timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
         pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels());
+        jobContext = new JobExecution.Context(pool, timers, ExecutionLimits.of(workerId, config, launcher.mode()), tracer,
+                new SessionAffinity(redis, keys, workerId, sessions.ttl()), this::sinkFor, this::finished);
         rescuer = new Rescuer(redis, keys, workerId, config.heartbeatTtl(),
                 (stream, message, attempt) -> accept(stream, message, true, attempt));
         running = true;
@@ -134,7 +123,7 @@ public class WorkerService implements JobExecution.Env {
                 .description("Session kernels alive on this worker").register(meters);
         Gauge.builder("codeact.worker.warm.sandboxes", pool, KernelPool::warmCount)
                 .description("Started sandboxes waiting for a new session").register(meters);
-        Gauge.builder("codeact.worker.jobs.in.flight", inFlight, AtomicInteger::get)
+        Gauge.builder("codeact.worker.jobs.in.flight", scheduler, SessionScheduler::size)
                 .description("Jobs taken and not yet acknowledged").register(meters);
         cancelSubscription = redis.pubsub(String.class).subscribe(keys.cancelChannel())
                 .subscribe().with(this::onCancel, e -> LOG.warnf("cancel channel failed: %s", e.getMessage()));
@@ -144,7 +133,7 @@ public class WorkerService implements JobExecution.Env {
         streamsRead.add(keys.workerJobs(workerId));
         for (String stream : streamsRead) {
             readers.add(new JobReader(streams, stream, workerId, queue.blockTimeout(), queue.batch(),
-                    () -> config.concurrency() - inFlight.get(), m -> accept(stream, m, false, 1), vertx));
+                    () -> config.concurrency() - scheduler.size(), m -> accept(stream, m, false, 1), vertx));
         }
         rescuer.announce()
                 .chain(() -> Uni.join().all(readers.stream().map(JobReader::ensureGroup).toList()).andFailFast())
@@ -195,14 +184,8 @@ public class WorkerService implements JobExecution.Env {
      * nobody took over, as new attempts. Blocking: runs on a worker thread.
      */
     private void fence() {
-        List<JobExecution> stopped;
-        synchronized (this) {
-            stopped = new ArrayList<>(byJob.values());
-            byJob.clear();
-            bySession.clear();
-        }
+        List<JobExecution> stopped = scheduler.clear();
         stopped.forEach(JobExecution::abandon);
-        inFlight.addAndGet(-stopped.size());
         int kernels = pool.dropSessions();
         if (!stopped.isEmpty() || kernels > 0) {
             LOG.warnf("worker %s missed its heartbeat (paused, or cut off from Redis, for about %d ms or more) and may "
@@ -237,14 +220,10 @@ public class WorkerService implements JobExecution.Env {
             releaseSubscription.cancel();
         }
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-        while ((anyRunning() || acking.get() > 0) && System.nanoTime() < deadline) {
+        while ((scheduler.any(JobExecution::running) || acking.get() > 0) && System.nanoTime() < deadline) {
             sleep(20);
         }
-        List<JobExecution> left;
-        synchronized (this) {
-            left = new ArrayList<>();
-            bySession.values().forEach(left::addAll);
-        }
+        List<JobExecution> left = scheduler.all();
         left.forEach(JobExecution::abandon);
         if (!left.isEmpty()) {
             LOG.warnf("handing back %d unfinished job(s) to the other workers", left.size());
@@ -260,10 +239,6 @@ public class WorkerService implements JobExecution.Env {
         blocking.shutdownNow();
         timers.shutdownNow();
         launcher.removeState();
-    }
-
-    private synchronized boolean anyRunning() {
-        return byJob.values().stream().anyMatch(JobExecution::running);
     }
 
     /** For the readiness check: null when this worker can take jobs, else why not. */
@@ -297,63 +272,34 @@ public class WorkerService implements JobExecution.Env {
             ack(stream, message.id());
             return;
         }
-        JobExecution execution = new JobExecution(job, new JobExecution.Entry(stream, message.id(), rescued, attempt), this);
-        boolean startNow;
-        synchronized (this) {
-            if (byJob.containsKey(job.jobId())) {
-                // Delivered twice (a takeover raced a redelivery): one run per job on this worker.
-                LOG.warnf("job %s is already here; ignoring a second delivery", job.jobId());
-                return;
-            }
-            inFlight.incrementAndGet();
-            byJob.put(job.jobId(), execution);
-            if (cancelledEarly.remove(job.jobId()) != null) {
-                execution.cancel();
-            }
-            ArrayDeque<JobExecution> waiting = bySession.computeIfAbsent(job.session(), s -> new ArrayDeque<>());
-            waiting.addLast(execution);
-            startNow = waiting.size() == 1;
+        JobExecution execution = new JobExecution(job, new JobExecution.Entry(stream, message.id(), rescued, attempt), jobContext);
+        SessionScheduler.Admission admission = scheduler.admit(job.jobId(), job.session(), execution);
+        if (admission == SessionScheduler.Admission.DUPLICATE) {
+            // Delivered twice (a takeover raced a redelivery): one run per job on this worker.
+            LOG.warnf("job %s is already here; ignoring a second delivery", job.jobId());
+            return;
         }
-        if (startNow) {
+        if (scheduler.takeEarlyCancel(job.jobId())) {
+            execution.cancel();
+        }
+        if (admission == SessionScheduler.Admission.START) {
             blocking.execute(execution::start);
         }
     }
 
-    @Override
-    public Tracer tracer() {
-        return tracer;
-    }
-
-    @Override
-    public ResultSink sinkFor(Job job, int attempt, Runnable onStored) {
+    private ResultSink sinkFor(Job job, int attempt, Runnable onStored) {
         return new ResultSink(redis.getRedis(), job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), timers, attempt,
                 rescuer::live, onStored);
     }
 
-    @Override
-    public void finished(JobExecution done) {
-        JobExecution next = null;
-        boolean counted;
+    /** The job's observation is stored: acknowledge it, start its session's next job, read more. */
+    private void finished(JobExecution done) {
         Job job = done.job();
-        synchronized (this) {
-            // A fence may have let go of the job while its observation was being written.
-            counted = byJob.remove(job.jobId(), done);
-            ArrayDeque<JobExecution> waiting = bySession.get(job.session());
-            if (waiting != null) {
-                waiting.remove(done);
-                next = waiting.peekFirst();
-                if (next == null) {
-                    bySession.remove(job.session());
-                }
-            }
-        }
+        JobExecution next = scheduler.finish(job.jobId(), job.session(), done);
         if (next != null && running) {
             blocking.execute(next::start);
         }
         ack(done.entry().stream(), done.entry().id());
-        if (counted) {
-            inFlight.decrementAndGet();
-        }
         readers.forEach(JobReader::poll);
     }
 
@@ -377,13 +323,7 @@ public class WorkerService implements JobExecution.Env {
             LOG.warnf("ignoring bad cancel message: %s", e.getMessage());
             return;
         }
-        JobExecution execution;
-        synchronized (this) {
-            execution = byJob.get(request.jobId());
-            if (execution == null) {
-                cancelledEarly.put(request.jobId(), Boolean.TRUE);
-            }
-        }
+        JobExecution execution = scheduler.cancel(request.jobId());
         if (execution != null) {
             blocking.execute(execution::cancel);
         }
@@ -403,73 +343,6 @@ public class WorkerService implements JobExecution.Env {
                 LOG.debugf("stopped the kernel of released session %s", release.session());
             }
         });
-    }
-
-    // JobExecution.Env
-
-    @Override
-    public KernelPool pool() {
-        return pool;
-    }
-
-    @Override
-    public ScheduledExecutorService timers() {
-        return timers;
-    }
-
-    @Override
-    public String workerId() {
-        return workerId;
-    }
-
-    @Override
-    public String sandboxMode() {
-        return launcher.mode().label();
-    }
-
-    @Override
-    public String sandboxWarning() {
-        return launcher.mode() == SandboxMode.NONE
-                ? "UNSANDBOXED: codeact.worker.sandbox=none, this code ran directly on the worker's host" : null;
-    }
-
-    @Override
-    public long interruptGraceMs() {
-        return config.interruptGrace().toMillis();
-    }
-
-    @Override
-    public long maxActionTimeoutMs() {
-        return config.maxActionTimeout().toMillis();
-    }
-
-    @Override
-    public int maxOutputChars() {
-        return config.maxOutputChars();
-    }
-
-    @Override
-    public long maxImageBytes() {
-        return config.maxImageBytes();
-    }
-
-    @Override
-    public long chunkIntervalNanos() {
-        return config.chunkInterval().toNanos();
-    }
-
-    @Override
-    public boolean claimSession(String session) {
-        String before = redis.value(String.class)
-                .setGet(keys.affinity(session), workerId, new SetArgs().ex(sessions.ttl()))
-                .await().atMost(REDIS_WAIT);
-        return before != null;
-    }
-
-    @Override
-    public void forgetSession(String session) {
-        redis.key().del(keys.affinity(session)).subscribe().with(n -> { },
-                e -> LOG.debugf("could not clear the affinity of %s: %s", session, e.getMessage()));
     }
 
     private static void sleep(long ms) {
