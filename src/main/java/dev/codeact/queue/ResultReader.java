@@ -6,13 +6,11 @@ import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.RedisKeys;
 import dev.codeact.contract.Result;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.XReadArgs;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.jboss.logging.Logger;
@@ -26,21 +24,16 @@ public class ResultReader {
 
     private static final Logger LOG = Logger.getLogger(ResultReader.class);
 
-    private final ReactiveStreamCommands<String, String, String> streams;
     private final ReactiveRedisDataSource redis;
     private final QueueConfig config;
     private final Vertx vertx;
     private final String key;
-    private volatile boolean running;
-    private volatile String failure;
+    private volatile StreamLoop loop;
     private String lastId = "0-0";
-    /** When reads began to fail (0 while they succeed). */
-    private long failingSince;
     private LongConsumer onOutage = seconds -> { };
 
     public ResultReader(ReactiveRedisDataSource redis, RedisKeys keys, InstanceId instance, QueueConfig config, Vertx vertx) {
         this.redis = redis;
-        this.streams = redis.stream(String.class);
         this.config = config;
         this.vertx = vertx;
         this.key = keys.results(instance.get());
@@ -52,55 +45,38 @@ public class ResultReader {
 
     /** Starts reading; entries that are not valid results are logged and skipped. */
     public void start(Consumer<Result> sink) {
-        running = true;
+        StreamLoop reading = new StreamLoop(key, vertx,
+                () -> redis.stream(String.class).xread(key, lastId, new XReadArgs().block(config.blockTimeout()).count(config.batch())),
+                messages -> deliver(messages, sink))
+                .reportingOutagesAfter(config.retryWindow(), onOutage);
+        loop = reading;
         // A configured instance id may have left entries of an earlier run: they address sessions
         // this process no longer runs, so the stream starts empty.
-        redis.key().del(key).subscribe().with(n -> read(sink), e -> read(sink));
+        redis.key().del(key).subscribe().with(n -> reading.start(), e -> reading.start());
     }
 
-    /** Called (on an event loop) about once a second while reads have failed for longer than the retry window. */
+    /**
+     * Called (on an event loop) about once a second while reads have failed for longer than the
+     * retry window. Set before {@link #start}.
+     */
     public void onOutage(LongConsumer outage) {
         this.onOutage = outage;
     }
 
     /** Why the last read failed; null while reads succeed. */
     public String failure() {
-        return running ? failure : "not reading";
+        StreamLoop reading = loop;
+        return reading == null ? "not reading" : reading.failure();
     }
 
     public void stop() {
-        running = false;
-    }
-
-    private void read(Consumer<Result> sink) {
-        if (!running) {
-            return;
+        StreamLoop reading = loop;
+        if (reading != null) {
+            reading.stop();
         }
-        streams.xread(key, lastId, new XReadArgs().block(config.blockTimeout()).count(config.batch()))
-                .subscribe().with(messages -> {
-                    failure = null;
-                    failingSince = 0;
-                    deliver(messages, sink);
-                    read(sink);
-                }, error -> {
-                    failure = error.getMessage();
-                    if (running) {
-                        LOG.warnf("reading %s failed, retrying in 1 s: %s", key, error.getMessage());
-                        long now = System.nanoTime();
-                        if (failingSince == 0) {
-                            failingSince = now;
-                        } else if (now - failingSince > config.retryWindow().toNanos()) {
-                            onOutage.accept(TimeUnit.NANOSECONDS.toSeconds(now - failingSince));
-                        }
-                        vertx.setTimer(1000, t -> read(sink));
-                    }
-                });
     }
 
     private void deliver(List<StreamMessage<String, String, String>> messages, Consumer<Result> sink) {
-        if (messages == null) {
-            return;
-        }
         for (StreamMessage<String, String, String> m : messages) {
             lastId = m.id();
             try {

@@ -1,13 +1,10 @@
 package dev.codeact.session;
 
-import dev.codeact.agent.AgentRuntime;
-import dev.codeact.agent.Turn;
 import dev.codeact.config.LimitsConfig;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.ClientEvent;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ProtocolException;
-import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.WireCodec;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -44,13 +41,13 @@ public class SessionSocket {
 
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private final SessionRegistry registry;
-    private final AgentRuntime agent;
+    private final TurnStarter turns;
     private final SessionConfig config;
     private final LimitsConfig limits;
 
-    public SessionSocket(SessionRegistry registry, AgentRuntime agent, SessionConfig config, LimitsConfig limits) {
+    public SessionSocket(SessionRegistry registry, TurnStarter turns, SessionConfig config, LimitsConfig limits) {
         this.registry = registry;
-        this.agent = agent;
+        this.turns = turns;
         this.config = config;
         this.limits = limits;
     }
@@ -171,23 +168,10 @@ public class SessionSocket {
             return;
         }
         if (event instanceof ClientEvent.UserMessage m) {
-            Sampling chosen = session.sampling().merge(m.options());
-            String refusal = agent.refusal(chosen);
-            if (session.logFull()) {
-                toConnection(attachment.connection, session, ErrorCode.SESSION_FULL,
-                        "this session's log reached its limit: start a new session");
-            } else if (session.turnRunning()) {
-                toConnection(attachment.connection, session, ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
-            } else if (refusal != null) {
-                toConnection(attachment.connection, session, ErrorCode.INVALID_EVENT, "user_message options: " + refusal);
-            } else if (!registry.startTurn(session)) {
-                toConnection(attachment.connection, session, ErrorCode.TOO_MANY_TURNS, "you have " + limits.turnsPerPrincipal()
-                        + " turns running, the limit: wait for one to end");
-            } else {
-                session.setSampling(chosen);
-                Turn turn = agent.newTurn(session, session.nextTurnNumber());
-                session.setTurn(turn);
-                turn.start(m.text());
+            try {
+                turns.start(session, m);
+            } catch (ProtocolException refused) {
+                toConnection(attachment.connection, session, refused.code(), refused.getMessage());
             }
         } else if (event instanceof ClientEvent.Cancel) {
             if (session.turnRunning()) {

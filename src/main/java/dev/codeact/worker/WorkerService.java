@@ -140,7 +140,7 @@ public class WorkerService {
                 .subscribe().with(v -> {
                     LOG.infof("worker %s reading %s (%d at a time, %d warm sandboxes)", workerId,
                             String.join(", ", streamsRead), config.concurrency(), config.warmPool());
-                    readers.forEach(JobReader::poll);
+                    readers.forEach(JobReader::start);
                 }, e -> LOG.errorf("worker cannot start reading jobs: %s", e.getMessage()));
         heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), t -> beat());
         long reapEvery = Math.max(1000, Math.min(config.idleTimeout().toMillis() / 4, 60_000));
