@@ -1,6 +1,5 @@
 package dev.codeact.worker;
 
-import dev.codeact.config.CodeactConfig;
 import dev.codeact.config.InstanceId;
 import dev.codeact.config.QueueConfig;
 import dev.codeact.config.SessionConfig;
@@ -17,15 +16,12 @@ import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +48,6 @@ public class WorkerService {
     private static final int REMEMBERED_CANCELS = 10_000;
     private static final Duration REDIS_WAIT = Duration.ofSeconds(5);
 
-    private final CodeactConfig roles;
     private final WorkerConfig config;
     private final QueueConfig queue;
     private final SessionConfig sessions;
@@ -81,12 +76,11 @@ public class WorkerService {
     private volatile boolean running;
     private final Tracer tracer;
 
-    public WorkerService(CodeactConfig roles, WorkerConfig config, QueueConfig queue, SessionConfig sessions,
+    public WorkerService(WorkerConfig config, QueueConfig queue, SessionConfig sessions,
                          RedisKeys keys, ReactiveRedisDataSource redis, SandboxLauncher launcher, InstanceId instance,
                          Vertx vertx, MeterRegistry meters, Tracer tracer) {
         this.meters = meters;
         this.tracer = tracer;
-        this.roles = roles;
         this.config = config;
         this.queue = queue;
         this.sessions = sessions;
@@ -98,10 +92,8 @@ public class WorkerService {
         this.workerId = instance.get();
     }
 
-    void onStart(@Observes StartupEvent event) {
-        if (!roles.worker()) {
-            return;
-        }
+    /** Called once, in a process that plays the worker role (see Roles). */
+    public void start() {
         launcher.announce();
         blocking = Executors.newCachedThreadPool(daemon("worker-exec"));
         timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
@@ -205,7 +197,7 @@ public class WorkerService {
      * the rest (left unacknowledged: another worker takes them over once this one's heartbeat is
      * gone, which is at once) and close every sandbox.
      */
-    void onStop(@Observes ShutdownEvent event) {
+    public void stop() {
         if (!running) {
             return;
         }

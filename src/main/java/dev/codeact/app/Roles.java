@@ -1,0 +1,48 @@
+package dev.codeact.app;
+
+import dev.codeact.config.CodeactConfig;
+import dev.codeact.session.GatewayLifecycle;
+import dev.codeact.worker.WorkerService;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Starts and stops the roles of this process ({@code codeact.roles}), chosen here once: the
+ * gateway's result reading and the worker's job reading start only in a process that plays them.
+ */
+@ApplicationScoped
+public class Roles {
+
+    private final boolean gateway;
+    private final boolean worker;
+    private final GatewayLifecycle gatewayRole;
+    private final WorkerService workerRole;
+
+    public Roles(CodeactConfig config, GatewayLifecycle gatewayRole, WorkerService workerRole) {
+        this.gateway = config.gateway();
+        this.worker = config.worker();
+        this.gatewayRole = gatewayRole;
+        this.workerRole = workerRole;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (gateway) {
+            gatewayRole.start();
+        }
+        if (worker) {
+            workerRole.start();
+        }
+    }
+
+    /** The worker first: jobs finishing within its grace period still reach this process's sessions. */
+    void onStop(@Observes ShutdownEvent event) {
+        if (worker) {
+            workerRole.stop();
+        }
+        if (gateway) {
+            gatewayRole.stop();
+        }
+    }
+}
