@@ -2,13 +2,15 @@ package dev.codeact.session;
 
 import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Context;
-import io.vertx.mutiny.redis.client.Redis;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,15 +29,16 @@ final class LogFlusher {
     /** Commands per batch: a bigger backlog leaves in several batches, one right after the other. */
     private static final int MAX_BATCH = 512;
 
-    private final Redis redis;
+    /** Sends one pipelined batch: the Redis client's {@code batch}. */
+    private final Function<List<Request>, Uni<List<Response>>> batch;
     private final Context loop;
     private final long delayMs;
     private final ArrayDeque<LogWriter> due = new ArrayDeque<>();
     private boolean scheduled;
     private long retryMs = 100;
 
-    private LogFlusher(Redis redis, Context loop, long delayMs) {
-        this.redis = redis;
+    private LogFlusher(Function<List<Request>, Uni<List<Response>>> batch, Context loop, long delayMs) {
+        this.batch = batch;
         this.loop = loop;
         this.delayMs = delayMs;
     }
@@ -43,18 +46,18 @@ final class LogFlusher {
     /** The flushers of a gateway, one per event loop. */
     static final class Pool {
         private final Map<Context, LogFlusher> byLoop = new ConcurrentHashMap<>();
-        private final Redis redis;
+        private final Function<List<Request>, Uni<List<Response>>> batch;
         private final long delayMs;
 
-        Pool(Redis redis, long delayMs) {
-            this.redis = redis;
+        Pool(Function<List<Request>, Uni<List<Response>>> batch, long delayMs) {
+            this.batch = batch;
             this.delayMs = delayMs;
         }
 
         /** The flusher of the event loop that runs {@code context} (a session's context). */
         LogFlusher of(Context context) {
             Context loop = VertxContext.getRootContext(context);
-            return byLoop.computeIfAbsent(loop, l -> new LogFlusher(redis, l, delayMs));
+            return byLoop.computeIfAbsent(loop, l -> new LogFlusher(batch, l, delayMs));
         }
     }
 
@@ -101,7 +104,7 @@ final class LogFlusher {
 
     private void send(List<LogWriter> writers, List<Request> requests) {
         boolean shared = writers.size() > 1;
-        redis.batch(requests).subscribe().with(
+        batch.apply(requests).subscribe().with(
                 replies -> loop.runOnContext(v -> {
                     retryMs = 100;
                     writers.forEach(LogWriter::written);

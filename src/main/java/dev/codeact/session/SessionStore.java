@@ -60,7 +60,7 @@ public class SessionStore {
         this.redis = redis;
         this.sets = redis.sortedSet(String.class);
         this.keys = keys;
-        this.flushers = new LogFlusher.Pool(redis.getRedis(), config.logFlushDelay().toMillis());
+        this.flushers = new LogFlusher.Pool(redis.getRedis()::batch, config.logFlushDelay().toMillis());
     }
 
     /** Where the logs of sessions on {@code context}'s event loop are written from. */
