@@ -2,9 +2,10 @@ package dev.codeact.worker;
 
 import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.Result;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,7 +35,8 @@ final class ResultSink {
     private static final long FIRST_RETRY_MS = 100;
     private static final long LONGEST_RETRY_MS = 2000;
 
-    private final Redis redis;
+    /** Sends one pipelined batch: the Redis client's {@code batch}. */
+    private final Function<List<Request>, Uni<List<Response>>> send;
     private final String stream;
     private final long maxLen;
     private final long retryWindowNanos;
@@ -55,11 +58,11 @@ final class ResultSink {
      * @param live    false once this worker may have been declared dead: then nothing is written,
      *                since another worker may be running the job already
      */
-    ResultSink(Redis redis, String stream, long maxLen, Duration retryWindow,
+    ResultSink(Function<List<Request>, Uni<List<Response>>> send, String stream, long maxLen, Duration retryWindow,
                ScheduledExecutorService timers, int attempt, BooleanSupplier live, Runnable onFinished) {
         this.attempt = attempt;
         this.live = live;
-        this.redis = redis;
+        this.send = send;
         this.stream = stream;
         this.maxLen = maxLen;
         this.retryWindowNanos = retryWindow.toNanos();
@@ -123,7 +126,7 @@ final class ResultSink {
             xadds.add(Request.cmd(Command.XADD).arg(stream).arg("MAXLEN").arg("~").arg(maxLen).arg("*")
                     .arg(QueueCodec.FIELD).arg(QueueCodec.encode(entry)));
         }
-        redis.batch(xadds).subscribe().with(ids -> {
+        send.apply(xadds).subscribe().with(ids -> {
             synchronized (this) {
                 failingSince = 0;
                 retryMs = FIRST_RETRY_MS;

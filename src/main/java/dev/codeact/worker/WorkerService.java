@@ -280,7 +280,7 @@ public class WorkerService {
     }
 
     private ResultSink sinkFor(Job job, int attempt, Runnable onStored) {
-        return new ResultSink(redis.getRedis(), job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), timers, attempt,
+        return new ResultSink(redis.getRedis()::batch, job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), timers, attempt,
                 rescuer::live, onStored);
     }
 
