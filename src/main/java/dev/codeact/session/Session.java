@@ -27,8 +27,6 @@ import java.util.List;
  */
 public final class Session implements TurnHost {
 
-    private record Logged(long seq, String json) {}
-
     /** What the registry is told. */
     interface Hooks {
         /** No client and no turn are left. */
@@ -47,13 +45,10 @@ public final class Session implements TurnHost {
     private final String owner;
     private final Context context;
     private final SessionStore store;
-    private final int replayCapacity;
-    private final long replayBytes;
-    private long recentBytes;
     private final LogWriter eventLog;
     private final LogWriter historyLog;
     private final List<ChatMessage> history;
-    private final ArrayDeque<Logged> recent = new ArrayDeque<>();
+    private final ReplayBuffer replay;
     private final ArrayDeque<Waiting> untilStored = new ArrayDeque<>();
     private final List<Attachment> attachments = new ArrayList<>();
     private final Hooks hooks;
@@ -69,15 +64,12 @@ public final class Session implements TurnHost {
     private final long maxLogEvents;
     private final long maxLogBytes;
     private long loggedBytes;
-    /** Seq ranges that hold no events (left by a gateway that stopped with events not yet stored). */
-    private final List<SessionStore.Gap> gaps;
 
     /** Room for the events that end a turn stopped at the limit. */
     private static final long UNSTORED_RESERVE = 16;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
             int turns, Sampling sampling, List<ChatMessage> history, List<SessionStore.Gap> gaps, Hooks hooks) {
-        this.gaps = new ArrayList<>(gaps);
         this.turns = turns;
         this.sampling = sampling;
         this.ttl = config.ttl();
@@ -87,8 +79,7 @@ public final class Session implements TurnHost {
         this.owner = owner;
         this.context = context;
         this.store = store;
-        this.replayCapacity = config.replayBuffer();
-        this.replayBytes = config.replayBufferBytes();
+        this.replay = new ReplayBuffer(config.replayBuffer(), config.replayBufferBytes(), gaps);
         this.lastSeq = lastSeq;
         this.history = new ArrayList<>(history);
         this.hooks = hooks;
@@ -122,11 +113,9 @@ public final class Session implements TurnHost {
     public void emit(ServerEvent event) {
         long seq = ++lastSeq;
         String json = WireCodec.encodeServer(id, seq, event);
-        recent.addLast(new Logged(seq, json));
-        recentBytes += json.length();
         eventLog.append(seq, json);
         loggedBytes += json.length();
-        trimRecent();
+        replay.add(seq, json, eventLog.stored());
         for (Attachment a : attachments) {
             if (a.live) {
                 a.send(seq, json);
@@ -158,22 +147,11 @@ public final class Session implements TurnHost {
      */
     void skipUnstored() {
         SessionStore.Gap gap = new SessionStore.Gap(lastSeq + 1, lastSeq + UNSTORED_LIMIT);
-        gaps.add(gap);
+        replay.addGap(gap);
         store.saveGap(id, gap, ttl);
         lastSeq = gap.to();
         eventLog.skipTo(gap.to());
         emit(new ServerEvent.EventsLost(gap.from(), gap.to()));
-    }
-
-    /** The seq after {@code seq} that can hold an event (gaps hold none). */
-    private long nextSeq(long seq) {
-        long next = seq + 1;
-        for (SessionStore.Gap gap : gaps) {
-            if (next >= gap.from() && next <= gap.to()) {
-                next = gap.to() + 1;
-            }
-        }
-        return next;
     }
 
     public void error(ErrorCode code, String message) {
@@ -266,7 +244,7 @@ public final class Session implements TurnHost {
     }
 
     private void stored() {
-        trimRecent();
+        replay.trim(eventLog.stored());
         long persisted = eventLog.stored();
         while (!untilStored.isEmpty() && untilStored.peekFirst().seq() <= persisted) {
             untilStored.pollFirst().action().run();
@@ -355,20 +333,16 @@ public final class Session implements TurnHost {
         if (a.closed || a.live) {
             return;
         }
-        Logged first = recent.peekFirst();
-        if (a.cursor >= lastSeq || (first != null && first.seq() <= nextSeq(a.cursor))) {
-            for (Logged l : recent) {
-                if (l.seq() > a.cursor) {
-                    a.send(l.seq(), l.json());
-                }
-            }
+        ReplayBuffer.Plan plan = replay.plan(a.cursor, lastSeq);
+        if (plan instanceof ReplayBuffer.Plan.FromBuffer buffered) {
+            buffered.events().forEach(l -> a.send(l.seq(), l.json()));
             a.live = true;
             return;
         }
-        // Older than the replay buffer: those events were evicted only after Redis stored them.
-        long from = a.cursor;
-        long to = first == null ? lastSeq : first.seq() - 1;
-        long expected = (to - from) - gaps.stream().mapToLong(g -> g.overlap(from, to)).sum();
+        ReplayBuffer.Plan.FromStore stored = (ReplayBuffer.Plan.FromStore) plan;
+        long from = stored.from();
+        long to = stored.to();
+        long expected = stored.expected();
         int generation = a.generation;
         store.events(id, from, to).subscribe().with(events -> run(() -> {
             if (a.generation != generation || a.closed) {
@@ -391,14 +365,5 @@ public final class Session implements TurnHost {
                         "could not read the event log: " + failure.getMessage());
             }
         }));
-    }
-
-    private void trimRecent() {
-        long persisted = eventLog.stored();
-        // Only stored events leave: a resume finds the others nowhere else.
-        while ((recent.size() > replayCapacity || recentBytes > replayBytes) && !recent.isEmpty()
-                && recent.peekFirst().seq() <= persisted) {
-            recentBytes -= recent.removeFirst().json().length();
-        }
     }
 }

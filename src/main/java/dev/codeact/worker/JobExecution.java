@@ -61,9 +61,8 @@ final class JobExecution implements Kernel.Listener {
     private volatile boolean restarted;
     private volatile boolean timedOut;
     private volatile boolean cancelled;
-    private volatile boolean killed;
     private ScheduledFuture<?> timeoutTimer;
-    private ScheduledFuture<?> killTimer;
+    private final InterruptThenKill stopping;
 
     JobExecution(Job job, Entry entry, Context env) {
         this.job = job;
@@ -72,6 +71,8 @@ final class JobExecution implements Kernel.Listener {
         // Room above the limit for the marker and tail a well-behaved kernel adds itself.
         this.guard = new OutputGuard(env.limits().maxOutputChars() + 10_000, env.limits().maxImageBytes());
         this.lastChunkAt = System.nanoTime() - env.limits().chunkIntervalNanos();
+        this.stopping = new InterruptThenKill(env.timers(), env.limits().interruptGraceMs(), () -> kernel.interrupt(),
+                () -> env.pool().drop(job.session(), kernel), finished::get);
         this.trace = new JobTrace(env.tracer(), job, env.limits().workerId(), entry.attempt(), entry.rescued());
         this.sink = env.sinks().sinkFor(job, entry.attempt(), () -> {
             stored = true;
@@ -162,17 +163,8 @@ final class JobExecution implements Kernel.Listener {
         interruptThenKill();
     }
 
-    private synchronized void interruptThenKill() {
-        if (finished.get() || killTimer != null) {
-            return;
-        }
-        kernel.interrupt();
-        killTimer = env.timers().schedule(() -> {
-            if (!finished.get()) {
-                killed = true;
-                env.pool().drop(job.session(), kernel);
-            }
-        }, env.limits().interruptGraceMs(), TimeUnit.MILLISECONDS);
+    private void interruptThenKill() {
+        stopping.start();
     }
 
     /**
@@ -242,7 +234,7 @@ final class JobExecution implements Kernel.Listener {
             env.pool().drop(job.session(), kernel);
         }
         env.affinity().forget(job.session());
-        String why = killed
+        String why = stopping.killed()
                 ? "The code did not stop within " + env.limits().interruptGraceMs() + " ms of the interrupt, so its sandbox was killed"
                 : "The sandbox stopped while the code ran (" + reason + ")";
         restarted = true;
@@ -277,9 +269,7 @@ final class JobExecution implements Kernel.Listener {
             if (timeoutTimer != null) {
                 timeoutTimer.cancel(false);
             }
-            if (killTimer != null) {
-                killTimer.cancel(false);
-            }
+            stopping.disarm();
         }
         synchronized (guard) {
             if (chunkTimer != null) {
