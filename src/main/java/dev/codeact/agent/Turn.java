@@ -10,10 +10,11 @@ import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.TurnEndReason;
 import dev.codeact.contract.Usage;
-import dev.codeact.llm.LlmCall;
-import dev.codeact.llm.LlmListener;
+import dev.codeact.llm.ModelCallException;
+import dev.codeact.llm.ModelDelta;
 import dev.codeact.queue.JobQueue;
 import io.opentelemetry.context.Scope;
+import io.smallrye.mutiny.subscription.Cancellable;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -42,7 +43,8 @@ public final class Turn {
     /** Why the session stopped the turn while an action ran (it ends with that error once the action stops). */
     private ErrorCode stoppedBy;
     private ActionParser parser;
-    private LlmCall call;
+    /** The model call streaming now; cancelling it closes its connection. */
+    private Cancellable call;
     private String actionId;
     private long cancelTimer = -1;
     private long resultTimer = -1;
@@ -92,52 +94,47 @@ public final class Turn {
         // The client calls back on the context that made the call (this session's); session.run
         // keeps that true even if a pooled connection ever reported on another one.
         try (Scope parent = trace.current()) {
-            call = rt.llm.stream(rt.prompt.messages(session.history(), rt.llm.maxTokens(sampling)), sampling, listener());
+            call = rt.llm.stream(rt.prompt.messages(session.history(), rt.llm.maxTokens(sampling)), sampling).subscribe().with(
+                    delta -> session.run(() -> {
+                        if (delta instanceof ModelDelta.Text text) {
+                            onModelDelta(text.text());
+                        } else if (delta instanceof ModelDelta.End end) {
+                            onModelEnd(end.finishReason(), end.usage());
+                        }
+                    }),
+                    failure -> session.run(() -> onModelFailure(failure)));
         }
     }
 
-    private LlmListener listener() {
-        return new LlmListener() {
-            @Override
-            public void onDelta(String text) {
-                session.run(() -> onModelDelta(text));
+    private void onModelEnd(String finishReason, Usage reported) {
+        usage = usage.plus(reported);
+        reportedUsage |= reported != null;
+        if (state == State.STREAMING && parser.insideAction() && !"stop".equals(finishReason)) {
+            // Only a stop sequence (or the closing tag, cut in onModelDelta) completes an action: a
+            // reply cut by max_tokens, or a stream that just ended, holds incomplete code, which
+            // must not run.
+            keepPartialReply();
+            if ("length".equals(finishReason)) {
+                fail(ErrorCode.REPLY_TOO_LONG, "the model reached max_tokens (" + rt.llm.maxTokens(session.sampling())
+                        + ") inside a code action; the incomplete code was not run");
+            } else {
+                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model's reply ended inside a code action without </execute> or a "
+                        + "stop sequence (finish_reason: " + finishReason + "); the incomplete code was not run");
             }
+            return;
+        }
+        onModelDone();
+    }
 
-            @Override
-            public void onComplete(String finishReason, Usage reported) {
-                session.run(() -> {
-                    usage = usage.plus(reported);
-                    reportedUsage |= reported != null;
-                    if (state == State.STREAMING && parser.insideAction() && !"stop".equals(finishReason)) {
-                        // Only a stop sequence (or the closing tag, cut in onModelDelta) completes an
-                        // action: a reply cut by max_tokens, or a stream that just ended, holds
-                        // incomplete code, which must not run.
-                        keepPartialReply();
-                        if ("length".equals(finishReason)) {
-                            fail(ErrorCode.REPLY_TOO_LONG, "the model reached max_tokens ("
-                                    + rt.llm.maxTokens(session.sampling()) + ") inside a code action; the incomplete code "
-                                    + "was not run");
-                        } else {
-                            fail(ErrorCode.UPSTREAM_PROTOCOL, "the model's reply ended inside a code action without "
-                                    + "</execute> or a stop sequence (finish_reason: " + finishReason + "); the incomplete "
-                                    + "code was not run");
-                        }
-                        return;
-                    }
-                    onModelDone();
-                });
+    private void onModelFailure(Throwable failure) {
+        if (state == State.STREAMING) {
+            keepPartialReply();
+            if (failure instanceof ModelCallException model) {
+                fail(model.code(), model.getMessage());
+            } else {
+                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "the model call failed: " + failure);
             }
-
-            @Override
-            public void onError(ErrorCode code, String message) {
-                session.run(() -> {
-                    if (state == State.STREAMING) {
-                        keepPartialReply();
-                        fail(code, message);
-                    }
-                });
-            }
-        };
+        }
     }
 
     private void onModelDelta(String text) {

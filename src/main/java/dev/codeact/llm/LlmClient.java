@@ -18,6 +18,8 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -60,9 +62,11 @@ public class LlmClient {
     private final Counter completionTokens;
     private final MeterRegistry meters;
     private final Tracer tracer;
+    private final ChatRequests requests;
 
     public LlmClient(LlmConfig config, Vertx vertx, MeterRegistry meters, Tracer tracer) {
         this.config = config;
+        this.requests = new ChatRequests(config);
         this.tracer = tracer;
         this.vertx = vertx;
         this.meters = meters;
@@ -96,87 +100,46 @@ public class LlmClient {
 
     /** The reply's token budget of a call with these choices. */
     public int maxTokens(Sampling sampling) {
-        return sampling.maxTokens() != null ? sampling.maxTokens() : config.maxTokens();
+        return requests.maxTokens(sampling);
     }
 
     /** Why a client's choices are refused, or null when they are within the configured bounds. */
     public String refusal(Sampling sampling) {
-        if (sampling.model() != null && !sampling.model().equals(config.model())
-                && !config.allowedModels().orElse(List.of()).contains(sampling.model())) {
-            return "model '" + sampling.model() + "' is not allowed here (codeact.llm.allowed-models)";
-        }
-        if (sampling.temperature() != null && (sampling.temperature() < 0 || sampling.temperature() > config.maxTemperature())) {
-            return "temperature must be between 0 and " + config.maxTemperature();
-        }
-        if (sampling.maxTokens() != null && sampling.maxTokens() > config.maxTokensLimit()) {
-            return "max_tokens must be at most " + config.maxTokensLimit();
-        }
-        if (sampling.topP() != null && (sampling.topP() <= 0 || sampling.topP() > 1)) {
-            return "top_p must be in (0, 1]";
-        }
-        return null;
+        return requests.refusal(sampling);
     }
 
     /**
-     * Call on an event loop; the listener is called back on the same context. The call's span
-     * (OpenTelemetry's GenAI conventions) is a child of the current one.
+     * The reply, as it streams: {@link ModelDelta.Text}s, then one {@link ModelDelta.End}; a
+     * failure is a {@link ModelCallException}. Subscribe on an event loop: items come on the same
+     * context. Cancelling the subscription closes the upstream connection at once. The call's span
+     * (OpenTelemetry's GenAI conventions) is a child of the span current at subscription.
      */
-    public LlmCall stream(List<ChatMessage> messages, Sampling sampling, LlmListener listener) {
-        Span span = tracer.spanBuilder("chat " + (sampling.model() != null ? sampling.model() : config.model()))
-                .setSpanKind(SpanKind.CLIENT).setAttribute("gen_ai.operation.name", "chat")
-                .setAttribute("gen_ai.request.model", sampling.model() != null ? sampling.model() : config.model()).startSpan();
-        Call call = new Call(Buffer.buffer(requestBody(messages, sampling)), listener, span);
-        call.totalTimer = vertx.setTimer(config.totalTimeout().toMillis(), t -> call.fail(ErrorCode.UPSTREAM_TIMEOUT,
-                "the model did not finish within " + config.totalTimeout().toSeconds() + " s"));
-        // One periodic check per call rather than a timer re-armed on every chunk.
-        long idle = config.idleTimeout().toMillis();
-        call.idleTimer = vertx.setPeriodic(Math.max(50, idle / 4), t -> {
-            if (System.nanoTime() - call.lastByteAt > TimeUnit.MILLISECONDS.toNanos(idle)) {
-                call.fail(ErrorCode.UPSTREAM_TIMEOUT, "no data from the model for " + config.idleTimeout().toSeconds() + " s");
+    public Multi<ModelDelta> stream(List<ChatMessage> messages, Sampling sampling) {
+        return Multi.createFrom().emitter(emitter -> {
+            String model = requests.model(sampling);
+            Span span = tracer.spanBuilder("chat " + model).setSpanKind(SpanKind.CLIENT)
+                    .setAttribute("gen_ai.operation.name", "chat").setAttribute("gen_ai.request.model", model).startSpan();
+            Call call = new Call(Buffer.buffer(requests.body(messages, sampling)), emitter, span);
+            emitter.onTermination(call::cancel);
+            call.totalTimer = vertx.setTimer(config.totalTimeout().toMillis(), t -> call.fail(ErrorCode.UPSTREAM_TIMEOUT,
+                    "the model did not finish within " + config.totalTimeout().toSeconds() + " s"));
+            // One periodic check per call rather than a timer re-armed on every chunk.
+            long idle = config.idleTimeout().toMillis();
+            call.idleTimer = vertx.setPeriodic(Math.max(50, idle / 4), t -> {
+                if (System.nanoTime() - call.lastByteAt > TimeUnit.MILLISECONDS.toNanos(idle)) {
+                    call.fail(ErrorCode.UPSTREAM_TIMEOUT, "no data from the model for " + config.idleTimeout().toSeconds() + " s");
+                }
+            });
+            try (Scope current = span.makeCurrent()) {
+                call.attempt();
             }
         });
-        try (Scope current = span.makeCurrent()) {
-            call.attempt();
-        }
-        return call;
     }
 
-    private String requestBody(List<ChatMessage> messages, Sampling sampling) {
-        ObjectNode body = WireJson.MAPPER.createObjectNode();
-        body.put("model", sampling.model() != null ? sampling.model() : config.model());
-        body.put("stream", true);
-        if (config.includeUsage()) {
-            body.putObject("stream_options").put("include_usage", true);
-        }
-        body.put("temperature", sampling.temperature() != null ? sampling.temperature() : config.temperature());
-        body.put("max_tokens", sampling.maxTokens() != null ? sampling.maxTokens() : config.maxTokens());
-        Double topP = sampling.topP() != null ? sampling.topP() : config.topP().orElse(null);
-        if (topP != null) {
-            body.put("top_p", topP);
-        }
-        ArrayNode stop = body.putArray("stop");
-        config.stop().forEach(stop::add);
-        ArrayNode list = body.putArray("messages");
-        for (ChatMessage m : messages) {
-            list.addObject().put("role", m.role()).put("content", m.content());
-        }
-        return body.toString();
-    }
-
-    private RequestOptions requestOptions() {
-        String base = config.baseUrl().orElseThrow().replaceAll("/+$", "");
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(base + "/chat/completions")
-                .putHeader("Content-Type", "application/json")
-                .putHeader("Accept", "text/event-stream");
-        config.apiKey().filter(k -> !k.isBlank()).ifPresent(k -> options.putHeader("Authorization", "Bearer " + k));
-        return options;
-    }
-
-    private final class Call implements LlmCall {
+    /** One model call: its connection, retries, timers and decoding, ended once (done). */
+    private final class Call {
         private final Buffer body;
-        private final LlmListener listener;
+        private final MultiEmitter<? super ModelDelta> emitter;
         private final Span span;
         private final SseParser sse = new SseParser(this::onEvent);
         private final long startedAt = System.nanoTime();
@@ -188,14 +151,14 @@ public class LlmClient {
         private int retries;
         private boolean done;
         private boolean sawToken;
-        /** Deltas of the network read being parsed: they reach the listener as one (see onResponse). */
+        /** Deltas of the network read being parsed: they are emitted as one (see onResponse). */
         private final StringBuilder deltas = new StringBuilder();
         private String finishReason;
         private Usage usage;
 
-        Call(Buffer body, LlmListener listener, Span span) {
+        Call(Buffer body, MultiEmitter<? super ModelDelta> emitter, Span span) {
             this.body = body;
-            this.listener = listener;
+            this.emitter = emitter;
             this.span = span;
         }
 
@@ -203,7 +166,7 @@ public class LlmClient {
             if (done) {
                 return;
             }
-            http.request(requestOptions())
+            http.request(requests.options())
                     .compose(r -> {
                         request = r;
                         if (done) {
@@ -231,8 +194,8 @@ public class LlmClient {
             onFailure(error);
         }
 
-        @Override
-        public void cancel() {
+        /** The subscriber went away (or the call ended): nothing more is emitted. Idempotent. */
+        void cancel() {
             if (!done) {
                 done = true;
                 close();
@@ -285,7 +248,7 @@ public class LlmClient {
             if (!done && !deltas.isEmpty()) {
                 String text = deltas.toString();
                 deltas.setLength(0);
-                listener.onDelta(text);
+                emitter.emit(new ModelDelta.Text(text));
             }
         }
 
@@ -301,28 +264,18 @@ public class LlmClient {
                 return;
             }
             String tried = retriable && retries > 0 ? " (after " + retries + (retries == 1 ? " retry)" : " retries)") : "";
-            fail(statusCode(status), "model server answered HTTP " + status + tried + snippet(errorBody));
+            fail(UpstreamErrors.forStatus(status), "model server answered HTTP " + status + tried + UpstreamErrors.snippet(errorBody));
         }
 
         /** Exponential with jitter, never shorter than Retry-After asks, never longer than retry-max. */
         private long backoff(int attempt, String retryAfter) {
             long exponential = config.retryBase().toMillis() << Math.min(attempt, 20);
             long jittered = (long) (exponential * (0.5 + ThreadLocalRandom.current().nextDouble() / 2));
-            return Math.min(config.retryMax().toMillis(), Math.max(jittered, retryAfterMillis(retryAfter)));
+            return Math.min(config.retryMax().toMillis(), Math.max(jittered, UpstreamErrors.retryAfterMillis(retryAfter)));
         }
 
         void onFailure(Throwable error) {
-            if (error instanceof TimeoutException) {
-                fail(ErrorCode.UPSTREAM_TIMEOUT, "the model server did not answer in time: " + error.getMessage());
-            } else if (error instanceof ConnectException) {
-                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "cannot connect to the model server: " + error.getMessage());
-            } else if (error instanceof UnknownHostException || error.getCause() instanceof UnknownHostException) {
-                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "the model server's host name does not resolve: " + error.getMessage());
-            } else if (error instanceof SSLException || error.getCause() instanceof SSLException) {
-                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "TLS with the model server failed: " + error.getMessage());
-            } else {
-                fail(ErrorCode.UPSTREAM_UNAVAILABLE, "the model stream failed: " + error);
-            }
+            fail(UpstreamErrors.forFailure(error));
         }
 
         private void onEvent(String data) {
@@ -337,16 +290,16 @@ public class LlmClient {
             try {
                 chunk = CompletionChunk.read(data);
             } catch (CompletionChunk.NotAnObject e) {
-                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model sent a chunk that is not a JSON object: " + abbreviate(data));
+                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model sent a chunk that is not a JSON object: " + UpstreamErrors.abbreviate(data));
                 return;
             } catch (IOException e) {
-                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model sent a chunk that is not JSON: " + abbreviate(data));
+                fail(ErrorCode.UPSTREAM_PROTOCOL, "the model sent a chunk that is not JSON: " + UpstreamErrors.abbreviate(data));
                 return;
             }
             if (chunk.error() != null) {
                 JsonNode err = chunk.error();
                 fail(ErrorCode.UPSTREAM_PROTOCOL, "the model server reported an error: "
-                        + abbreviate(err.hasNonNull("message") ? err.get("message").asText() : err.toString()));
+                        + UpstreamErrors.abbreviate(err.hasNonNull("message") ? err.get("message").asText() : err.toString()));
                 return;
             }
             if (chunk.usage() != null) {
@@ -381,57 +334,24 @@ public class LlmClient {
                     span.setAttribute(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"), List.of(finishReason));
                 }
                 span.end();
-                listener.onComplete(finishReason, usage);
+                emitter.emit(new ModelDelta.End(finishReason, usage));
+                emitter.complete();
             }
         }
 
         void fail(ErrorCode code, String message) {
+            fail(new ModelCallException(code, message));
+        }
+
+        void fail(ModelCallException failure) {
             relayDeltas();
             if (!done) {
                 done = true;
                 close();
-                meters.counter("codeact.llm.errors", "code", code.code()).increment();
-                span.setStatus(StatusCode.ERROR, message).setAttribute("error.type", code.code()).end();
-                listener.onError(code, message);
+                meters.counter("codeact.llm.errors", "code", failure.code().code()).increment();
+                span.setStatus(StatusCode.ERROR, failure.getMessage()).setAttribute("error.type", failure.code().code()).end();
+                emitter.fail(failure);
             }
         }
-    }
-
-    /** {@code Retry-After} is either seconds or an HTTP date; 0 when absent or unreadable. */
-    static long retryAfterMillis(String header) {
-        if (header == null || header.isBlank()) {
-            return 0;
-        }
-        try {
-            return Duration.ofSeconds(Long.parseLong(header.strip())).toMillis();
-        } catch (NumberFormatException notSeconds) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
-                return Math.max(0, Duration.between(ZonedDateTime.now(at.getZone()), at).toMillis());
-            } catch (RuntimeException unreadable) {
-                return 0;
-            }
-        }
-    }
-
-    private static ErrorCode statusCode(int status) {
-        if (status == 401 || status == 403) {
-            return ErrorCode.UPSTREAM_AUTH;
-        }
-        if (status == 429) {
-            return ErrorCode.UPSTREAM_RATE_LIMITED;
-        }
-        if (status >= 500) {
-            return ErrorCode.UPSTREAM_UNAVAILABLE;
-        }
-        return ErrorCode.UPSTREAM_PROTOCOL;
-    }
-
-    private static String snippet(Buffer body) {
-        return body == null || body.length() == 0 ? "" : ": " + abbreviate(body.toString());
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
     }
 }

@@ -1,7 +1,7 @@
 package dev.codeact.worker;
 
-import dev.codeact.config.WorkerConfig;
 import dev.codeact.config.WorkerConfig.SandboxMode;
+import dev.codeact.config.WorkerConfig;
 
 /**
  * What every job of a worker runs under, fixed when the worker starts.

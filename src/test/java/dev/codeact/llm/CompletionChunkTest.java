@@ -1,10 +1,10 @@
 package dev.codeact.llm;
 
-import dev.codeact.contract.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.codeact.contract.Usage;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 

@@ -1,14 +1,14 @@
 package dev.codeact.llm;
 
-import dev.codeact.contract.ChatMessage;
-import dev.codeact.contract.Sampling;
-import dev.codeact.contract.Usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codeact.config.LlmConfig;
+import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.Sampling;
+import dev.codeact.contract.Usage;
 import dev.codeact.it.ScriptedModel.Reply;
 import dev.codeact.it.ScriptedModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -78,22 +78,17 @@ class LlmClientFaultsTest {
         CompletableFuture<Outcome> result = new CompletableFuture<>();
         List<String> deltas = new CopyOnWriteArrayList<>();
         long start = System.nanoTime();
-        vertx.runOnContext(v -> client.stream(List.of(new ChatMessage(ChatMessage.USER, "hi")), Sampling.DEFAULTS,
-                new LlmListener() {
-                    @Override
-                    public void onDelta(String text) {
-                        deltas.add(text);
+        vertx.runOnContext(v -> client.stream(List.of(new ChatMessage(ChatMessage.USER, "hi")), Sampling.DEFAULTS).subscribe().with(
+                delta -> {
+                    if (delta instanceof ModelDelta.Text text) {
+                        deltas.add(text.text());
+                    } else if (delta instanceof ModelDelta.End end) {
+                        result.complete(new Outcome(deltas, end.finishReason(), end.usage(), null, null, ms(start)));
                     }
-
-                    @Override
-                    public void onComplete(String finishReason, Usage usage) {
-                        result.complete(new Outcome(deltas, finishReason, usage, null, null, ms(start)));
-                    }
-
-                    @Override
-                    public void onError(ErrorCode code, String message) {
-                        result.complete(new Outcome(deltas, null, null, code, message, ms(start)));
-                    }
+                },
+                failure -> {
+                    ModelCallException model = (ModelCallException) failure;
+                    result.complete(new Outcome(deltas, null, null, model.code(), model.getMessage(), ms(start)));
                 }));
         try {
             return result.get(30, TimeUnit.SECONDS);
@@ -258,12 +253,12 @@ class LlmClientFaultsTest {
 
     @Test
     void retryAfterAcceptsSecondsAndHttpDates() {
-        assertEquals(2000, LlmClient.retryAfterMillis("2"));
-        assertEquals(0, LlmClient.retryAfterMillis("soon"));
-        assertEquals(0, LlmClient.retryAfterMillis(null));
+        assertEquals(2000, UpstreamErrors.retryAfterMillis("2"));
+        assertEquals(0, UpstreamErrors.retryAfterMillis("soon"));
+        assertEquals(0, UpstreamErrors.retryAfterMillis(null));
         String inTenSeconds = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
                 .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(10));
-        long ms = LlmClient.retryAfterMillis(inTenSeconds);
+        long ms = UpstreamErrors.retryAfterMillis(inTenSeconds);
         assertTrue(ms > 8000 && ms <= 10000, ms + " ms");
     }
 }
