@@ -1,6 +1,6 @@
 // The chat page: renders a session's events as they stream. All state comes from events, so a
 // reload or a reconnect that replays the log draws the same page.
-import { CodeActClient } from '/codeact-client.js';
+import { CodeActClient, splitReply } from '/codeact-client.js';
 import { highlightPython } from '/highlight.js';
 
 const $ = (id) => document.getElementById(id);
@@ -45,11 +45,9 @@ function newSegment() {
 }
 
 function renderSegment(segment) {
-  const open = segment.raw.indexOf('<execute>');
-  const prose = open < 0 ? segment.raw : segment.raw.slice(0, open);
+  const { prose, code } = splitReply(segment.raw);
   segment.text.textContent = prose;
-  if (open >= 0) {
-    let code = segment.raw.slice(open + '<execute>'.length).replace(/<\/execute>?$|<\/exe?c?u?t?e?$/, '');
+  if (code !== null) {
     segment.code ||= element('pre', 'code', segment.el);
     segment.code.innerHTML = highlightPython(code.replace(/^\n+/, ''));
   }

@@ -16,6 +16,33 @@ const FINAL_REFUSALS = ['session_not_found', 'unauthorized', 'forbidden', 'too_m
 const EVENT_TYPES = ['session', 'turn_start', 'token', 'action', 'observation_chunk', 'observation',
   'turn_end', 'error', 'events_lost', 'pong'];
 
+const OPEN = '<execute>';
+const CLOSE = '</execute>';
+
+/**
+ * A reply as far as it has streamed: the prose before its code action, and the action's code
+ * (null before <execute>), without a closing tag or the start of one ("</", "</e", …) that the
+ * stream may still complete. The gateway's ActionParser cuts actions the same way
+ * (ExecuteFormatTest runs both on the same replies).
+ */
+export function splitReply(raw) {
+  const open = raw.indexOf(OPEN);
+  if (open < 0) return { prose: raw, code: null };
+  let code = raw.slice(open + OPEN.length);
+  const close = code.indexOf(CLOSE);
+  if (close >= 0) {
+    code = code.slice(0, close);
+  } else {
+    for (let n = Math.min(CLOSE.length - 1, code.length); n >= 2; n--) {
+      if (code.endsWith(CLOSE.slice(0, n))) {
+        code = code.slice(0, code.length - n);
+        break;
+      }
+    }
+  }
+  return { prose: raw.slice(0, open), code };
+}
+
 export class CodeActClient {
   /**
    * @param {object} options
