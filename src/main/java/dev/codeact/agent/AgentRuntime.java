@@ -2,8 +2,8 @@ package dev.codeact.agent;
 
 import dev.codeact.config.AgentConfig;
 import dev.codeact.contract.Sampling;
-import dev.codeact.llm.LlmClient;
-import dev.codeact.queue.JobQueue;
+import dev.codeact.llm.ModelClient;
+import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultReader;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.concurrent.TimeUnit;
 
 /** What every turn needs, gathered once; {@link #newTurn} is the only way turns are made. */
@@ -18,10 +19,11 @@ import java.util.concurrent.TimeUnit;
 public class AgentRuntime {
 
     final AgentConfig config;
-    final LlmClient llm;
-    final JobQueue jobs;
+    final ModelClient llm;
+    final ActionQueue jobs;
     final Prompt prompt;
-    final ResultReader results;
+    /** This gateway's result stream: every job's reply address. */
+    final String replyTo;
     final Vertx vertx;
     final ObservationFormatter formatter;
     final Tracer tracer;
@@ -29,8 +31,14 @@ public class AgentRuntime {
     private final MeterRegistry meters;
     private final DistributionSummary actionsPerTurn;
 
-    public AgentRuntime(AgentConfig config, LlmClient llm, JobQueue jobs, Prompt prompt, ResultReader results, Vertx vertx,
+    @Inject
+    public AgentRuntime(AgentConfig config, ModelClient llm, ActionQueue jobs, Prompt prompt, ResultReader results, Vertx vertx,
                         MeterRegistry meters, Tracer tracer) {
+        this(config, llm, jobs, prompt, results.stream(), vertx, meters, tracer);
+    }
+
+    AgentRuntime(AgentConfig config, ModelClient llm, ActionQueue jobs, Prompt prompt, String replyTo, Vertx vertx,
+                 MeterRegistry meters, Tracer tracer) {
         this.tracer = tracer;
         this.meters = meters;
         this.actionsPerTurn = DistributionSummary.builder("codeact.turn.actions").description("Code actions per turn")
@@ -39,7 +47,7 @@ public class AgentRuntime {
         this.llm = llm;
         this.jobs = jobs;
         this.prompt = prompt;
-        this.results = results;
+        this.replyTo = replyTo;
         this.vertx = vertx;
         this.formatter = new ObservationFormatter(config.maxObservationChars());
     }

@@ -12,7 +12,7 @@ import dev.codeact.contract.TurnEndReason;
 import dev.codeact.contract.Usage;
 import dev.codeact.llm.ModelCallException;
 import dev.codeact.llm.ModelDelta;
-import dev.codeact.queue.JobQueue;
+import dev.codeact.queue.ActionQueue;
 import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.util.UUID;
@@ -191,7 +191,7 @@ public final class Turn {
         state = State.EXECUTING;
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
         TurnTrace.ActionSpan traced = trace.actionStarted(actionId, actions);
-        Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.results.stream(), code,
+        Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.replyTo, code,
                 rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), traced.traceparent());
         String submitted = actionId;
         resultTimer = rt.vertx.setTimer(rt.config.resultTimeout().toMillis(), t -> session.run(() -> {
@@ -204,7 +204,7 @@ public final class Turn {
             traced.failed(error);
             session.run(() -> {
                 if (state == State.EXECUTING && submitted.equals(actionId)) {
-                    if (error instanceof JobQueue.OverloadedException) {
+                    if (error instanceof ActionQueue.OverloadedException) {
                         fail(ErrorCode.OVERLOADED, error.getMessage());
                     } else {
                         fail(ErrorCode.STORAGE, "could not queue the action: " + error.getMessage());

@@ -52,7 +52,7 @@ import javax.net.ssl.SSLException;
  * honouring {@code Retry-After}; everything else ends the call with a stable error code.
  */
 @ApplicationScoped
-public class LlmClient {
+public class LlmClient implements ModelClient {
 
     private final LlmConfig config;
     private final Vertx vertx;
@@ -90,20 +90,24 @@ public class LlmClient {
         http.close();
     }
 
+    @Override
     public boolean configured() {
         return config.baseUrl().filter(u -> !u.isBlank()).isPresent();
     }
 
+    @Override
     public String model() {
         return config.model();
     }
 
     /** The reply's token budget of a call with these choices. */
+    @Override
     public int maxTokens(Sampling sampling) {
         return requests.maxTokens(sampling);
     }
 
     /** Why a client's choices are refused, or null when they are within the configured bounds. */
+    @Override
     public String refusal(Sampling sampling) {
         return requests.refusal(sampling);
     }
@@ -114,6 +118,7 @@ public class LlmClient {
      * context. Cancelling the subscription closes the upstream connection at once. The call's span
      * (OpenTelemetry's GenAI conventions) is a child of the span current at subscription.
      */
+    @Override
     public Multi<ModelDelta> stream(List<ChatMessage> messages, Sampling sampling) {
         return Multi.createFrom().emitter(emitter -> {
             String model = requests.model(sampling);

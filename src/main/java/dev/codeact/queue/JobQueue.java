@@ -24,14 +24,7 @@ import java.util.Map;
  * worker holds, and those are capped by {@code codeact.worker.max-kernels}.
  */
 @ApplicationScoped
-public class JobQueue {
-
-    /** The target stream is at {@code codeact.queue.max-jobs}. */
-    public static final class OverloadedException extends RuntimeException {
-        OverloadedException(String message) {
-            super(message, null, false, false);
-        }
-    }
+public class JobQueue implements ActionQueue {
 
     /** Adds the job to a worker's stream only while that worker's heartbeat lives (else nil). */
     private static final String TO_LIVE_WORKER = "if redis.call('EXISTS', KEYS[1]) == 1 then "
@@ -54,13 +47,11 @@ public class JobQueue {
     }
 
     /**
-     * Completes with the stream the job went to; fails with {@link OverloadedException} when full.
-     *
-     * @param knownWorker the worker that ran the session's last action, as its result said (null
-     *                    if none): it saves reading the session's affinity key, so a warm
-     *                    session's job costs one round trip (the script that checks the worker's
-     *                    heartbeat and adds the job to its stream)
+     * {@inheritDoc} The known worker saves reading the session's affinity key, so a warm session's
+     * job costs one round trip (the script that checks the worker's heartbeat and adds the job to
+     * its stream).
      */
+    @Override
     public Uni<String> submit(Job job, String knownWorker) {
         String payload = QueueCodec.encode(job);
         Uni<String> holder = knownWorker != null ? Uni.createFrom().item(knownWorker) : values.get(keys.affinity(job.session()));
@@ -89,6 +80,7 @@ public class JobQueue {
         return pubsub.publish(keys.releaseChannel(), QueueCodec.encode(new KernelRelease(QueueCodec.VERSION, session)));
     }
 
+    @Override
     public Uni<Void> cancel(String session, String jobId) {
         return pubsub.publish(keys.cancelChannel(), QueueCodec.encode(new CancelRequest(QueueCodec.VERSION, session, jobId)));
     }
