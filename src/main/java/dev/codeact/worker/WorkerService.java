@@ -30,16 +30,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * The worker role. It reads jobs from the shared stream and from its own stream (jobs of sessions
- * whose kernel it holds), runs each on its session's kernel (one job at a time per session, in
- * arrival order), sends the results to the gateway that asked, and acknowledges and deletes the
- * entry once the observation is stored. It renews its heartbeat, takes over the jobs of dead
- * workers, stops idle kernels, and on SIGTERM hands back what it cannot finish in time.
+ * The worker role, put together: it reads jobs from the shared stream and from its own stream
+ * (jobs of sessions whose kernel it holds; {@link JobReader}), runs each on its session's kernel
+ * ({@link SessionScheduler}: one job at a time per session, in arrival order; {@link JobExecution}),
+ * acknowledges and deletes the entry once the observation is stored, hears cancels and releases,
+ * keeps its heartbeat ({@link Heartbeat}, {@link Rescuer}), and on SIGTERM hands back what it cannot
+ * finish in time.
  */
 @ApplicationScoped
 public class WorkerService {
@@ -59,8 +59,6 @@ public class WorkerService {
     private final MeterRegistry meters;
     private final String workerId;
     private final AtomicInteger acking = new AtomicInteger();
-    private final AtomicBoolean sweeping = new AtomicBoolean();
-    private final AtomicBoolean fencing = new AtomicBoolean();
     /** Jobs taken and not yet acknowledged. */
     private final SessionScheduler<JobExecution> scheduler = new SessionScheduler<>(REMEMBERED_CANCELS);
     private final List<JobReader> readers = new ArrayList<>();
@@ -71,8 +69,7 @@ public class WorkerService {
     private JobExecution.Context jobContext;
     private Cancellable cancelSubscription;
     private Cancellable releaseSubscription;
-    private long heartbeatTimer;
-    private long reapTimer;
+    private Heartbeat heartbeat;
     private volatile boolean running;
     private final Tracer tracer;
 
@@ -134,62 +131,8 @@ public class WorkerService {
                             String.join(", ", streamsRead), config.concurrency(), config.warmPool());
                     readers.forEach(JobReader::start);
                 }, e -> LOG.errorf("worker cannot start reading jobs: %s", e.getMessage()));
-        heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), t -> beat());
-        long reapEvery = Math.max(1000, Math.min(config.idleTimeout().toMillis() / 4, 60_000));
-        reapTimer = vertx.setPeriodic(reapEvery, t -> blocking.execute(this::reapIdle));
-    }
-
-    private void beat() {
-        if (!running) {
-            return;
-        }
-        if (!rescuer.live() && fencing.compareAndSet(false, true)) {
-            blocking.execute(() -> {
-                try {
-                    fence();
-                } finally {
-                    fencing.set(false);
-                }
-            });
-            return;
-        }
-        rescuer.announce().subscribe().with(v -> blocking.execute(pool::keepAlive),
-                e -> LOG.warnf("heartbeat failed: %s", e.getMessage()));
-        if (sweeping.compareAndSet(false, true)) {
-            rescuer.sweep().eventually(() -> sweeping.set(false))
-                    .subscribe().with(v -> { }, e -> LOG.warnf("looking for dead workers failed: %s", e.getMessage()));
-        }
-    }
-
-    private void reapIdle() {
-        List<String> reaped = pool.reapIdle(config.idleTimeout());
-        if (!reaped.isEmpty()) {
-            LOG.infof("stopped %d kernel(s) idle for more than %s", reaped.size(), config.idleTimeout());
-        }
-    }
-
-    /**
-     * This worker's heartbeat may have expired (a long pause, or Redis out of reach): peers may
-     * have declared it dead and be running its jobs on fresh kernels. So it stops every job it runs
-     * (no result of them is written) and every session kernel (their sessions go on elsewhere, or
-     * on a fresh kernel here that says so), announces itself again and takes back those of its jobs
-     * nobody took over, as new attempts. Blocking: runs on a worker thread.
-     */
-    private void fence() {
-        List<JobExecution> stopped = scheduler.clear();
-        stopped.forEach(JobExecution::abandon);
-        int kernels = pool.dropSessions();
-        if (!stopped.isEmpty() || kernels > 0) {
-            LOG.warnf("worker %s missed its heartbeat (paused, or cut off from Redis, for about %d ms or more) and may "
-                    + "have been declared dead: stopped %d job(s) and %d session kernel(s)", workerId,
-                    config.heartbeatTtl().toMillis(), stopped.size(), kernels);
-        }
-        rescuer.announce().chain(rescuer::reclaimOwn).subscribe().with(n -> {
-            if (n > 0) {
-                LOG.infof("worker %s took back %d of its jobs nobody else took over", workerId, n);
-            }
-            readers.forEach(JobReader::poll);
-        }, e -> LOG.warnf("worker %s cannot reach Redis to rejoin: %s", workerId, e.getMessage()));
+        heartbeat = new Heartbeat(config, workerId, rescuer, pool, scheduler, readers, blocking, vertx);
+        heartbeat.start();
     }
 
     /**
@@ -203,8 +146,7 @@ public class WorkerService {
         }
         running = false;
         readers.forEach(JobReader::stop);
-        vertx.cancelTimer(heartbeatTimer);
-        vertx.cancelTimer(reapTimer);
+        heartbeat.stop();
         if (cancelSubscription != null) {
             cancelSubscription.cancel();
         }
