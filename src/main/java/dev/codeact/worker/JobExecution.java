@@ -25,7 +25,6 @@ final class JobExecution implements Kernel.Listener {
 
     static final String STATE_GONE = "variables, imports and functions defined by earlier code are gone";
 
-    /** What an execution needs from its worker. */
     /** Where a job's results go; {@code onStored} runs once the observation is stored. */
     interface Sinks {
         ResultSink sinkFor(Job job, int attempt, Runnable onStored);
