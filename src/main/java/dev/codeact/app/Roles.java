@@ -3,6 +3,7 @@ package dev.codeact.app;
 import dev.codeact.config.CodeactConfig;
 import dev.codeact.session.GatewayLifecycle;
 import dev.codeact.worker.WorkerService;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +34,16 @@ public class Roles {
         }
         if (worker) {
             workerRole.start();
+        }
+    }
+
+    /**
+     * Before the HTTP server closes (quarkus.shutdown.delay-enabled makes Quarkus announce it): a
+     * gateway tells its clients it is going away while it still runs.
+     */
+    void onShutdownRequested(@Observes ShutdownDelayInitiatedEvent event) {
+        if (gateway) {
+            gatewayRole.goingAway();
         }
     }
 

@@ -363,6 +363,29 @@ class WorkerProcessesIT {
         }
     }
 
+    /**
+     * A gateway told to stop closes its clients' connections as "going away" (1001: they reconnect,
+     * to a peer or to it once it is back) while it still runs, so it logs no error about them.
+     */
+    @Test
+    void aStoppingGatewayClosesItsConnectionsAsGoingAway() throws Exception {
+        int port = RedisServer.freePort();
+        try (AppProcess stopping = AppProcess.start("gateway-stopping", gatewayProps("main:", port));
+             WsClient first = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions");
+             WsClient second = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions")) {
+            first.next("session", 10_000);
+            second.next("session", 10_000);
+            int code = stopping.terminate(20_000);
+            assertTrue(code == 0 || code == 143, "exit code " + code);
+            for (int i = 0; i < 200 && (first.closeStatus() < 0 || second.closeStatus() < 0); i++) {
+                Thread.sleep(25);
+            }
+            assertEquals(1001, first.closeStatus());
+            assertEquals(1001, second.closeStatus());
+            assertFalse(stopping.log().contains(" ERROR "), stopping.log());
+        }
+    }
+
     @Test
     void aSessionMovesBetweenGatewaysAndOnlyOneNumbersItsEvents() throws Exception {
         int port2 = RedisServer.freePort();

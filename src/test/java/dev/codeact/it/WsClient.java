@@ -25,6 +25,7 @@ public final class WsClient implements AutoCloseable {
     private final List<JsonNode> all = new CopyOnWriteArrayList<>();
     private final List<Long> arrivalNanos = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile int closeStatus = -1;
 
     private WsClient(URI uri, Map<String, String> headers) {
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
@@ -52,6 +53,7 @@ public final class WsClient implements AutoCloseable {
 
             @Override
             public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+                closeStatus = status;
                 closed = true;
                 return null;
             }
@@ -176,6 +178,11 @@ public final class WsClient implements AutoCloseable {
 
     public boolean closed() {
         return closed;
+    }
+
+    /** The status of the server's close frame; -1 while open. */
+    public int closeStatus() {
+        return closeStatus;
     }
 
     /** Drops the TCP connection without a close handshake, like a network failure. */
