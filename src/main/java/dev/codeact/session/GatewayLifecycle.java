@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import org.jboss.logging.Logger;
 
-/** The gateway role's start and stop: its result reader, its sessions gauge, takeover notices. */
+/** The gateway role's start and stop: its result reader, its sessions gauge, takeover notices, its clients at shutdown. */
 @ApplicationScoped
 public class GatewayLifecycle {
 
