@@ -123,7 +123,7 @@ class ChatPageIT {
 
     @Test
     void onAPhoneSizedScreenWithAFigure() throws Exception {
-        model.enqueue(Reply.of("<execute>\n" + FakeMatplotlib.FIGURE + "\n").chunk(50), Reply.of("Here it is."));
+        model.enqueue(Reply.of("<execute>\n" + Figures.SINE + "\n").chunk(50), Reply.of("Here it is."));
         browse("phone", appPort);
     }
 }

@@ -10,7 +10,6 @@ import dev.codeact.it.ScriptedModel.Reply;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -238,19 +237,5 @@ class SandboxAndLimitsTest extends SandboxTestBase {
         assertEquals("[1, 2, 3]", obs.get(0).get("result").get("value").asText());
         assertEquals("[1, 2, 3]", obs.get(0).get("text").asText());
         assertEquals("[Code executed successfully with no output]", obs.get(1).get("text").asText());
-    }
-
-    /** See {@link FakeMatplotlib}: what is tested is the kernel's figure capture and its transport. */
-    @Test
-    void openFiguresComeBackAsPngImages() throws Exception {
-        List<JsonNode> obs = run(FakeMatplotlib.FIGURE, "print(len(plt.get_fignums()))");
-        JsonNode images = obs.get(0).get("result").get("images");
-        assertEquals(1, images.size());
-        assertEquals("image/png", images.get(0).get("mime").asText());
-        byte[] png = Base64.getDecoder().decode(images.get(0).get("data").asText());
-        assertEquals((byte) 0x89, png[0]);
-        assertEquals("PNG", new String(png, 1, 3));
-        assertTrue(obs.get(0).get("text").asText().contains("[1 image shown to the user]"));
-        assertEquals("0", obs.get(1).get("text").asText(), "figures are closed once shown");
     }
 }
