@@ -99,6 +99,17 @@ const scenarios = {
     await page.reload();
     await turnEnded(page, 3);
     assert.equal(await page.textContent('#transcript'), before);
+    // A client attached at the newest seq is connected, though no event is left to replay.
+    const attached = await page.evaluate(async () => {
+      const { CodeActClient } = await import('/codeact-client.js');
+      const { sessionId, lastSeq } = window.codeact.client;
+      const client = new CodeActClient({ sessionId, lastSeq });
+      const answer = await Promise.race([client.connect().then(() => 'connected', (e) => `refused: ${e.message}`),
+        new Promise((r) => setTimeout(() => r('no answer within 5 s'), 5000))]);
+      client.close();
+      return answer;
+    });
+    assert.equal(attached, 'connected');
   },
 
   async 'no-model'(page) {

@@ -16,6 +16,9 @@ const FINAL_REFUSALS = ['session_not_found', 'unauthorized', 'forbidden', 'too_m
 const EVENT_TYPES = ['session', 'turn_start', 'token', 'action', 'observation_chunk', 'observation',
   'turn_end', 'error', 'events_lost', 'pong'];
 
+/** The id of the ping an attach sends to learn it was accepted. */
+const ATTACHED = 'codeact-attached';
+
 const OPEN = '<execute>';
 const CLOSE = '</execute>';
 
@@ -82,7 +85,11 @@ export class CodeActClient {
     return this;
   }
 
-  /** Opens the connection; resolves on the first event (the session's, or the first replayed one). */
+  /**
+   * Opens the connection. Resolves with the session's first event (a new session), or once an
+   * existing session accepted the attach (its first replayed event, or the answer to a ping sent
+   * at once when nothing is left to replay); rejects when the gateway refuses.
+   */
   connect() {
     this.closedByUser = false;
     return new Promise((resolve, reject) => {
@@ -90,9 +97,14 @@ export class CodeActClient {
     });
   }
 
-  /** Starts a turn. Frames sent while disconnected are queued and sent after the resume. */
-  send(text) {
-    this.sendFrame({ type: 'user_message', text });
+  /**
+   * Starts a turn. Frames sent while disconnected are queued and sent after the resume.
+   * @param {string} text
+   * @param {{model?: string, temperature?: number, max_tokens?: number, top_p?: number}} [options]
+   *        model and sampling choices for this and later turns (within the gateway's bounds)
+   */
+  send(text, options) {
+    this.sendFrame(options ? { type: 'user_message', text, options } : { type: 'user_message', text });
   }
 
   cancel() {
@@ -132,6 +144,8 @@ export class CodeActClient {
       this.attempt = 0;
       this.connected = true;
       this.emit('status', { type: 'status', state: 'open' });
+      // An attach with nothing left to replay gets no event: a ping's answer says it was accepted.
+      if (this.sessionId && !settled) ws.send(JSON.stringify({ type: 'ping', id: ATTACHED }));
       for (const json of this.pending.splice(0)) ws.send(json);
     };
     ws.onmessage = (message) => {
@@ -148,6 +162,10 @@ export class CodeActClient {
           this.closedByUser = true;
           if (!settled) { settled = true; reject(Object.assign(new Error(event.message), { event })); }
         }
+        return;
+      }
+      if (event.type === 'pong' && event.id === ATTACHED) {
+        if (!settled) { settled = true; resolve(event); }
         return;
       }
       if (event.seq <= this.lastSeq) return; // already seen (a replay overlapping a live event)

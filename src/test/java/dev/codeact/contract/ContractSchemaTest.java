@@ -136,7 +136,9 @@ class ContractSchemaTest {
         Set<String> used = new TreeSet<>(strings(one(client, "const FINAL_REFUSALS = \\[(.*?)\\];")));
         used.addAll(all(client, "code: '([a-z_]+)'"));
         assertTrue(codes.containsAll(used), "error codes codeact-client.js uses: " + used + ", the contract's: " + codes);
-        assertTrue(clientTypes.containsAll(all(client, "sendFrame\\(\\{ type: '([a-z_]+)'")), "frames codeact-client.js sends");
+        Set<String> sent = all(client, "(?:sendFrame\\((?:options \\? )?|JSON\\.stringify\\()\\{ type: '([a-z_]+)'");
+        assertEquals(Set.of("user_message", "cancel", "ping"), sent, "frames codeact-client.js sends");
+        assertTrue(clientTypes.containsAll(sent), "frames codeact-client.js sends: " + sent);
 
         String page = Files.readString(Path.of("src/main/resources/META-INF/resources/app.js"));
         Set<String> handled = all(one(page, "const on = \\{(.*?)\\n\\};"), "\\n  ([a-z_]+)\\(e\\) \\{");
