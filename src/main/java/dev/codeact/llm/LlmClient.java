@@ -1,14 +1,11 @@
 package dev.codeact.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codeact.config.LlmConfig;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.Sampling;
 import dev.codeact.contract.Usage;
-import dev.codeact.contract.WireJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,22 +24,13 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.SocketException;
-import java.net.UnknownHostException;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLException;
 
 /**
  * Streams chat completions from an OpenAI-compatible server (vLLM, llama.cpp, Ollama, OpenAI).
