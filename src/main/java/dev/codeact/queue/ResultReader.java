@@ -6,6 +6,7 @@ import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.RedisKeys;
 import dev.codeact.contract.Result;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.XReadArgs;
 import io.vertx.core.Vertx;
@@ -25,6 +26,7 @@ public class ResultReader {
     private static final Logger LOG = Logger.getLogger(ResultReader.class);
 
     private final ReactiveRedisDataSource redis;
+    private final ReactiveStreamCommands<String, String, String> streams;
     private final QueueConfig config;
     private final Vertx vertx;
     private final String key;
@@ -34,6 +36,7 @@ public class ResultReader {
 
     public ResultReader(ReactiveRedisDataSource redis, RedisKeys keys, InstanceId instance, QueueConfig config, Vertx vertx) {
         this.redis = redis;
+        this.streams = redis.stream(String.class);
         this.config = config;
         this.vertx = vertx;
         this.key = keys.results(instance.get());
@@ -46,7 +49,7 @@ public class ResultReader {
     /** Starts reading; entries that are not valid results are logged and skipped. */
     public void start(Consumer<Result> sink) {
         StreamLoop reading = new StreamLoop(key, vertx,
-                () -> redis.stream(String.class).xread(key, lastId, new XReadArgs().block(config.blockTimeout()).count(config.batch())),
+                () -> streams.xread(key, lastId, new XReadArgs().block(config.blockTimeout()).count(config.batch())),
                 messages -> deliver(messages, sink))
                 .reportingOutagesAfter(config.retryWindow(), onOutage);
         loop = reading;
