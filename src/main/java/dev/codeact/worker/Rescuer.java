@@ -1,35 +1,28 @@
 package dev.codeact.worker;
 
 import dev.codeact.contract.RedisKeys;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
-import io.quarkus.redis.datasource.stream.StreamRange;
-import io.quarkus.redis.datasource.stream.XPendingArgs;
-import io.quarkus.redis.datasource.stream.XReadGroupArgs;
-import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Announces this worker (a heartbeat key with a TTL, and membership of the worker set) and takes
+ * Announces this worker (a heartbeat with a TTL, and membership of the worker set) and takes
  * over the jobs of workers whose heartbeat expired: the entries still unacknowledged or unread
  * on their own stream, and the ones they had taken from the shared stream. One worker takes over
- * a dead worker at a time (a lock key), so a job is handed to one new owner only.
+ * a dead worker at a time (a lock), so a job is handed to one new owner only. The store is a
+ * {@link WorkerRoster}; what is taken, when, and as which attempt is decided here.
  */
 final class Rescuer {
 
     private static final Logger LOG = Logger.getLogger(Rescuer.class);
     private static final int CLAIM_BATCH = 100;
 
-    private final ReactiveRedisDataSource redis;
-    private final ReactiveStreamCommands<String, String, String> streams;
+    private final WorkerRoster roster;
     private final RedisKeys keys;
     private final String me;
     private final Duration ttl;
@@ -42,9 +35,8 @@ final class Rescuer {
     /** Until when (nanoTime) this worker's heartbeat surely still lives in Redis; 0 before the first. */
     private volatile long liveUntil;
 
-    Rescuer(ReactiveRedisDataSource redis, RedisKeys keys, String me, Duration ttl, Claimed sink) {
-        this.redis = redis;
-        this.streams = redis.stream(String.class);
+    Rescuer(WorkerRoster roster, RedisKeys keys, String me, Duration ttl, Claimed sink) {
+        this.roster = roster;
         this.keys = keys;
         this.me = me;
         this.ttl = ttl;
@@ -53,9 +45,7 @@ final class Rescuer {
 
     Uni<Void> announce() {
         long sentAt = System.nanoTime();
-        return redis.value(String.class).set(keys.heartbeat(me), Long.toString(System.currentTimeMillis()), new SetArgs().px(ttl))
-                .invoke(() -> liveUntil = sentAt + ttl.toNanos() - ttl.toNanos() / 10)
-                .chain(() -> redis.set(String.class).sadd(keys.workers(), me)).replaceWithVoid();
+        return roster.announce(me, ttl).invoke(() -> liveUntil = sentAt + ttl.toNanos() - ttl.toNanos() / 10);
     }
 
     /**
@@ -79,30 +69,27 @@ final class Rescuer {
 
     /** Gone at once: others need not wait for the TTL before they take over. */
     Uni<Void> retire() {
-        return redis.key().del(keys.heartbeat(me)).replaceWithVoid();
+        return roster.retire(me);
     }
 
     /** One round: look for dead workers and take over their jobs. */
     Uni<Void> sweep() {
-        return redis.set(String.class).smembers(keys.workers())
+        return roster.members()
                 .onItem().transformToMulti(members -> Multi.createFrom().iterable(members))
                 .filter(worker -> !worker.equals(me))
-                .onItem().transformToUniAndConcatenate(worker -> redis.key().exists(keys.heartbeat(worker))
+                .onItem().transformToUniAndConcatenate(worker -> roster.alive(worker)
                         .flatMap(alive -> alive ? Uni.createFrom().voidItem() : takeOver(worker)))
                 .collect().last().replaceWithVoid();
     }
 
     private Uni<Void> takeOver(String dead) {
-        return redis.value(String.class).setnx(keys.rescueLock(dead), me)
-                .flatMap(locked -> locked
-                        ? redis.key().pexpire(keys.rescueLock(dead), ttl.multipliedBy(5)).replaceWith(true)
-                        : redis.value(String.class).get(keys.rescueLock(dead)).map(me::equals))
+        return roster.lock(dead, me, ttl.multipliedBy(5))
                 .flatMap(mine -> mine ? claimAll(dead) : Uni.createFrom().voidItem());
     }
 
     private Uni<Void> claimAll(String dead) {
         String own = keys.workerJobs(dead);
-        Uni<Integer> unreadOwn = streams.xreadgroup(RedisKeys.WORKER_GROUP, me, own, ">", new XReadGroupArgs().count(CLAIM_BATCH))
+        Uni<Integer> unreadOwn = roster.readNew(own, me, CLAIM_BATCH)
                 .map(messages -> deliver(own, messages, Map.of()))
                 .onFailure().recoverWithItem(0);
         List<Uni<Integer>> claims = new ArrayList<>(List.of(claimPending(own, dead), unreadOwn));
@@ -114,9 +101,7 @@ final class Rescuer {
                         return Uni.createFrom().voidItem();
                     }
                     // Nothing left: forget the dead worker once its stream is empty.
-                    return streams.xlen(own).flatMap(len -> len > 0 ? Uni.createFrom().voidItem()
-                            : redis.key().del(own, keys.rescueLock(dead))
-                                    .chain(() -> redis.set(String.class).srem(keys.workers(), dead)).replaceWithVoid());
+                    return roster.length(own).flatMap(len -> len > 0 ? Uni.createFrom().voidItem() : roster.forget(dead, own));
                 });
     }
 
@@ -125,18 +110,9 @@ final class Rescuer {
      * Each is a new attempt: it was delivered that many times before.
      */
     private Uni<Integer> claimPending(String stream, String dead) {
-        return streams.xpending(stream, RedisKeys.WORKER_GROUP, StreamRange.of("-", "+"), CLAIM_BATCH,
-                        new XPendingArgs().consumer(dead))
-                .flatMap(pending -> {
-                    if (pending.isEmpty()) {
-                        return Uni.createFrom().item(0);
-                    }
-                    Map<String, Integer> deliveries = new HashMap<>();
-                    pending.forEach(p -> deliveries.put(p.getMessageId(), (int) p.getDeliveryCount()));
-                    return streams.xclaim(stream, RedisKeys.WORKER_GROUP, me, Duration.ZERO,
-                                    deliveries.keySet().toArray(String[]::new))
-                            .map(messages -> deliver(stream, messages, deliveries));
-                })
+        return roster.pending(stream, dead, CLAIM_BATCH)
+                .flatMap(deliveries -> deliveries.isEmpty() ? Uni.createFrom().item(0)
+                        : roster.claim(stream, me, deliveries.keySet()).map(messages -> deliver(stream, messages, deliveries)))
                 .onFailure().recoverWithItem(0);
     }
 

@@ -97,7 +97,7 @@ public class WorkerService {
         pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels());
         jobContext = new JobExecution.Context(pool, timers, ExecutionLimits.of(workerId, config, launcher.mode()), tracer,
                 new SessionAffinity(redis, keys, workerId, sessions.ttl()), this::sinkFor, this::finished);
-        rescuer = new Rescuer(redis, keys, workerId, config.heartbeatTtl(),
+        rescuer = new Rescuer(new RedisWorkerRoster(redis, keys), keys, workerId, config.heartbeatTtl(),
                 (stream, message, attempt) -> accept(stream, message, true, attempt));
         running = true;
         blocking.execute(() -> {
