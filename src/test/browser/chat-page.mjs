@@ -136,11 +136,28 @@ const scenarios = {
     assert.equal(principal, 'page');
   },
 
+  // The code displays hostile HTML and a DataFrame: both show, in frames where no script runs.
+  async 'rich-output'(page) {
+    await ask(page, 'Show me a table');
+    await turnEnded(page, 1);
+    const frames = await page.$$eval('iframe.display-html', (els) => els.map((e) => e.getAttribute('sandbox')));
+    assert.deepEqual(frames, ['', ''], 'two HTML displays, each in a frame sandboxed without scripts');
+    const inside = page.frames().filter((f) => f !== page.mainFrame());
+    const texts = await Promise.all(inside.map((f) => f.evaluate(() => document.body.textContent)));
+    assert.ok(texts.some((t) => t.includes('hostile')), `the hostile display shows: ${texts}`);
+    assert.ok(texts.some((t) => t.includes('Oslo')), `the DataFrame's table shows: ${texts}`);
+    const ran = await Promise.all(inside.map((f) => f.evaluate(() => document.body.dataset.ran || null)));
+    assert.deepEqual(ran, [null, null], 'no script of the display ran');
+    assert.notEqual(await page.title(), 'pwned');
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+    assert.equal(await page.$$eval('.value', (els) => els.length), 0, 'the value shows as its table, not its text');
+  },
+
   async phone(page) {
     await page.setViewportSize({ width: 390, height: 844 });
     await ask(page, 'Show a figure');
     await turnEnded(page, 1);
-    assert.equal(await page.$$eval('.observation-images img', (els) => els.length), 1);
+    assert.equal(await page.$$eval('.observation-displays img', (els) => els.length), 1);
     const widths = await page.evaluate(() => [document.scrollingElement.scrollWidth, window.innerWidth]);
     assert.ok(widths[0] <= widths[1], `no sideways scrolling on a phone: ${widths}`);
     assert.equal(await page.isVisible('#send'), true);

@@ -1,25 +1,9 @@
 """The kernel's output batching, alone: what one cell prints leaves in few frames, in order, and
-past the limit keeps its head and tail with one marker. Run by KernelOutboxTest (mvn test).
-
-The kernel module is loaded under another name, so its main() does not run; its send() is
-replaced by a list, so no frame reaches this process's stdout.
+past the limit keeps its head and tail with one marker. Run by KernelPythonTest (mvn test).
 """
-import importlib.util
-import os
-import sys
 import unittest
 
-KERNEL = os.path.join(os.path.dirname(__file__), "..", "..", "main", "resources", "kernel", "codeact_kernel.py")
-
-
-def load_kernel(max_output):
-    os.environ["CODEACT_MAX_OUTPUT_CHARS"] = str(max_output)
-    spec = importlib.util.spec_from_file_location("codeact_kernel_under_test", KERNEL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    sent = []
-    module.send = lambda *frames: sent.extend(frames)
-    return module, sent
+from kernel_under_test import load_kernel
 
 
 def done(dropped):
@@ -77,6 +61,15 @@ class OutboxTest(unittest.TestCase):
         box.finish(done)
         self.assertEqual([("c2", "short")], [(f["id"], f["text"]) for f in sent if f["ev"] == "stream"])
         self.assertEqual(done(0), sent[-1])
+
+    def test_output_between_cells_goes_nowhere(self):
+        kernel, sent = load_kernel(1000)
+        box = kernel.Outbox()
+        box.put("stdout", "before any cell")
+        box.start("c1")
+        box.finish(done)
+        box.put("stderr", "a background thread after the cell")
+        self.assertEqual([done(0)], sent)
 
 
 if __name__ == "__main__":

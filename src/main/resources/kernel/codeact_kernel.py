@@ -3,6 +3,7 @@
 Standard library only. It speaks JSON lines with the worker:
   in  (fd 0):  {"op": "exec", "id": ..., "code": ...}  |  {"op": "interrupt"}
   out (fd 1):  {"ev": "ready", ...} | {"ev": "stream", "id", "name", "text"} | {"ev": "done", "id", ...}
+(the frames' schema: KernelFrame in spec/codeact.schema.json).
 At start the protocol descriptors are moved aside, so neither user code nor its child processes
 can write into the protocol: fd 1 and 2 become pipes whose bytes come back as stream chunks, and
 fd 0 reads /dev/null.
@@ -34,8 +35,14 @@ FLUSH_DELAY = float(os.environ.get("CODEACT_FLUSH_MS", "5")) / 1000.0
 FLUSH_CHARS = 8192
 MAX_OUTPUT = int(os.environ.get("CODEACT_MAX_OUTPUT_CHARS", "1000000"))
 TAIL_CHARS = min(4000, MAX_OUTPUT // 2)
-# PNG bytes of all figures of one cell; the worker drops whatever goes beyond it anyway.
-MAX_IMAGE_BYTES = int(os.environ.get("CODEACT_MAX_IMAGE_BYTES", "4194304"))
+# Bytes of rich output (figures, HTML, SVG, ...) of one cell; the worker drops whatever goes beyond it anyway.
+MAX_DISPLAY_BYTES = int(os.environ.get("CODEACT_MAX_DISPLAY_BYTES", "4194304"))
+# Renderings asked of a displayed object, as IPython's formatters ask them. text/plain is its repr().
+RENDERINGS = (("text/html", "_repr_html_"), ("text/markdown", "_repr_markdown_"), ("image/svg+xml", "_repr_svg_"),
+              ("image/png", "_repr_png_"), ("image/jpeg", "_repr_jpeg_"), ("text/latex", "_repr_latex_"))
+BINARY = ("image/png", "image/jpeg")
+# The MIME types passed on (the contract's Display.MIME_TYPES; ContractSchemaTest checks they agree).
+PASSED_ON = frozenset(mime for mime, _ in RENDERINGS)
 # Between the head and the tail of cut text; the gateway's Clip.MARKER_FORMAT is the same (a test checks).
 MARKER = "\n... [%d characters dropped] ...\n"
 # Frames compiled under this name are the kernel's own and are hidden from tracebacks.
@@ -97,6 +104,8 @@ class Outbox:
         if not text:
             return
         with self.cond:
+            if self.exec_id is None:
+                return  # between cells (a background thread, the preload): no action to give it to
             if self.emitted + len(text) > MAX_OUTPUT - TAIL_CHARS:
                 room = max(0, MAX_OUTPUT - TAIL_CHARS - self.emitted)
                 if room:
@@ -147,6 +156,7 @@ class Outbox:
                 self.tail = []
             dropped, self.dropped = self.dropped, 0
             self._flush_locked(done(dropped))
+            self.exec_id = None
 
     def run(self):
         while True:
@@ -314,7 +324,7 @@ _SHELL_LINE = re.compile(r"^(\s*)!(.*)$", re.M)
 
 class Kernel:
     def __init__(self):
-        self.ns = {"__name__": "__main__", "__builtins__": builtins, "__codeact_shell__": shell}
+        self.ns = {"__name__": "__main__", "__builtins__": builtins, "__codeact_shell__": shell, "display": display}
         self.count = 0
         self.running = threading.Lock()
         self.executing = False
@@ -341,11 +351,12 @@ class Kernel:
             value = eval(compile(last, filename, "eval"), self.ns)
             if value is not None:
                 self.ns["_"] = value
-                return clip(repr(value))
+                return renderings(value)
         return None
 
     def execute(self, exec_id, code):
         OUT.start(exec_id)
+        DISPLAYS.start()
         started = time.monotonic()
         value = error = None
         try:
@@ -357,11 +368,15 @@ class Kernel:
         except BaseException as e:  # the cell's own failure, including KeyboardInterrupt and SystemExit
             self.executing = False
             error = {"name": type(e).__name__, "value": clip(str(e)), "traceback": clip(format_error(e))}
-        images = collect_figures()
+        collect_figures()
+        if value is not None and len(value) > 1:
+            DISPLAYS.add("value", value)
+        displays = DISPLAYS.start()
         sys.stdout.flush()
         sys.stderr.flush()
         drain_pumps()
-        OUT.finish(lambda dropped: {"ev": "done", "id": exec_id, "value": value, "error": error, "images": images,
+        text = value["text/plain"] if value is not None else None
+        OUT.finish(lambda dropped: {"ev": "done", "id": exec_id, "value": text, "error": error, "displays": displays,
                                     "duration_ms": int((time.monotonic() - started) * 1000),
                                     "truncated": dropped > 0, "dropped_chars": dropped})
 
@@ -378,28 +393,117 @@ def clip(text):
     return text[:keep] + MARKER % (len(text) - 2 * keep) + text[-keep:]
 
 
+class Displays:
+    """What one cell displayed, in order, within the byte budget (the worker enforces it again)."""
+
+    def __init__(self):
+        self.items = []
+        self.size = 0
+
+    def start(self):
+        """Begins a cell; returns what the previous one displayed."""
+        items, self.items, self.size = self.items, [], 0
+        return items
+
+    def add(self, kind, data):
+        size = sum(len(content) * 3 // 4 if mime in BINARY else len(content) for mime, content in data.items())
+        if self.size + size > MAX_DISPLAY_BYTES:
+            OUT.put("stderr", "[%s not shown: %d bytes, over the limit of %d bytes of rich output per cell]\n"
+                    % (data.get("text/plain", "display")[:80], size, MAX_DISPLAY_BYTES))
+            return
+        self.size += size
+        self.items.append({"kind": kind, "data": data})
+
+
+DISPLAYS = Displays()
+
+
+def _put_rendering(data, mime, content):
+    if isinstance(content, tuple) and content:  # (data, metadata)
+        content = content[0]
+    if isinstance(content, (bytes, bytearray)):
+        content = (base64.b64encode(content).decode("ascii") if mime in BINARY
+                   else bytes(content).decode("utf-8", "replace"))
+    if isinstance(content, str) and content:
+        data[mime] = content
+
+
+def renderings(obj):
+    """An object's MIME bundle, as IPython builds it: _repr_mimebundle_, then each _repr_*_ it has.
+
+    A rendering that fails or returns nothing is left out; repr() failing is the cell's error.
+    """
+    data = {}
+    if not isinstance(obj, type):  # a class's _repr_html_ is an unbound method, not a rendering
+        bundle = getattr(obj, "_repr_mimebundle_", None)
+        if callable(bundle):
+            try:
+                bundle = bundle(include=None, exclude=None)
+                if isinstance(bundle, tuple) and bundle:
+                    bundle = bundle[0]
+                if isinstance(bundle, dict):
+                    for mime, content in bundle.items():
+                        if mime in PASSED_ON:
+                            _put_rendering(data, mime, content)
+            except Exception:
+                pass
+        for mime, name in RENDERINGS:
+            method = getattr(obj, name, None)
+            if mime not in data and callable(method):
+                try:
+                    _put_rendering(data, mime, method())
+                except Exception:
+                    pass
+    data["text/plain"] = clip(repr(obj))
+    return data
+
+
+def display(*objs, **options):
+    """IPython's display(): each object is shown in its richest form (the model reads its repr).
+
+    IPython's options (include, exclude, metadata, display_id, ...) are accepted and ignored.
+    """
+    for obj in objs:
+        DISPLAYS.add("display", renderings(obj))
+
+
 def collect_figures():
-    """Open matplotlib figures become PNG images of the observation (then they are closed)."""
+    """Open matplotlib figures are displayed as PNG (then they are closed), as IPython's inline backend does."""
     plt = sys.modules.get("matplotlib.pyplot")
-    if plt is None:
-        return []
-    images = []
-    total = 0
+    if plt is None or getattr(plt.__spec__, "_initializing", False):
+        return  # not imported, or the preload is still importing it (so nothing was drawn)
     try:
         for num in plt.get_fignums():
+            figure = plt.figure(num)
             buf = io.BytesIO()
-            plt.figure(num).savefig(buf, format="png", bbox_inches="tight")
-            data = buf.getvalue()
-            if total + len(data) > MAX_IMAGE_BYTES:
-                print("[figure %s not shown: %d bytes of PNG, over the limit of %d bytes of images per cell]"
-                      % (num, len(data), MAX_IMAGE_BYTES), file=sys.stderr)
-                continue
-            total += len(data)
-            images.append({"mime": "image/png", "data": base64.b64encode(data).decode("ascii")})
+            figure.savefig(buf, format="png", bbox_inches="tight")
+            DISPLAYS.add("display", {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
+                                     "text/plain": repr(figure)})
         plt.close("all")
     except Exception as e:  # a broken figure must not lose the cell's result
         print("[figures could not be rendered: %s]" % e, file=sys.stderr)
-    return images
+
+
+def preload(names):
+    """Imports the heavy libraries while the sandbox waits for its session, so a first action that
+    uses them does not wait for their import (seconds under gVisor). A library that is missing or
+    fails is left for the code to import, and to see why. Runs beside cells: an import a cell
+    makes meanwhile waits for this one (Python's import lock) instead of doing it twice."""
+    import importlib
+    import logging
+    # A first matplotlib import builds its font cache and, when that takes over 5 s (gVisor, a busy
+    # machine), says so on stderr: into whatever cell runs meanwhile. Nobody asked for this import.
+    fonts = logging.getLogger("matplotlib.font_manager")
+    level = fonts.level
+    fonts.setLevel(logging.ERROR)
+    try:
+        for name in filter(None, (n.strip() for n in names.split(","))):
+            try:
+                importlib.import_module(name)
+            except BaseException:  # a broken library must not end the kernel
+                pass
+    finally:
+        fonts.setLevel(level)
 
 
 def format_error(e):
@@ -489,6 +593,7 @@ def main():
     threading.Thread(target=read_commands, daemon=True).start()
     WATCHDOG.start()
     send({"ev": "ready", "python": sys.version.split()[0], "pid": os.getpid()})
+    threading.Thread(target=preload, args=(os.environ.get("CODEACT_PRELOAD", ""),), daemon=True).start()
     while True:
         try:
             frame = commands.get()

@@ -61,6 +61,39 @@ function ensureTurn() {
   return turn;
 }
 
+/** The richest rendering of a display the page shows, or null when it has only text. */
+function richest(data) {
+  return ['text/html', 'image/svg+xml', 'image/png', 'image/jpeg', 'text/markdown', 'text/latex'].find((m) => m in data) || null;
+}
+
+/**
+ * One display of an observation. Its HTML and SVG come from the sandboxed code: HTML goes into a
+ * sandboxed frame that runs no script and cannot reach the page, SVG into an <img> (which runs none).
+ */
+function renderDisplay(d, box) {
+  const mime = richest(d.data);
+  const text = d.data['text/plain'] || '';
+  let el;
+  if (mime === 'text/html') {
+    el = element('iframe', 'display-html', box);
+    el.setAttribute('sandbox', '');
+    el.srcdoc = `<!doctype html><meta charset="utf-8"><style>body{font:13px system-ui,sans-serif;margin:6px}
+table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 6px;text-align:right}</style>${d.data[mime]}`;
+  } else if (mime === 'image/svg+xml') {
+    el = element('img', 'display-image', box);
+    el.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(d.data[mime])}`;
+  } else if (mime === 'image/png' || mime === 'image/jpeg') {
+    el = element('img', 'display-image', box);
+    el.src = `data:${mime};base64,${d.data[mime]}`;
+  } else {
+    el = element('pre', 'display-text', box);
+    el.textContent = mime ? d.data[mime] : text;
+  }
+  el.title = text;
+  if (el.tagName === 'IMG') el.alt = text;
+  el.dataset.mime = mime || 'text/plain';
+}
+
 const on = {
   session(e) {
     sessionStorage.setItem('codeact.session', JSON.stringify(e.session));
@@ -97,15 +130,17 @@ const on = {
     const out = outputs.get(e.action_id);
     if (!out) return;
     const r = e.result;
+    const displays = r.displays || [];
+    const richValue = displays.some((d) => d.kind === 'value' && richest(d.data));
     if (r.notice) out.prepend(Object.assign(document.createElement('span'), { className: 'notice-line', textContent: `[${r.notice}]\n` }));
-    if (r.value != null) element('span', 'value', out).textContent = (out.textContent && !out.textContent.endsWith('\n') ? '\n' : '') + r.value;
+    if (r.value != null && !richValue) element('span', 'value', out).textContent = (out.textContent && !out.textContent.endsWith('\n') ? '\n' : '') + r.value;
     if (r.error && r.error.traceback) element('span', 'traceback', out).textContent = (out.textContent ? '\n' : '') + r.error.traceback;
     if (r.timed_out) element('span', 'stderr', out).textContent = '\n[timed out]';
     if (r.cancelled) element('span', 'stderr', out).textContent = '\n[stopped]';
     out.classList.add('done');
-    if (r.images && r.images.length) {
-      const box = element('div', 'observation-images', out.parentElement);
-      for (const image of r.images) element('img', null, box).src = `data:${image.mime};base64,${image.data}`;
+    if (displays.length) {
+      const box = element('div', 'observation-displays', out.parentElement);
+      for (const d of displays) renderDisplay(d, box);
     }
     newSegment();
   },

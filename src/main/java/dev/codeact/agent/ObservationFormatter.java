@@ -1,12 +1,14 @@
 package dev.codeact.agent;
 
 import dev.codeact.contract.Clip;
+import dev.codeact.contract.Display;
 import dev.codeact.contract.ExecutionResult;
 import java.util.regex.Pattern;
 
 /**
  * Turns a worker's result into the text the model reads, the way the CodeAct reference executor
- * did: stream output, then the trailing expression's value, then the traceback; ANSI colours
+ * did: stream output, then the trailing expression's value, then the traceback, then the text of
+ * what the code displayed (saying in which richer forms the user saw it); ANSI colours
  * stripped; an empty result said explicitly; long output cut to its head and tail ({@link Clip}).
  */
 public final class ObservationFormatter {
@@ -36,9 +38,13 @@ public final class ObservationFormatter {
         } else if (r.error() != null && r.error().traceback() != null) {
             newline(out).append(r.error().traceback());
         }
-        if (!r.images().isEmpty()) {
-            newline(out).append("[").append(r.images().size()).append(r.images().size() == 1 ? " image" : " images")
-                    .append(" shown to the user]");
+        for (Display display : r.displays()) {
+            if (display.kind().equals(Display.DISPLAY)) {
+                newline(out).append(display.text());
+                if (!display.rich().isEmpty()) {
+                    newline(out).append("[shown to the user as ").append(String.join(", ", display.rich())).append(']');
+                }
+            }
         }
         String text = ANSI.matcher(out).replaceAll("").strip();
         if (text.isEmpty()) {

@@ -4,9 +4,11 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
+import java.util.List;
 
 @ConfigMapping(prefix = "codeact.worker")
 public interface WorkerConfig {
@@ -57,12 +59,13 @@ public interface WorkerConfig {
     int maxOutputChars();
 
     /**
-     * PNG bytes of images one action may return in all (figures beyond it are left out, and the
-     * output says so). Enforced by the worker whatever the kernel sends.
+     * Bytes of rich output one action may return in all: figures, displayed HTML, SVG, markdown
+     * (base64 images counted decoded). Displays beyond it are left out, and the output says so.
+     * Enforced by the worker whatever the kernel sends.
      */
     @WithDefault("4194304")
     @Min(1024)
-    long maxImageBytes();
+    long maxDisplayBytes();
 
     /**
      * Shortest time between two live output chunks of one action: output arriving in between is
@@ -113,6 +116,16 @@ public interface WorkerConfig {
     @WithDefault("2")
     @PositiveOrZero
     int warmPool();
+
+    /**
+     * Modules every kernel imports in the background as soon as it is ready, so a session's first
+     * action that uses them does not wait seconds for their import under gVisor (a warm sandbox has
+     * them loaded before its session arrives). Each costs memory in every kernel; a module that is
+     * not installed is skipped; {@code none} preloads nothing.
+     */
+    @WithDefault("numpy,pandas,matplotlib.pyplot")
+    List<@Pattern(regexp = "[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*",
+            message = "must be a Python module name such as numpy or matplotlib.pyplot") String> preload();
 
     /** A session's kernel unused for this long is stopped (its state is lost, and the next observation says so). */
     @WithDefault("30m")

@@ -8,7 +8,7 @@ import java.util.List;
  * @param output     stdout and stderr interleaved in the order they were written (capped)
  * @param value      {@code repr} of a trailing expression, like a Jupyter cell's result
  * @param error      the exception the code raised, if any
- * @param images     figures the code drew (PNG, base64)
+ * @param displays   rich output: what the code displayed, open matplotlib figures, a rich trailing value
  * @param truncated  some output was dropped (a marker in {@code output} says how much)
  * @param timedOut   the wall-time limit interrupted the code
  * @param restarted  the code ran on (or left behind) a fresh interpreter: earlier variables are gone
@@ -21,7 +21,7 @@ public record ExecutionResult(
         String output,
         String value,
         ErrorInfo error,
-        List<Image> images,
+        List<Display> displays,
         long durationMs,
         boolean truncated,
         boolean timedOut,
@@ -33,10 +33,8 @@ public record ExecutionResult(
 
     public record ErrorInfo(String name, String value, String traceback) {}
 
-    public record Image(String mime, String data) {}
-
     public ExecutionResult {
         output = output == null ? "" : output;
-        images = images == null ? List.of() : images;
+        displays = displays == null ? List.of() : displays;
     }
 }

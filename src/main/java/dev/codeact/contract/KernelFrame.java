@@ -1,7 +1,6 @@
 package dev.codeact.contract;
 
 import dev.codeact.contract.ExecutionResult.ErrorInfo;
-import dev.codeact.contract.ExecutionResult.Image;
 import java.util.List;
 
 /**
@@ -9,7 +8,7 @@ import java.util.List;
  * {@value #STREAM} ({@code id}, {@code name}, {@code text}) or {@value #DONE} (the cell's end). The
  * kernel runs untrusted code, so every field may be missing; the reader checks what it uses.
  */
-public record KernelFrame(String ev, String id, String name, String text, String value, ErrorInfo error, List<Image> images,
+public record KernelFrame(String ev, String id, String name, String text, String value, ErrorInfo error, List<Display> displays,
                           long durationMs, boolean truncated, long droppedChars, String python, Long pid) {
 
     public static final String READY = "ready";

@@ -10,7 +10,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ServerEvent.SessionInfo.class, ServerEvent.TurnStart.class, ServerEvent.Token.class, ServerEvent.Action.class,
         ServerEvent.ObservationChunk.class, ServerEvent.Observation.class, ServerEvent.TurnEnd.class,
         ServerEvent.Error.class, ServerEvent.Pong.class, ServerEvent.EventsLost.class,
-        ExecutionResult.class, ExecutionResult.ErrorInfo.class, ExecutionResult.Image.class,
+        ExecutionResult.class, ExecutionResult.ErrorInfo.class, Display.class,
         Job.class, Result.class, CancelRequest.class, KernelFrame.class, KernelCommand.class, ChatMessage.class, Usage.class,
         Sampling.class, SessionTaken.class, KernelRelease.class,
         GatewayInfo.class})

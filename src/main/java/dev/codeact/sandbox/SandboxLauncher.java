@@ -87,7 +87,8 @@ public class SandboxLauncher {
         env.put("LANG", "C.UTF-8");
         env.put("MPLBACKEND", "Agg");
         env.put("CODEACT_MAX_OUTPUT_CHARS", Integer.toString(config.maxOutputChars()));
-        env.put("CODEACT_MAX_IMAGE_BYTES", Long.toString(config.maxImageBytes()));
+        env.put("CODEACT_MAX_DISPLAY_BYTES", Long.toString(config.maxDisplayBytes()));
+        env.put("CODEACT_PRELOAD", config.preload().contains("none") ? "" : String.join(",", config.preload()));
         // The kernel ends itself if its worker stops renewing its heartbeat: before a peer could take its jobs.
         env.put("CODEACT_WATCHDOG_MS", Long.toString(config.heartbeatTtl().minus(config.heartbeatInterval()).toMillis()));
 

@@ -1,5 +1,6 @@
 package dev.codeact.worker;
 
+import dev.codeact.contract.Display;
 import dev.codeact.contract.ExecutionResult.ErrorInfo;
 import dev.codeact.contract.ExecutionResult;
 import dev.codeact.contract.Job;
@@ -68,7 +69,7 @@ final class JobExecution implements Kernel.Listener {
         this.entry = entry;
         this.env = env;
         // Room above the limit for the marker and tail a well-behaved kernel adds itself.
-        this.guard = new OutputGuard(env.limits().maxOutputChars() + 10_000, env.limits().maxImageBytes());
+        this.guard = new OutputGuard(env.limits().maxOutputChars() + 10_000, env.limits().maxDisplayBytes());
         this.lastChunkAt = System.nanoTime() - env.limits().chunkIntervalNanos();
         this.stopping = new InterruptThenKill(env.timers(), env.limits().interruptGraceMs(), () -> kernel.interrupt(),
                 () -> env.pool().drop(job.session(), kernel), finished::get);
@@ -223,7 +224,7 @@ final class JobExecution implements Kernel.Listener {
         trace.kernelDone(done.durationMs(), null);
         ErrorInfo error = done.error() == null ? null : new ErrorInfo(guard.clip(done.error().name()),
                 guard.clip(done.error().value()), guard.clip(done.error().traceback()));
-        finish(result(guard.clip(done.value()), error, done.images(), done.durationMs(), done.truncated()));
+        finish(result(guard.clip(done.value()), error, done.displays(), done.durationMs(), done.truncated()));
     }
 
     @Override
@@ -242,19 +243,20 @@ final class JobExecution implements Kernel.Listener {
                 (System.nanoTime() - startedAt) / 1_000_000, false));
     }
 
-    private ExecutionResult result(String value, ErrorInfo error, List<ExecutionResult.Image> images, long durationMs,
+    private ExecutionResult result(String value, ErrorInfo error, List<Display> displays, long durationMs,
                                    boolean truncated) {
         String out;
-        List<ExecutionResult.Image> kept;
+        List<Display> kept;
         boolean cut;
         synchronized (guard) {
             out = guard.output();
-            kept = guard.images(images);
+            kept = guard.displays(displays);
             cut = guard.cut();
         }
-        if (images != null && kept.size() < images.size()) {
-            out += "\n[" + (images.size() - kept.size()) + " image(s) not shown: over " + env.limits().maxImageBytes()
-                    + " bytes of images for one action]\n";
+        int sent = displays == null ? 0 : (int) displays.stream().filter(d -> d != null).count();
+        if (kept.size() < sent) {
+            out += "\n[" + (sent - kept.size()) + " display(s) not shown: over " + env.limits().maxDisplayBytes()
+                    + " bytes of rich output for one action]\n";
         }
         return new ExecutionResult(out, value, error, kept, durationMs, truncated || cut, timedOut, restarted, cancelled,
                 env.limits().sandboxMode(), notice, env.limits().sandboxWarning());

@@ -1,16 +1,18 @@
 package dev.codeact.worker;
 
 import dev.codeact.contract.Clip;
-import dev.codeact.contract.ExecutionResult.Image;
+import dev.codeact.contract.Display;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The worker's own limits on what one action sends, whatever the kernel says (the kernel runs
  * the untrusted code, which can call the kernel's send function directly): the output keeps its
- * head and tail within {@code maxChars}, only that head is streamed live, and images stop at
- * {@code maxImageBytes} in all. The kernel applies the same limits politely first; this class is
+ * head and tail within {@code maxChars}, only that head is streamed live, and rich displays stop at
+ * {@code maxDisplayBytes} in all. The kernel applies the same limits politely first; this class is
  * the guard for when it does not. Not thread-safe: the caller serialises (one kernel reader thread).
  */
 final class OutputGuard {
@@ -20,16 +22,16 @@ final class OutputGuard {
 
     private final int maxChars;
     private final int tailChars;
-    private final long maxImageBytes;
+    private final long maxDisplayBytes;
     private final StringBuilder head = new StringBuilder();
     private final ArrayDeque<Part> tail = new ArrayDeque<>();
     private int tailSize;
     private long dropped;
 
-    OutputGuard(int maxChars, long maxImageBytes) {
+    OutputGuard(int maxChars, long maxDisplayBytes) {
         this.maxChars = maxChars;
         this.tailChars = Math.min(4000, maxChars / 2);
-        this.maxImageBytes = maxImageBytes;
+        this.maxDisplayBytes = maxDisplayBytes;
     }
 
     /** Takes one chunk; returns the part of it to stream now (empty once past the head). */
@@ -108,18 +110,31 @@ final class OutputGuard {
         return Clip.headAndTail(text, maxChars);
     }
 
-    /** The images that fit in {@code maxImageBytes} (base64 counted as its decoded size), in order. */
-    List<Image> images(List<Image> sent) {
+    /**
+     * The displays that fit in {@code maxDisplayBytes} in all, in order, each reduced to the MIME
+     * types clients know, with its text clipped like a value. A display without text gets an empty one.
+     */
+    List<Display> displays(List<Display> sent) {
         if (sent == null) {
             return List.of();
         }
-        List<Image> kept = new ArrayList<>();
+        List<Display> kept = new ArrayList<>();
         long total = 0;
-        for (Image image : sent) {
-            long bytes = image == null || image.data() == null ? 0 : image.data().length() * 3L / 4;
-            if (image != null && image.data() != null && total + bytes <= maxImageBytes) {
-                kept.add(image);
-                total += bytes;
+        for (Display display : sent) {
+            if (display == null) {
+                continue;
+            }
+            Map<String, String> data = new LinkedHashMap<>();
+            display.data().forEach((mime, content) -> {
+                if (content != null && Display.MIME_TYPES.contains(mime)) {
+                    data.put(mime, mime.equals(Display.TEXT) ? clip(content) : content);
+                }
+            });
+            data.putIfAbsent(Display.TEXT, "");
+            Display clean = new Display(Display.VALUE.equals(display.kind()) ? Display.VALUE : Display.DISPLAY, data);
+            if (total + clean.size() <= maxDisplayBytes) {
+                kept.add(clean);
+                total += clean.size();
             }
         }
         return kept;

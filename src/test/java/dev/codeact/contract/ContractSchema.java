@@ -45,6 +45,7 @@ final class ContractSchema {
             "KernelFrame.ev", List.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE),
             "KernelCommand.op", List.of(KernelCommand.exec("", "").op(), KernelCommand.INTERRUPT.op(), KernelCommand.ALIVE.op()),
             "Result.kind", List.of(Result.CHUNK, Result.OBSERVATION),
+            "Display.kind", List.of(Display.DISPLAY, Display.VALUE),
             "ServerEvent.Error.code", ERROR_CODES,
             "ServerEvent.TurnEnd.reason", TURN_END_REASONS);
 
@@ -59,7 +60,8 @@ final class ContractSchema {
         SchemaGeneratorConfigBuilder config = new SchemaGeneratorConfigBuilder(WireJson.MAPPER, SchemaVersion.DRAFT_2020_12,
                 OptionPreset.PLAIN_JSON)
                 .with(new JacksonModule())
-                .with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT, Option.DEFINITIONS_FOR_ALL_OBJECTS)
+                .with(Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT, Option.DEFINITIONS_FOR_ALL_OBJECTS,
+                        Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES)
                 .without(Option.SCHEMA_VERSION_INDICATOR);
         config.forTypesInGeneral().withDefinitionNamingStrategy((key, context) -> name(key.getType().getErasedType()));
         config.forFields().withPropertyNameOverrideResolver(field -> SNAKE.translate(field.getDeclaredName()));
@@ -83,6 +85,10 @@ final class ContractSchema {
         ObjectNode defs = builder.collectDefinitions("$defs");
         words(defs, "ErrorCode", ERROR_CODES);
         words(defs, "TurnEndReason", TURN_END_REASONS);
+        ObjectNode data = (ObjectNode) defs.at("/Display/properties/data");
+        data.removeAll();
+        data.put("type", "object").putObject("additionalProperties").put("type", "string");
+        Display.MIME_TYPES.stream().sorted().forEach(data.putObject("propertyNames").putArray("enum")::add);
 
         ObjectNode root = WireJson.MAPPER.createObjectNode();
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");

@@ -58,7 +58,7 @@ class ContractSchemaTest {
     @Test
     void everyServerEventTheCodecWritesMatches() throws IOException {
         ExecutionResult result = new ExecutionResult("1\n", "2", new ExecutionResult.ErrorInfo("ValueError", "x", "tb"),
-                List.of(new ExecutionResult.Image("image/png", "iVBO")), 3, false, false, false, false, "runsc", null, null);
+                List.of(new Display(Display.DISPLAY, Map.of("image/png", "iVBO", "text/plain", "<Figure size 640x480 with 1 Axes>"))), 3, false, false, false, false, "runsc", null, null);
         List<ServerEvent> events = List.of(new ServerEvent.SessionInfo(1, "alice", "m", true, 5), new ServerEvent.TurnStart(1, "hi"),
                 new ServerEvent.Token(1, "Let"), new ServerEvent.Action(1, "a-1", 1, "print(1)"),
                 new ServerEvent.ObservationChunk(1, "a-1", "stdout", "1\n"), new ServerEvent.Observation(1, "a-1", result, "1"),
@@ -147,6 +147,19 @@ class ContractSchemaTest {
         assertTrue(!pageCodes.isEmpty() && codes.containsAll(pageCodes), "error codes app.js uses: " + pageCodes);
     }
 
+    /** An object with a rendering for every MIME type the kernel asks for, and one it must not pass on. */
+    static final String EVERY_RENDERING = """
+            class Every:
+                def _repr_mimebundle_(self, include=None, exclude=None):
+                    return {'application/vnd.unknown+json': '{}', 'text/html': '<b>e</b>'}
+                def _repr_markdown_(self): return '*e*'
+                def _repr_svg_(self): return '<svg/>'
+                def _repr_png_(self): return b'png'
+                def _repr_jpeg_(self): return b'jpeg'
+                def _repr_latex_(self): return '$e$'
+            display(Every())
+            Every()""";
+
     /** The kernel, run alone (unsandboxed) on this machine's python3, answers in frames the schema allows. */
     @Test
     void theKernelsFramesMatch() throws Exception {
@@ -158,7 +171,7 @@ class ContractSchemaTest {
             List<JsonNode> seen = new ArrayList<>();
             seen.add(WireJson.MAPPER.readTree(out.readLine()));
             List<KernelCommand> cells = List.of(KernelCommand.exec("c1", "import sys\nprint('out')\nprint('err', file=sys.stderr)\n6 * 7"),
-                    KernelCommand.exec("c2", "1 / 0"), KernelCommand.ALIVE);
+                    KernelCommand.exec("c2", "1 / 0"), KernelCommand.exec("c3", EVERY_RENDERING), KernelCommand.ALIVE);
             for (KernelCommand cell : cells) {
                 String line = WireJson.MAPPER.writeValueAsString(cell);
                 assertEquals("", ContractSchema.problems(commands, WireJson.MAPPER.readTree(line)), line);
@@ -179,6 +192,10 @@ class ContractSchemaTest {
                 WireJson.MAPPER.treeToValue(frame, KernelFrame.class);
             }
             assertEquals(Set.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE), kinds);
+            JsonNode rich = seen.get(seen.size() - 1).get("displays");
+            assertEquals(2, rich.size(), rich.toString());
+            assertEquals(Display.MIME_TYPES, Set.copyOf(WireJson.MAPPER.convertValue(rich.get(1).get("data"), Map.class).keySet()),
+                    "the kernel asks for every MIME type the contract has, and passes on no other");
         } finally {
             kernel.destroy();
             kernel.waitFor(10, TimeUnit.SECONDS);

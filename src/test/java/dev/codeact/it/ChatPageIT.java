@@ -122,6 +122,20 @@ class ChatPageIT {
     }
 
     @Test
+    void richOutputShowsWithoutRunningItsScripts() throws Exception {
+        model.enqueue(Reply.of("<execute>\n" + """
+                import pandas as pd
+                class Hostile:
+                    def _repr_html_(self):
+                        return ('<p>hostile</p><script>document.body.dataset.ran = 1; parent.pwned = 1</script>'
+                                '<img src=x onerror="document.body.dataset.ran = 1; parent.document.title = \\'pwned\\'">')
+                display(Hostile())
+                pd.DataFrame({'city': ['Oslo', 'Lima'], 'temp': [3, 19]})
+                """), Reply.of("Here is the table."));
+        browse("rich-output", appPort);
+    }
+
+    @Test
     void onAPhoneSizedScreenWithAFigure() throws Exception {
         model.enqueue(Reply.of("<execute>\n" + Figures.SINE + "\n").chunk(50), Reply.of("Here it is."));
         browse("phone", appPort);

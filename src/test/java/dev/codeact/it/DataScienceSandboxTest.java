@@ -9,7 +9,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.nio.ByteBuffer;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,9 +20,20 @@ import org.junit.jupiter.api.Test;
  * action timeout here is the containment tests' long one.
  */
 @QuarkusTest
-@TestProfile(ContainmentTest.SlowMachineProof.class)
+@TestProfile(DataScienceSandboxTest.Libraries.class)
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
 class DataScienceSandboxTest extends SandboxTestBase {
+
+    /** The containment tests' long action timeout, and the worker's default preload (the tests' profile turns it off). */
+    public static class Libraries extends ContainmentTest.SlowMachineProof {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+            config.put("codeact.worker.preload", "numpy,pandas,matplotlib.pyplot");
+            config.put("codeact.instance-id", "data-science-test");
+            return config;
+        }
+    }
 
     /** The paper's executor libraries, from Debian's packages, import in the sandbox. */
     @Test
@@ -32,20 +45,71 @@ class DataScienceSandboxTest extends SandboxTestBase {
         assertEquals("3 (x - 1)*(x + 1)\n", result.get("output").asText());
     }
 
-    /** Debian's matplotlib in the sandbox: a real figure is drawn, captured and sent as PNG. */
+    /** Debian's matplotlib in the sandbox: a real figure is drawn, captured and displayed as PNG; the model reads its text. */
     @Test
-    void openFiguresComeBackAsPngImages() throws Exception {
+    void openFiguresAreDisplayedAsPng() throws Exception {
         List<JsonNode> obs = run(Figures.SINE, "print(len(plt.get_fignums()))");
         assertEquals("drawn\n", obs.get(0).get("result").get("output").asText(), "nothing but the code's own output");
-        JsonNode images = obs.get(0).get("result").get("images");
-        assertEquals(1, images.size());
-        assertEquals("image/png", images.get(0).get("mime").asText());
-        byte[] png = Base64.getDecoder().decode(images.get(0).get("data").asText());
+        JsonNode displays = obs.get(0).get("result").get("displays");
+        assertEquals(1, displays.size());
+        assertEquals("display", displays.get(0).get("kind").asText());
+        byte[] png = Base64.getDecoder().decode(displays.get(0).get("data").get("image/png").asText());
         assertEquals((byte) 0x89, png[0]);
         assertEquals("PNG", new String(png, 1, 3));
         int width = ByteBuffer.wrap(png, 16, 4).getInt();
         assertTrue(width >= 200 && png.length > 5_000, "a drawn figure, not a placeholder: " + width + " px, " + png.length + " bytes");
-        assertTrue(obs.get(0).get("text").asText().contains("[1 image shown to the user]"));
+        assertTrue(displays.get(0).get("data").get("text/plain").asText().startsWith("<Figure size "), displays.toString());
+        String text = obs.get(0).get("text").asText();
+        assertTrue(text.contains("<Figure size ") && text.contains("[shown to the user as image/png]"), text);
         assertEquals("0", obs.get(1).get("text").asText(), "figures are closed once shown");
+    }
+
+    /**
+     * A DataFrame as the cell's value reaches the client as its HTML table too, while the model
+     * reads its text; display() shows objects in their richest renderings (markdown, SVG, LaTeX).
+     */
+    @Test
+    void richValuesAndDisplaysReachTheClientAndTheirTextTheModel() throws Exception {
+        List<JsonNode> obs = run("import pandas as pd\npd.DataFrame({'city': ['Oslo', 'Lima'], 'temp': [3, 19]})", """
+                import sympy
+                class Note:
+                    def _repr_markdown_(self):
+                        return '**bold** note'
+                    def _repr_svg_(self):
+                        return '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+                    def __repr__(self):
+                        return 'Note()'
+                display(Note(), sympy.Symbol('x') ** 2)
+                """);
+        JsonNode frame = obs.get(0).get("result");
+        assertTrue(frame.get("value").asText().contains("Oslo"), frame.toString());
+        JsonNode table = frame.get("displays").get(0);
+        assertEquals("value", table.get("kind").asText());
+        assertTrue(table.get("data").get("text/html").asText().contains("<table"), table.toString());
+        String tableText = obs.get(0).get("text").asText();
+        assertTrue(tableText.contains("Lima") && !tableText.contains("<table"), "the model reads the text: " + tableText);
+
+        JsonNode shown = obs.get(1).get("result").get("displays");
+        assertEquals(2, shown.size(), shown.toString());
+        assertEquals("**bold** note", shown.get(0).get("data").get("text/markdown").asText());
+        assertTrue(shown.get(0).get("data").get("image/svg+xml").asText().startsWith("<svg"));
+        assertTrue(shown.get(1).get("data").get("text/latex").asText().contains("x^{2}"), shown.toString());
+        String text = obs.get(1).get("text").asText();
+        assertTrue(text.contains("Note()\n[shown to the user as image/svg+xml, text/markdown]") && text.contains("x**2"), text);
+    }
+
+    /** A kernel imports the heavy libraries by itself once ready (codeact.worker.preload), without the code asking. */
+    @Test
+    void kernelsPreloadTheHeavyLibraries() throws Exception {
+        List<JsonNode> obs = run("""
+                import sys, time
+                wanted = ('numpy', 'pandas', 'matplotlib.pyplot')
+                for _ in range(1200):
+                    if all(name in sys.modules for name in wanted):
+                        break
+                    time.sleep(0.1)
+                print([name for name in wanted if name in sys.modules])
+                """);
+        assertEquals("['numpy', 'pandas', 'matplotlib.pyplot']\n", obs.get(0).get("result").get("output").asText());
     }
 }

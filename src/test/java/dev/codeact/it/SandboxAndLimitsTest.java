@@ -10,6 +10,7 @@ import dev.codeact.it.ScriptedModel.Reply;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class SandboxAndLimitsTest extends SandboxTestBase {
         assertTrue(out.contains("network: refused"), out);
         assertTrue(out.contains("dns: refused"), out);
         assertTrue(out.contains("tmp: ok /tmp"), out);
-        assertTrue(out.contains("env: ['CODEACT_MAX_IMAGE_BYTES', 'CODEACT_MAX_OUTPUT_CHARS', 'CODEACT_WATCHDOG_MS', 'HOME', 'LANG', 'MPLBACKEND', 'PATH']"), out);
+        assertTrue(out.contains("env: ['CODEACT_MAX_DISPLAY_BYTES', 'CODEACT_MAX_OUTPUT_CHARS', 'CODEACT_PRELOAD', 'CODEACT_WATCHDOG_MS', 'HOME', 'LANG', 'MPLBACKEND', 'PATH']"), out);
     }
 
     @Test
@@ -118,7 +119,7 @@ class SandboxAndLimitsTest extends SandboxTestBase {
     /**
      * Code that bypasses the kernel's own limits (its send function is reachable through
      * {@code __main__}) still meets the worker's: 60 MB of output, a huge value and 13 MB of
-     * images reach the gateway as about 1 MB, in few chunks.
+     * figures reach the gateway as about 1 MB and one figure, in few chunks.
      */
     @Test
     @Tag("abuse")
@@ -129,7 +130,8 @@ class SandboxAndLimitsTest extends SandboxTestBase {
                 for i in range(20000):
                     __main__.send({"ev": "stream", "id": me, "name": "stdout", "text": "y" * 3000})
                 __main__.send({"ev": "done", "id": me, "value": "v" * 5_000_000, "error": None,
-                               "images": [{"mime": "image/png", "data": "A" * 3_000_000}] * 5,
+                               "displays": [{"kind": "display", "data": {"image/png": "A" * 3_000_000, "text/plain": "f",
+                                                                         "application/x-evil": "x"}}] * 5,
                                "duration_ms": 1, "truncated": False})
                 """ + "\n").chunk(40).delay(0), Reply.of("done"));
         List<JsonNode> events = WsClient.turnInNewSession(sessions, "flood");
@@ -141,8 +143,11 @@ class SandboxAndLimitsTest extends SandboxTestBase {
         assertTrue(result.get("output").asText().contains("characters dropped"));
         assertTrue(result.get("truncated").asBoolean());
         assertTrue(result.get("value").asText().length() < 1_100_000, "the value is clipped too");
-        assertEquals(1, result.get("images").size(), "4 MiB of images at most");
-        assertTrue(result.get("output").asText().contains("4 image(s) not shown"));
+        assertEquals(1, result.get("displays").size(), "4 MiB of rich output at most");
+        List<String> mimes = new ArrayList<>();
+        result.get("displays").get(0).get("data").fieldNames().forEachRemaining(mimes::add);
+        assertEquals(List.of("image/png", "text/plain"), mimes, "only the MIME types clients know");
+        assertTrue(result.get("output").asText().contains("4 display(s) not shown"));
         assertTrue(chunks.size() < 200, chunks.size() + " chunks: text arriving within the chunk interval is merged");
     }
 

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codeact.contract.ExecutionResult.Image;
+import dev.codeact.contract.Display;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OutputGuardTest {
@@ -47,12 +51,29 @@ class OutputGuardTest {
     }
 
     @Test
-    void valuesAreClippedAndImagesStopAtTheirBudget() {
+    void valuesAreClippedAndDisplaysStopAtTheirBudget() {
         OutputGuard guard = new OutputGuard(100, 3000);
         assertEquals("short", guard.clip("short"));
         String clipped = guard.clip("a".repeat(500) + "b".repeat(500));
         assertTrue(clipped.startsWith("aaaa") && clipped.endsWith("bbbb") && clipped.length() < 200, clipped);
-        Image small = new Image("image/png", "A".repeat(2000)); // 1500 bytes
-        assertEquals(2, guard.images(List.of(small, small, small)).size());
+        Display small = new Display(Display.DISPLAY, Map.of("image/png", "A".repeat(2000))); // 1500 bytes
+        assertEquals(2, guard.displays(List.of(small, small, small)).size());
+    }
+
+    /** The kernel runs untrusted code: what it says a display is gets reduced to what clients know. */
+    @Test
+    void displaysKeepOnlyKnownRenderingsAndAlwaysHaveText() {
+        OutputGuard guard = new OutputGuard(100, 1_000_000);
+        Map<String, String> data = new HashMap<>();
+        data.put("text/html", "<b>x</b>");
+        data.put("application/x-evil", "payload");
+        data.put("image/svg+xml", null);
+        data.put("text/plain", "t".repeat(1000));
+        List<Display> kept = guard.displays(Arrays.asList(new Display("bogus", data), null, new Display(Display.VALUE, null)));
+        assertEquals(2, kept.size());
+        assertEquals(Display.DISPLAY, kept.get(0).kind(), "an unknown kind is a display");
+        assertEquals(Set.of("text/html", "text/plain"), kept.get(0).data().keySet());
+        assertTrue(kept.get(0).text().length() < 200, "the text is clipped like a value");
+        assertEquals(new Display(Display.VALUE, Map.of("text/plain", "")), kept.get(1));
     }
 }
