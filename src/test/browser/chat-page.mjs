@@ -141,7 +141,7 @@ const scenarios = {
     await ask(page, 'Show me a table');
     await turnEnded(page, 1);
     const frames = await page.$$eval('iframe.display-html', (els) => els.map((e) => e.getAttribute('sandbox')));
-    assert.deepEqual(frames, ['', ''], 'two HTML displays, each in a frame sandboxed without scripts');
+    assert.deepEqual(frames, ['allow-same-origin', 'allow-same-origin'], 'two HTML displays, each in a frame sandboxed without scripts');
     const inside = page.frames().filter((f) => f !== page.mainFrame());
     const texts = await Promise.all(inside.map((f) => f.evaluate(() => document.body.textContent)));
     assert.ok(texts.some((t) => t.includes('hostile')), `the hostile display shows: ${texts}`);
@@ -151,6 +151,10 @@ const scenarios = {
     assert.notEqual(await page.title(), 'pwned');
     assert.equal(await page.evaluate(() => window.pwned), undefined);
     assert.equal(await page.$$eval('.value', (els) => els.length), 0, 'the value shows as its table, not its text');
+    const heights = await page.$$eval('iframe.display-html', (els) => els.map((e) => e.getBoundingClientRect().height));
+    assert.ok(heights.every((h) => h > 20 && h < 200), `each frame as high as its content: ${heights}`);
+    const policy = await page.evaluate(() => fetch('/').then((r) => r.headers.get('content-security-policy')));
+    assert.match(policy, /script-src 'self'/, 'the page is served with a Content-Security-Policy');
   },
 
   async phone(page) {

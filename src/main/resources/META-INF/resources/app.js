@@ -68,7 +68,9 @@ function richest(data) {
 
 /**
  * One display of an observation. Its HTML and SVG come from the sandboxed code: HTML goes into a
- * sandboxed frame that runs no script and cannot reach the page, SVG into an <img> (which runs none).
+ * sandboxed frame where no script runs (no allow-scripts; same origin only so the page can size
+ * it), under the page's Content-Security-Policy (no image or style from elsewhere); SVG into an
+ * <img>, which runs none.
  */
 function renderDisplay(d, box) {
   const mime = richest(d.data);
@@ -76,7 +78,10 @@ function renderDisplay(d, box) {
   let el;
   if (mime === 'text/html') {
     el = element('iframe', 'display-html', box);
-    el.setAttribute('sandbox', '');
+    el.setAttribute('sandbox', 'allow-same-origin');
+    el.addEventListener('load', () => {
+      el.style.height = `${Math.min(Math.ceil(el.contentDocument.body.getBoundingClientRect().bottom) + 8, 480)}px`;
+    });
     el.srcdoc = `<!doctype html><meta charset="utf-8"><style>body{font:13px system-ui,sans-serif;margin:6px}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 6px;text-align:right}</style>${d.data[mime]}`;
   } else if (mime === 'image/svg+xml') {
@@ -139,6 +144,7 @@ const on = {
     if (r.cancelled) element('span', 'stderr', out).textContent = '\n[stopped]';
     out.classList.add('done');
     if (displays.length) {
+      if (!out.textContent) out.hidden = true;
       const box = element('div', 'observation-displays', out.parentElement);
       for (const d of displays) renderDisplay(d, box);
     }
