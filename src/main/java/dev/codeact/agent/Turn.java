@@ -13,6 +13,7 @@ import dev.codeact.contract.Usage;
 import dev.codeact.llm.ModelCallException;
 import dev.codeact.llm.ModelDelta;
 import dev.codeact.queue.ActionQueue;
+import dev.codeact.queue.ResultSequence;
 import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.util.UUID;
@@ -36,10 +37,8 @@ public final class Turn {
     private int actions;
     /** Cancelled while the turn's start was being stored: it ends as soon as it begins. */
     private boolean cancelledEarly;
-    /** Number of the last result of the current action (results are numbered by the worker). */
-    private long lastResult;
-    /** The latest run (attempt) of the current action results came from; older runs are ignored. */
-    private int attempt;
+    /** The current action's results taken so far (stale attempts and repeats are dropped). */
+    private ResultSequence order = new ResultSequence();
     /** Why the session stopped the turn while an action ran (it ends with that error once the action stops). */
     private ErrorCode stoppedBy;
     private ActionParser parser;
@@ -185,8 +184,7 @@ public final class Turn {
 
     private void runAction(String code) {
         actions++;
-        lastResult = 0;
-        attempt = 0;
+        order = new ResultSequence();
         actionId = "a-" + UUID.randomUUID();
         state = State.EXECUTING;
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
@@ -220,18 +218,8 @@ public final class Turn {
             LOG.debugf("session %s: ignoring stale result for %s", session.id(), result.jobId());
             return;
         }
-        if (result.attempt() < attempt) {
-            return; // from a worker that was taken over: its run of the job was superseded
-        }
-        if (result.attempt() > attempt) {
-            attempt = result.attempt();
-            lastResult = 0;
-        }
-        if (result.n() > 0) {
-            if (result.n() <= lastResult) {
-                return; // written twice by a retry after a lost reply
-            }
-            lastResult = result.n();
+        if (!order.accept(result)) {
+            return;
         }
         if (result.isChunk()) {
             session.emit(new ServerEvent.ObservationChunk(number, actionId, result.stream(), result.text()));

@@ -102,4 +102,20 @@ public final class RedisKeys {
     public String events(String session) {
         return prefix + "{" + session + "}:events";
     }
+
+    /** A session's title, creation time, last activity and turn count (a hash), for the sessions API. */
+    public String summary(String session) {
+        return prefix + "{" + session + "}:summary";
+    }
+
+    /** The sessions of a principal, scored by their last activity (epoch ms). */
+    public String sessionsOf(String principal) {
+        return prefix + "principal:" + principal + ":sessions";
+    }
+
+    /** Every key of one session, for deleting it. */
+    public List<String> sessionKeys(String session) {
+        return List.of(events(session), history(session), options(session), gaps(session), openTurn(session),
+                affinity(session), summary(session));
+    }
 }

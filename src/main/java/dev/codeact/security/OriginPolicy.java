@@ -60,7 +60,8 @@ public final class OriginPolicy {
         return !local || loopbackName(page.getHost());
     }
 
-    private static boolean loopbackName(String host) {
+    /** {@code localhost}, a name under it, or a loopback address (no name is looked up). */
+    static boolean loopbackName(String host) {
         String h = host.toLowerCase(Locale.ROOT);
         return h.equals("localhost") || h.endsWith(".localhost") || Authenticator.isLoopback(h);
     }

@@ -3,7 +3,6 @@ package dev.codeact.session;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.WireCodec;
-import io.quarkus.websockets.next.WebSocketConnection;
 import org.jboss.logging.Logger;
 
 /**
@@ -15,14 +14,14 @@ final class Attachment {
 
     private static final Logger LOG = Logger.getLogger(Attachment.class);
 
-    final WebSocketConnection connection;
+    final Client connection;
     long cursor;
     boolean live;
     boolean closed;
     /** Bumped by each resume, so the answer of an older replay read is ignored. */
     int generation;
 
-    Attachment(WebSocketConnection connection, long cursor, boolean live) {
+    Attachment(Client connection, long cursor, boolean live) {
         this.connection = connection;
         this.cursor = cursor;
         this.live = live;
@@ -32,20 +31,20 @@ final class Attachment {
      * An error that concerns one connection only (a refused or malformed frame, a bad resume): it
      * goes to that connection with seq 0 and is not an event of the session, so floods are not stored.
      */
-    static void sendOutsideLog(WebSocketConnection connection, String session, ErrorCode code, String message) {
+    static void sendOutsideLog(Client connection, String session, ErrorCode code, String message) {
         sendOutsideLog(connection, session, ServerEvent.Error.of(code, message));
     }
 
     /** Any reply to this connection alone (a pong, an error), with seq 0 and outside the session's log. */
-    static void sendOutsideLog(WebSocketConnection connection, String session, ServerEvent event) {
-        connection.sendText(WireCodec.encodeServer(session, 0, event)).subscribe().with(v -> { },
+    static void sendOutsideLog(Client connection, String session, ServerEvent event) {
+        connection.send(0, WireCodec.encodeServer(session, 0, event)).subscribe().with(v -> { },
                 e -> LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage()));
     }
 
     void send(long seq, String json) {
         cursor = seq;
         if (!closed) {
-            connection.sendText(json).subscribe().with(v -> { },
+            connection.send(seq, json).subscribe().with(v -> { },
                     e -> LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage()));
         }
     }

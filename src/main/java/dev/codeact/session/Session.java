@@ -10,7 +10,6 @@ import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.TurnEndReason;
 import dev.codeact.contract.WireCodec;
-import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -18,7 +17,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A chat session held by this gateway. All its state is touched only on its Vert.x context
@@ -51,6 +53,9 @@ public final class Session implements TurnHost {
     private final ReplayBuffer replay;
     private final ArrayDeque<Waiting> untilStored = new ArrayDeque<>();
     private final List<Attachment> attachments = new ArrayList<>();
+    /** Code run through the sessions API, by job id: their results do not belong to a turn. */
+    private final Map<String, Consumer<Result>> executions = new HashMap<>();
+    private ErrorCode goneWith;
     private final Hooks hooks;
     private long lastSeq;
     /** Counted against the owner's session limit (while a connection is attached); the registry's. */
@@ -230,16 +235,19 @@ public final class Session implements TurnHost {
     /** Called by the turn once its {@code turn_end} was emitted. */
     @Override
     public void turnEndEmitted() {
-        long seq = lastSeq;
-        Runnable stored = () -> {
+        afterStored(() -> {
             if (turn == null) {
                 hooks.turnStored(this);
             }
-        };
-        if (eventLog.stored() >= seq) {
-            stored.run();
+        });
+    }
+
+    /** Runs {@code action} (on this context) once every event emitted so far is stored in Redis. */
+    void afterStored(Runnable action) {
+        if (eventLog.stored() >= lastSeq) {
+            action.run();
         } else {
-            untilStored.addLast(new Waiting(seq, stored));
+            untilStored.addLast(new Waiting(lastSeq, action));
         }
     }
 
@@ -258,13 +266,40 @@ public final class Session implements TurnHost {
     }
 
     void onResult(Result result) {
-        if (turn != null) {
+        Consumer<Result> execution = executions.get(result.jobId());
+        if (execution != null) {
+            execution.accept(result);
+        } else if (turn != null) {
             turn.onResult(result);
         }
     }
 
+    /** Results of job {@code jobId} (an execution of the sessions API) go to {@code sink} until {@link #forget}. */
+    void expect(String jobId, Consumer<Result> sink) {
+        executions.put(jobId, sink);
+    }
+
+    /** Why this object no longer stands for the session (moved to another gateway, deleted); null while it does. */
+    ErrorCode goneWith() {
+        return goneWith;
+    }
+
+    /** A turn or an execution of the sessions API is running. */
+    boolean busy() {
+        return turn != null || !executions.isEmpty();
+    }
+
+    boolean expects(String jobId) {
+        return executions.containsKey(jobId);
+    }
+
+    void forget(String jobId) {
+        executions.remove(jobId);
+        checkIdle();
+    }
+
     /** A connection that receives every event from now on. */
-    Attachment attachLive(WebSocketConnection connection) {
+    Attachment attachLive(Client connection) {
         Attachment a = new Attachment(connection, lastSeq, true);
         attachments.add(a);
         return a;
@@ -279,11 +314,16 @@ public final class Session implements TurnHost {
 
     /** Another gateway took this session over: its clients are told to reconnect. */
     void movedAway() {
-        String json = WireCodec.encodeServer(id, 0, ServerEvent.Error.of(ErrorCode.SESSION_MOVED,
-                "this session moved to another gateway: reconnect and resume"));
+        disconnect(ErrorCode.SESSION_MOVED, "this session moved to another gateway: reconnect and resume");
+    }
+
+    /** Every client gets {@code code} (seq 0, outside the log) and is closed. */
+    void disconnect(ErrorCode code, String message) {
+        goneWith = code;
+        String json = WireCodec.encodeServer(id, 0, ServerEvent.Error.of(code, message));
         for (Attachment a : List.copyOf(attachments)) {
             a.closed = true;
-            a.connection.sendText(json).chain(() -> a.connection.close()).subscribe().with(v -> { }, e -> { });
+            a.connection.send(0, json).chain(() -> a.connection.close()).subscribe().with(v -> { }, e -> { });
         }
         attachments.clear();
     }
@@ -298,9 +338,9 @@ public final class Session implements TurnHost {
         checkIdle();
     }
 
-    /** No client and no turn: nothing will happen until someone resumes. */
+    /** No client, no turn and no execution: nothing will happen until someone resumes. */
     boolean detached() {
-        return turn == null && attachments.isEmpty();
+        return turn == null && attachments.isEmpty() && executions.isEmpty();
     }
 
     /** Detached, and everything is stored: memory can let go of it. */
@@ -308,7 +348,7 @@ public final class Session implements TurnHost {
         return detached() && eventLog.idle() && historyLog.idle();
     }
 
-    private void checkIdle() {
+    void checkIdle() {
         if (detached()) {
             hooks.detached(this);
         }

@@ -15,6 +15,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ public class SessionRegistry {
 
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{16,64}");
+    /** How long creating a session over HTTP waits for its first event to be stored before it reports storage. */
+    private static final Duration STORE_WAIT = Duration.ofSeconds(10);
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final PrincipalCounters sessionsHeld = new PrincipalCounters();
@@ -41,10 +44,12 @@ public class SessionRegistry {
     private final SessionHandover handover;
     private final Vertx vertx;
     private final JobQueue jobs;
+    private final SessionIndex index;
 
     public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent,
-                           SessionHandover handover, Vertx vertx, JobQueue jobs) {
+                           SessionHandover handover, Vertx vertx, JobQueue jobs, SessionIndex index) {
         this.jobs = jobs;
+        this.index = index;
         this.store = store;
         this.config = config;
         this.limits = limits;
@@ -60,6 +65,12 @@ public class SessionRegistry {
      * @throws ProtocolException {@code overloaded} or {@code too_many_sessions}
      */
     public Session create(Context context, String principal) throws ProtocolException {
+        Session session = admitNew(context, principal);
+        index.created(principal, session.id());
+        return session;
+    }
+
+    private Session admitNew(Context context, String principal) throws ProtocolException {
         if (sessions.size() >= limits.maxSessions()) {
             throw new ProtocolException(ErrorCode.OVERLOADED, "this gateway holds " + sessions.size()
                     + " sessions, its limit; try again later or another gateway");
@@ -75,6 +86,26 @@ public class SessionRegistry {
         session.counted = true;
         sessions.put(id, session);
         return session;
+    }
+
+    /**
+     * A new session with no connection yet (the sessions API): its first event is stored, and it
+     * leaves memory like any session whose last connection went. The item comes once the session
+     * is stored and in its owner's list.
+     *
+     * @throws ProtocolException {@code overloaded} or {@code too_many_sessions}
+     */
+    public Uni<Session> open(Context context, String principal) throws ProtocolException {
+        Session session = admitNew(context, principal);
+        Uni<Void> indexed = index.created(principal, session.id());
+        Uni<Void> stored = Uni.createFrom().emitter(done -> session.run(() -> {
+            session.emit(info(principal));
+            session.afterStored(() -> done.complete(null));
+            session.checkIdle();
+        }));
+        return stored.ifNoItem().after(STORE_WAIT)
+                .failWith(() -> new ProtocolException(ErrorCode.STORAGE, "the new session could not be stored (Redis is away)"))
+                .chain(() -> indexed).replaceWith(session);
     }
 
     /**
@@ -143,7 +174,7 @@ public class SessionRegistry {
      * neither loads, takes over nor learns anything else of the session.
      */
     public Uni<Session> find(String id, String principal, Context context) {
-        if (!ID.matcher(id).matches()) {
+        if (!validId(id)) {
             return Uni.createFrom().nullItem();
         }
         Session known = sessions.get(id);
@@ -159,6 +190,11 @@ public class SessionRegistry {
             }
             return load(id, context);
         });
+    }
+
+    /** Whether {@code id} can be a session id at all (anything else is not looked up). */
+    public static boolean validId(String id) {
+        return id != null && ID.matcher(id).matches();
     }
 
     private static ProtocolException forbidden() {
@@ -179,6 +215,41 @@ public class SessionRegistry {
                     loading.remove(id);
                 })
                 .memoize().indefinitely());
+    }
+
+    /**
+     * Deletes a session held here (see {@link #find}): refused while a turn or an execution runs.
+     * Its clients are closed, its kernel is released, and once its logs are written every key of it
+     * goes, and it leaves its owner's list.
+     */
+    public Uni<Void> delete(Session session) {
+        return Uni.createFrom().<Void>emitter(done -> session.run(() -> {
+            if (session.busy()) {
+                done.fail(new ProtocolException(ErrorCode.TURN_IN_PROGRESS,
+                        "a turn or an execution of this session is running: cancel it, or wait for its end"));
+                return;
+            }
+            sessions.remove(session.id(), session);
+            uncount(session);
+            session.disconnect(ErrorCode.SESSION_NOT_FOUND, "this session was deleted");
+            whenStored(session, DELETE_WAIT_ROUNDS, () -> store.delete(session.id())
+                    .chain(() -> index.remove(session.owner(), session.id()))
+                    .chain(() -> jobs.releaseKernel(session.id()))
+                    .subscribe().with(done::complete, done::fail));
+        }));
+    }
+
+    /** Rounds of {@link #DELETE_WAIT_MS} a delete waits for the session's logs to be written. */
+    private static final int DELETE_WAIT_ROUNDS = 250;
+    private static final long DELETE_WAIT_MS = 20;
+
+    /** Runs {@code then} once the session's logs are written (or after the rounds: a write that late is not waited for). */
+    private void whenStored(Session session, int rounds, Runnable then) {
+        if (session.idle() || rounds == 0) {
+            then.run();
+        } else {
+            vertx.setTimer(DELETE_WAIT_MS, t -> session.run(() -> whenStored(session, rounds - 1, then)));
+        }
     }
 
     public int size() {

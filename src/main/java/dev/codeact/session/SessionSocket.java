@@ -29,12 +29,14 @@ public class SessionSocket {
 
     /** A connection's binding; {@code session} is null while an existing session is being loaded. */
     private static final class Link {
+        final Client client;
         final FrameRate rate;
         volatile Session session;
         Attachment attachment;
         final List<String> early = new ArrayList<>();
 
-        Link(FrameRate rate) {
+        Link(Client client, FrameRate rate) {
+            this.client = client;
             this.rate = rate;
         }
     }
@@ -60,9 +62,9 @@ public class SessionSocket {
             reject(connection, null, e.code(), e.getMessage());
             return;
         }
-        Link link = new Link(new FrameRate(limits.framesPerSecond()));
+        Link link = new Link(Client.of(connection), new FrameRate(limits.framesPerSecond()));
         link.session = session;
-        link.attachment = session.attachLive(connection);
+        link.attachment = session.attachLive(link.client);
         links.put(connection.id(), link);
         session.emit(registry.info(principal));
     }
@@ -76,7 +78,7 @@ public class SessionSocket {
             reject(connection, id, e.code(), e.getMessage());
             return;
         }
-        Link link = new Link(new FrameRate(limits.framesPerSecond()));
+        Link link = new Link(Client.of(connection), new FrameRate(limits.framesPerSecond()));
         links.put(connection.id(), link);
         registry.find(id, principal, Vertx.currentContext()).subscribe().with(session -> {
             if (session == null) {
@@ -93,7 +95,7 @@ public class SessionSocket {
                     reject(connection, id, e.code(), e.getMessage());
                     return;
                 }
-                link.attachment = session.attachLive(connection);
+                link.attachment = session.attachLive(link.client);
                 if (resumeFrom != null) {
                     session.resume(link.attachment, resumeFrom);
                 }
@@ -120,7 +122,7 @@ public class SessionSocket {
             return;
         }
         if (!link.rate.allow()) {
-            toConnection(connection, link.session, ErrorCode.RATE_LIMITED, "more than " + limits.framesPerSecond()
+            toConnection(link.client, link.session, ErrorCode.RATE_LIMITED, "more than " + limits.framesPerSecond()
                     + " frames per second: this frame was not processed");
             return;
         }
@@ -132,7 +134,7 @@ public class SessionSocket {
                     if (link.early.size() < MAX_EARLY_FRAMES) {
                         link.early.add(frame);
                     } else {
-                        toConnection(connection, null, ErrorCode.RATE_LIMITED, "the session is still loading: "
+                        toConnection(link.client, null, ErrorCode.RATE_LIMITED, "the session is still loading: "
                                 + "this frame was not processed");
                     }
                     return;
@@ -146,7 +148,7 @@ public class SessionSocket {
     public void binary(WebSocketConnection connection) {
         Link link = links.get(connection.id());
         if (link != null) {
-            toConnection(connection, link.session, ErrorCode.INVALID_EVENT,
+            toConnection(link.client, link.session, ErrorCode.INVALID_EVENT,
                     "binary frames are not part of the protocol: send JSON text frames");
         }
     }
@@ -205,7 +207,7 @@ public class SessionSocket {
         throw new ProtocolException(ErrorCode.INVALID_EVENT, "query parameter last_seq must be an integer >= 0");
     }
 
-    private static void toConnection(WebSocketConnection connection, Session session, ErrorCode code, String message) {
+    private static void toConnection(Client connection, Session session, ErrorCode code, String message) {
         Attachment.sendOutsideLog(connection, session == null ? null : session.id(), code, message);
     }
 

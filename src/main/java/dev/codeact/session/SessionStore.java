@@ -162,6 +162,11 @@ public class SessionStore {
                 .map(found -> found.stream().map(v -> new Event((long) v.score(), v.value())).toList());
     }
 
+    /** Deletes every key of a session. */
+    Uni<Void> delete(String session) {
+        return redis.key().del(keys.sessionKeys(session).toArray(String[]::new)).replaceWithVoid();
+    }
+
     /** Stores a session's model choices (they live as long as its history). */
     public void saveSampling(String session, Sampling sampling, Duration ttl) {
         redis.value(String.class).set(keys.options(session), encode(sampling), new SetArgs().ex(ttl))

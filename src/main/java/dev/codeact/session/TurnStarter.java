@@ -11,8 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The one place that decides whether a user message starts a turn, and starts it. In order: the
- * session's log has room, no turn of it runs, the message's model options are allowed, and its
- * owner is under the per-principal turn limit (which also leases the session to this gateway).
+ * session is still here (not moved or deleted), its log has room, no turn of it runs, the
+ * message's model options are allowed, and its owner is under the per-principal turn limit (which
+ * also leases the session to this gateway).
  */
 @ApplicationScoped
 public class TurnStarter {
@@ -20,15 +21,20 @@ public class TurnStarter {
     private final SessionRegistry registry;
     private final AgentRuntime agent;
     private final LimitsConfig limits;
+    private final SessionIndex index;
 
-    public TurnStarter(SessionRegistry registry, AgentRuntime agent, LimitsConfig limits) {
+    public TurnStarter(SessionRegistry registry, AgentRuntime agent, LimitsConfig limits, SessionIndex index) {
         this.registry = registry;
         this.agent = agent;
         this.limits = limits;
+        this.index = index;
     }
 
     /** On the session's context. @throws ProtocolException why no turn started (the session is unchanged) */
     void start(Session session, ClientEvent.UserMessage message) throws ProtocolException {
+        if (session.goneWith() != null) {
+            throw new ProtocolException(session.goneWith(), "this session is no longer here (moved or deleted)");
+        }
         if (session.logFull()) {
             throw new ProtocolException(ErrorCode.SESSION_FULL, "this session's log reached its limit: start a new session");
         }
@@ -45,8 +51,10 @@ public class TurnStarter {
                     + " turns running, the limit: wait for one to end");
         }
         session.setSampling(chosen);
-        Turn turn = agent.newTurn(session, session.nextTurnNumber());
+        int number = session.nextTurnNumber();
+        Turn turn = agent.newTurn(session, number);
         session.setTurn(turn);
         turn.start(message.text());
+        index.turnStarted(session.owner(), session.id(), number, message.text());
     }
 }

@@ -1,0 +1,34 @@
+package dev.codeact.api;
+
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.Problem;
+import dev.codeact.contract.ProtocolException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The HTTP API's errors as RFC 9457 problem details, each with the protocol's error code. */
+public class Problems {
+
+    @ServerExceptionMapper
+    public Response refused(ProtocolException e, UriInfo uri) {
+        int status = status(e.code());
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(e.code(), status, e.getMessage(), uri.getPath())).build();
+    }
+
+    static int status(ErrorCode code) {
+        return switch (code) {
+            case BAD_JSON, UNKNOWN_TYPE, INVALID_EVENT -> 400;
+            case UNAUTHORIZED -> 401;
+            case FORBIDDEN, FORBIDDEN_ORIGIN -> 403;
+            case SESSION_NOT_FOUND -> 404;
+            case TURN_IN_PROGRESS, NO_TURN, SESSION_ELSEWHERE, SESSION_MOVED, SESSION_FULL, TURN_INTERRUPTED -> 409;
+            case FRAME_TOO_LARGE, REPLY_TOO_LONG -> 413;
+            case RATE_LIMITED, TOO_MANY_SESSIONS, TOO_MANY_TURNS, TOO_MANY_CONNECTIONS -> 429;
+            case UPSTREAM_UNAVAILABLE, UPSTREAM_AUTH, UPSTREAM_RATE_LIMITED, UPSTREAM_PROTOCOL -> 502;
+            case NO_MODEL, OVERLOADED, STORAGE -> 503;
+            case UPSTREAM_TIMEOUT, EXECUTION_FAILED -> 504;
+        };
+    }
+}

@@ -1,0 +1,306 @@
+package dev.codeact.api;
+
+import dev.codeact.config.AgentConfig;
+import dev.codeact.config.WorkerConfig;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.ExecuteRequest;
+import dev.codeact.contract.ExecutionResult;
+import dev.codeact.contract.Problem;
+import dev.codeact.contract.ProtocolException;
+import dev.codeact.contract.ServerEvent;
+import dev.codeact.contract.SessionSummary;
+import dev.codeact.contract.WireCodec;
+import dev.codeact.session.CodeRunner;
+import dev.codeact.session.Session;
+import dev.codeact.session.SessionFeed;
+import dev.codeact.session.SessionIndex;
+import dev.codeact.session.SessionRegistry;
+import dev.codeact.session.SessionStore;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Sessions over plain HTTP, for clients that cannot hold a WebSocket and for the code-interpreter
+ * use: create, list, read, follow (Server-Sent Events), delete, and run code without a model. The
+ * same sessions as the WebSocket's, with the same owner checks and limits; errors are RFC 9457
+ * problem details carrying the protocol's error code ({@link Problems}).
+ */
+@Path("/v1/sessions")
+@Authenticated
+@Tag(name = "Sessions", description = "Chat sessions and their kernels over HTTP")
+@SecurityRequirement(name = "bearer")
+@APIResponse(responseCode = "401", description = "No valid credential (or, in local mode, a client not on this machine)")
+public class SessionsResource {
+
+    static final String PROBLEM_EXAMPLE = """
+            {"type": "urn:codeact:error:session_not_found", "title": "session not found", "status": 404,
+             "detail": "no such session (never created, or expired)", "instance": "/v1/sessions/Zq4m…", "code": "session_not_found"}""";
+
+    private final SessionRegistry registry;
+    private final SessionStore store;
+    private final SessionIndex index;
+    private final SessionFeed feed;
+    private final CodeRunner runner;
+    private final AgentConfig agent;
+    private final WorkerConfig worker;
+    private final SecurityIdentity identity;
+
+    public SessionsResource(SessionRegistry registry, SessionStore store, SessionIndex index, SessionFeed feed,
+                            CodeRunner runner, AgentConfig agent, WorkerConfig worker, SecurityIdentity identity) {
+        this.registry = registry;
+        this.store = store;
+        this.index = index;
+        this.feed = feed;
+        this.runner = runner;
+        this.agent = agent;
+        this.worker = worker;
+        this.identity = identity;
+    }
+
+    private String principal() {
+        return identity.getPrincipal().getName();
+    }
+
+    @POST
+    @NonBlocking
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a session", description = "A new, empty session of the caller, as a WebSocket opened "
+            + "on /v1/sessions would create. Attach to it on /v1/sessions/{id} (WebSocket) or follow its events.")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = SessionSummary.class), examples = @ExampleObject(name = "created", value = """
+                    {"id": "Zq4mE0bq3yq1y2m0QkqGxw", "created_at": 1764129600000, "last_activity": 1764129600000, "turns": 0}""")))
+    @APIResponse(responseCode = "429", description = "too_many_sessions", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "overloaded", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> create() throws ProtocolException {
+        return registry.open(Vertx.currentContext(), principal()).chain(session -> index.get(session.id()))
+                .map(created -> Response.created(URI.create("/v1/sessions/" + created.id())).entity(created).build());
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "List the caller's sessions", description = "Latest activity first; the title is the start of "
+            + "the first message.")
+    @APIResponse(responseCode = "200", description = "The sessions", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = SessionSummary.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY),
+            examples = @ExampleObject(name = "two sessions", value = """
+                    [{"id": "Zq4mE0bq3yq1y2m0QkqGxw", "title": "Plot sin(x) from 0 to 2π", "created_at": 1764129600000,
+                      "last_activity": 1764129664000, "turns": 2},
+                     {"id": "b3JkZXJzLTIwMjYtMTEtMjU", "created_at": 1764043200000, "last_activity": 1764043200000, "turns": 0}]""")))
+    public Uni<List<SessionSummary>> list(@QueryParam("limit") @DefaultValue("50")
+                                          @Parameter(description = "at most this many (1 to 200)") int limit) throws ProtocolException {
+        if (limit < 1 || limit > 200) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "limit must be 1 to 200");
+        }
+        return index.list(principal(), limit);
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "One session")
+    @APIResponse(responseCode = "200", description = "The session", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = SessionSummary.class)))
+    @APIResponse(responseCode = "403", description = "forbidden: another principal's session", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "session_not_found", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "not found", value = PROBLEM_EXAMPLE)))
+    public Uni<SessionSummary> get(@PathParam("id") String id) {
+        return owned(id).chain(() -> index.get(id))
+                .map(found -> found != null ? found : new SessionSummary(id, null, 0, 0, 0));
+    }
+
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Stored events after a seq", description = "The session's event log as the WebSocket sends it "
+            + "(see docs/protocol.md), seq after `after`, at most `limit` of them, in order.")
+    @APIResponse(responseCode = "200", description = "Events (ServerEvent in spec/codeact.schema.json)", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "first events", value = """
+                    [{"type": "session", "session": "Zq4m…", "seq": 1, "protocol": 1, "principal": "local",
+                      "model": "xingyaoww/CodeActAgent-Mistral-7b-v0.1", "model_configured": true, "max_actions": 5},
+                     {"type": "turn_start", "session": "Zq4m…", "seq": 2, "turn": 1, "text": "What is 21 * 2?"}]""")))
+    @APIResponse(responseCode = "404", description = "session_not_found", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> events(@PathParam("id") String id,
+                                @QueryParam("after") @DefaultValue("0") @Parameter(description = "seq to start after") long after,
+                                @QueryParam("limit") @DefaultValue("1000") @Parameter(description = "1 to 10000") int limit)
+            throws ProtocolException {
+        if (after < 0 || limit < 1 || limit > 10_000) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "after must be >= 0 and limit 1 to 10000");
+        }
+        // Stored events are JSON already: they are joined, not parsed and written again.
+        return owned(id).chain(() -> store.events(id, after, after + limit)).map(events -> Response.ok(
+                "[" + String.join(",", events.stream().map(SessionStore.Event::json).toList()) + "]",
+                MediaType.APPLICATION_JSON_TYPE).build());
+    }
+
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Follow the session's events (Server-Sent Events)", description = "Stored events after `after` "
+            + "(or the Last-Event-ID header a reconnecting EventSource sends), then live ones as they happen. Each event's "
+            + "`data` is the event's JSON and its `id` its seq. An error about this stream alone (no such session, "
+            + "forbidden, limits) is an `error` event without id, as on the WebSocket, and ends the stream: an EventSource "
+            + "cannot read an HTTP status.")
+    @APIResponse(responseCode = "200", description = "An event stream", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+            examples = @ExampleObject(name = "an action's output", value = """
+                    id: 19
+                    data: {"type":"observation_chunk","session":"Zq4m…","seq":19,"turn":1,"action_id":"a-5b0c…","stream":"stdout","text":"42\\n"}
+                    """)))
+    public Multi<OutboundSseEvent> follow(@PathParam("id") String id, @QueryParam("after") Long after,
+                                          @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) {
+        long from;
+        try {
+            from = after != null ? after : lastEventId != null ? Long.parseLong(lastEventId.strip()) : 0;
+            if (from < 0) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            return Multi.createFrom().item(errorEvent(sse, id, new ProtocolException(ErrorCode.INVALID_EVENT,
+                    "after (or Last-Event-ID) must be an integer >= 0")));
+        }
+        return feed.follow(id, principal(), from).map(event -> {
+            OutboundSseEvent.Builder out = sse.newEventBuilder().data(event.json()).mediaType(MediaType.TEXT_PLAIN_TYPE);
+            return (event.seq() > 0 ? out.id(Long.toString(event.seq())) : out).build();
+        }).onFailure().recoverWithItem(e -> errorEvent(sse, id, e));
+    }
+
+    /**
+     * A stream's headers are sent before its first event, so its failures cannot be a status: the
+     * protocol's error event is sent instead (seq 0, named {@code error}), and the stream ends.
+     */
+    private static OutboundSseEvent errorEvent(Sse sse, String session, Throwable failure) {
+        ServerEvent.Error error = failure instanceof ProtocolException refused ? ServerEvent.Error.of(refused.code(), refused.getMessage())
+                : ServerEvent.Error.of(ErrorCode.STORAGE, "the stream failed: " + failure.getMessage());
+        return sse.newEventBuilder().name("error").data(WireCodec.encodeServer(session, 0, error))
+                .mediaType(MediaType.TEXT_PLAIN_TYPE).build();
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete a session", description = "Its kernel stops, and its events, history and every other "
+            + "key go; connected clients get session_not_found. Refused while a turn or an execution runs.")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "session_not_found", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "turn_in_progress", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Uni<Void> delete(@PathParam("id") String id) {
+        return held(id).chain(registry::delete);
+    }
+
+    @POST
+    @Path("{id}/execute")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Run code in the session's kernel, without a model", description = "The code runs like an "
+            + "action of a turn, in the same kernel (its variables are the session's), one at a time with the session's "
+            + "other actions. It is not added to the session's events nor to the model's history. The answer is the "
+            + "action's result (`ExecutionResult` in spec/codeact.schema.json).")
+    @RequestBody(content = @Content(schema = @Schema(implementation = ExecuteRequest.class), examples = @ExampleObject(
+            name = "a cell", value = "{\"code\": \"import numpy as np\\nnp.arange(3).sum()\", \"timeout_ms\": 30000}")))
+    @APIResponse(responseCode = "200", description = "The code's result", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ExecutionResult.class), examples = @ExampleObject(name = "a value", value = """
+                    {"output": "", "value": "3", "displays": [], "duration_ms": 2, "truncated": false, "timed_out": false,
+                     "restarted": false, "cancelled": false, "sandbox": "runsc"}""")))
+    @APIResponse(responseCode = "400", description = "invalid_event: no code, or a timeout out of bounds", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "overloaded or storage", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "504", description = "execution_failed: no worker reported", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<ExecutionResult> execute(@PathParam("id") String id, ExecuteRequest request) throws ProtocolException {
+        long timeout = timeout(request);
+        return held(id).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
+                .filter(p -> p instanceof CodeRunner.Done).map(p -> ((CodeRunner.Done) p).result())
+                .toUni();
+    }
+
+    @POST
+    @Path("{id}/execute")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Run code in the session's kernel, streaming its output", description = "As the JSON variant, "
+            + "with `output` events (`ExecutionOutput`) while the code runs and one `result` event (`ExecutionResult`) "
+            + "at its end, or an `error` event (the protocol's error, seq 0). Closing the stream interrupts the code.")
+    public Multi<OutboundSseEvent> executeStreaming(@PathParam("id") String id, ExecuteRequest request, @Context Sse sse)
+            throws ProtocolException {
+        long timeout = timeout(request);
+        return held(id).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
+                .map(p -> p instanceof CodeRunner.Output output
+                        ? sse.newEventBuilder().name("output").data(output.output()).mediaType(MediaType.APPLICATION_JSON_TYPE).build()
+                        : sse.newEventBuilder().name("result").data(((CodeRunner.Done) p).result())
+                                .mediaType(MediaType.APPLICATION_JSON_TYPE).build())
+                .onFailure().recoverWithItem(e -> errorEvent(sse, id, e));
+    }
+
+    private long timeout(ExecuteRequest request) throws ProtocolException {
+        if (request == null || request.code() == null) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "the body must be {\"code\": \"...\"}");
+        }
+        long max = worker.maxActionTimeout().toMillis();
+        long timeout = request.timeoutMs() != null ? request.timeoutMs() : agent.actionTimeout().toMillis();
+        if (timeout < 1 || timeout > max) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "timeout_ms must be 1 to " + max + " (codeact.worker.max-action-timeout)");
+        }
+        return timeout;
+    }
+
+    /** Completes when the session exists and is the caller's (nothing of it is loaded); fails with a problem otherwise. */
+    private Uni<Void> owned(String id) {
+        if (!SessionRegistry.validId(id)) {
+            return Uni.createFrom().failure(notFound());
+        }
+        return storage(store.owner(id)).chain(owner -> owner == null ? Uni.createFrom().failure(notFound())
+                : owner.equals(principal()) ? Uni.createFrom().voidItem()
+                : Uni.createFrom().failure(new ProtocolException(ErrorCode.FORBIDDEN, "this session belongs to another principal")));
+    }
+
+    /** The session, held by this gateway (loaded or taken over if need be). */
+    private Uni<Session> held(String id) {
+        return storage(registry.find(id, principal(), Vertx.currentContext()))
+                .onItem().ifNull().failWith(SessionsResource::notFound);
+    }
+
+    /** Redis failing is the client's {@code storage} problem, not an internal error. */
+    private static <T> Uni<T> storage(Uni<T> read) {
+        return read.onFailure(e -> !(e instanceof ProtocolException))
+                .transform(e -> new ProtocolException(ErrorCode.STORAGE, "could not read the session: " + e.getMessage()));
+    }
+
+    private static ProtocolException notFound() {
+        return new ProtocolException(ErrorCode.SESSION_NOT_FOUND, "no such session (never created, or expired)");
+    }
+}

@@ -1,0 +1,8 @@
+package dev.codeact.contract;
+
+/**
+ * Output of code run through the sessions API, while it runs (an {@code output} Server-Sent Event).
+ *
+ * @param stream {@code stdout} or {@code stderr}
+ */
+public record ExecutionOutput(String stream, String text) {}

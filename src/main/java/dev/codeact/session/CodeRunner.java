@@ -1,0 +1,108 @@
+package dev.codeact.session;
+
+import dev.codeact.config.AgentConfig;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.ExecutionOutput;
+import dev.codeact.contract.ExecutionResult;
+import dev.codeact.contract.Job;
+import dev.codeact.contract.ProtocolException;
+import dev.codeact.contract.QueueCodec;
+import dev.codeact.contract.Result;
+import dev.codeact.queue.ActionQueue;
+import dev.codeact.queue.ResultReader;
+import dev.codeact.queue.ResultSequence;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs code in a session's kernel without a model (the sessions API's execute, the code-interpreter
+ * use): one job on the action queue, like a turn's action, whose output and end the session routes
+ * here. It shares the kernel (and its variables) with the session's turns, and the worker runs a
+ * session's jobs one at a time; it is not part of the event log nor of the model's history.
+ */
+@ApplicationScoped
+public class CodeRunner {
+
+    private static final Logger LOG = Logger.getLogger(CodeRunner.class);
+
+    /** What an execution reports: {@link ExecutionOutput} while it runs, then one {@link ExecutionResult}. */
+    public sealed interface Progress permits Output, Done {}
+
+    public record Output(ExecutionOutput output) implements Progress {}
+
+    public record Done(ExecutionResult result) implements Progress {}
+
+    private final ActionQueue jobs;
+    private final String replyTo;
+    private final AgentConfig config;
+    private final Vertx vertx;
+
+    public CodeRunner(ActionQueue jobs, ResultReader results, AgentConfig config, Vertx vertx) {
+        this.jobs = jobs;
+        this.replyTo = results.stream();
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    /**
+     * The execution's progress; fails with {@link ProtocolException} ({@code overloaded},
+     * {@code storage}, {@code execution_failed}). Cancelling the stream cancels the code.
+     */
+    public Multi<Progress> run(Session session, String code, long timeoutMs) {
+        String jobId = "x-" + UUID.randomUUID();
+        Job job = new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), null);
+        // The wait for a result is the turn's, stretched by however much longer this code may run.
+        long waitMs = Math.max(config.resultTimeout().toMillis(),
+                timeoutMs + config.resultTimeout().toMillis() - config.actionTimeout().toMillis());
+        return Multi.createFrom().<Progress>emitter(emitter -> session.run(() -> {
+            if (session.goneWith() != null) {
+                emitter.fail(new ProtocolException(session.goneWith(), "this session is no longer here (moved or deleted)"));
+                return;
+            }
+            ResultSequence order = new ResultSequence();
+            long timer = vertx.setTimer(waitMs, t -> session.run(() -> end(session, jobId, emitter,
+                    new ProtocolException(ErrorCode.EXECUTION_FAILED, "no worker reported on the code within " + waitMs / 1000 + " s"))));
+            session.expect(jobId, result -> {
+                if (!order.accept(result)) {
+                    return;
+                }
+                if (result.isChunk()) {
+                    emitter.emit(new Output(new ExecutionOutput(result.stream(), result.text())));
+                    return;
+                }
+                vertx.cancelTimer(timer);
+                session.kernelSeenOn(result.worker());
+                emitter.emit(new Done(result.result()));
+                end(session, jobId, emitter, null);
+            });
+            emitter.onTermination(() -> session.run(() -> {
+                vertx.cancelTimer(timer);
+                if (session.expects(jobId)) {
+                    session.forget(jobId);
+                    jobs.cancel(session.id(), jobId).subscribe().with(v -> { },
+                            e -> LOG.debugf("cancel of %s not published: %s", jobId, e.getMessage()));
+                }
+            }));
+            jobs.submit(job, session.kernelWorker()).subscribe().with(stream -> { }, error -> session.run(() ->
+                    end(session, jobId, emitter, error instanceof ActionQueue.OverloadedException
+                            ? new ProtocolException(ErrorCode.OVERLOADED, error.getMessage())
+                            : new ProtocolException(ErrorCode.STORAGE, "could not queue the code: " + error.getMessage()))));
+        }));
+    }
+
+    private static void end(Session session, String jobId, MultiEmitter<? super Progress> emitter, ProtocolException failure) {
+        if (!session.expects(jobId)) {
+            return;
+        }
+        session.forget(jobId);
+        if (failure != null) {
+            emitter.fail(failure);
+        } else {
+            emitter.complete();
+        }
+    }
+}
