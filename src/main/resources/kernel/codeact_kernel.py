@@ -1,7 +1,8 @@
 """CodeAct kernel: runs model-written code like Jupyter cells, inside the sandbox.
 
 Standard library only. It speaks JSON lines with the worker:
-  in  (fd 0):  {"op": "exec", "id": ..., "code": ...}  |  {"op": "interrupt"}
+  in  (fd 0):  {"op": "exec", "id": ..., "code": ...}  |  {"op": "interrupt"}  |  a file operation
+               {"op": "put" | "get" | "delete" | "list", "id", "name", "data"} on the working directory
   out (fd 1):  {"ev": "ready", ...} | {"ev": "stream", "id", "name", "text"} | {"ev": "done", "id", ...}
 (the frames' schema: KernelFrame in spec/codeact.schema.json).
 At start the protocol descriptors are moved aside, so neither user code nor its child processes
@@ -15,6 +16,7 @@ import ast
 import base64
 import builtins
 import codecs
+import errno
 import fcntl
 import io
 import json
@@ -24,6 +26,7 @@ import queue
 import re
 import select
 import signal
+import stat
 import struct
 import sys
 import termios
@@ -43,6 +46,12 @@ RENDERINGS = (("text/html", "_repr_html_"), ("text/markdown", "_repr_markdown_")
 BINARY = ("image/png", "image/jpeg")
 # The MIME types passed on (the contract's Display.MIME_TYPES; ContractSchemaTest checks they agree).
 PASSED_ON = frozenset(mime for mime, _ in RENDERINGS)
+MAX_FILE_BYTES = int(os.environ.get("CODEACT_MAX_FILE_BYTES", "16777216"))
+# A file name the API may use: the contract's FileOp.NAME (ContractSchemaTest checks they agree).
+FILE_NAME = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\- ]{0,127}")
+MAX_FILES = 200
+# The session's working directory: where the kernel started (code may chdir, the files stay here).
+WORKDIR = os.getcwd()
 # Between the head and the tail of cut text; the gateway's Clip.MARKER_FORMAT is the same (a test checks).
 MARKER = "\n... [%d characters dropped] ...\n"
 # Frames compiled under this name are the kernel's own and are hidden from tracebacks.
@@ -376,13 +385,90 @@ class Kernel:
         sys.stderr.flush()
         drain_pumps()
         text = value["text/plain"] if value is not None else None
+        files = list_files()
         OUT.finish(lambda dropped: {"ev": "done", "id": exec_id, "value": text, "error": error, "displays": displays,
+                                    "files": files,
                                     "duration_ms": int((time.monotonic() - started) * 1000),
                                     "truncated": dropped > 0, "dropped_chars": dropped})
 
     def interrupt(self):
         if self.executing:
             os.kill(os.getpid(), signal.SIGINT)
+
+
+def safe_name(name):
+    return isinstance(name, str) and FILE_NAME.fullmatch(name) is not None and not name.endswith(" ")
+
+
+def list_files():
+    """The working directory's regular files with safe names (no hidden ones, no links), by name."""
+    files = []
+    try:
+        with os.scandir(WORKDIR) as entries:
+            for entry in entries:
+                if safe_name(entry.name) and entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    files.append({"name": entry.name, "size": st.st_size, "modified": int(st.st_mtime * 1000)})
+    except OSError:
+        return []
+    files.sort(key=lambda f: f["name"])
+    return files[:MAX_FILES]
+
+
+def file_op(op, name, data):
+    """One file operation on the working directory: (error, base64 of the file for a get).
+
+    Never follows a link: a put replaces whatever the name was (rename does not follow), a get and
+    a delete refuse anything but a regular file."""
+    if op != "list" and not safe_name(name):
+        return "FileNameError", "not a safe file name: %r" % (name,), None
+    path = os.path.join(WORKDIR, name) if op != "list" else None
+    try:
+        if op == "put":
+            raw = base64.b64decode(data or "", validate=True)
+            if len(raw) > MAX_FILE_BYTES:
+                return "FileTooLarge", "%d bytes, over the limit of %d" % (len(raw), MAX_FILE_BYTES), None
+            partial = os.path.join(WORKDIR, ".codeact-upload-%d" % os.getpid())
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(fd, "wb") as out:
+                out.write(raw)
+            os.replace(partial, path)
+        elif op == "get":
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as f:
+                st = os.fstat(f.fileno())
+                if not stat.S_ISREG(st.st_mode):
+                    return "FileNotFoundError", "%s is not a regular file" % name, None
+                if st.st_size > MAX_FILE_BYTES:
+                    return "FileTooLarge", "%d bytes, over the limit of %d" % (st.st_size, MAX_FILE_BYTES), None
+                return None, None, base64.b64encode(f.read(MAX_FILE_BYTES + 1)).decode("ascii")
+        elif op == "delete":
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return "FileNotFoundError", "%s is not a regular file" % name, None
+            os.unlink(path)
+        elif op != "list":
+            return "FileOpError", "unknown file operation %r" % (op,), None
+    except FileNotFoundError:
+        return "FileNotFoundError", "no file %s in the working directory" % name, None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "FileNotFoundError", "%s is a link, not a regular file" % name, None
+        return type(e).__name__, str(e), None  # a full tmpfs: ENOSPC
+    except ValueError as e:  # bad base64
+        return "ValueError", str(e), None
+    return None, None, None
+
+
+def run_file_op(op_id, frame):
+    started = time.monotonic()
+    failure, message, data = file_op(frame.get("op"), frame.get("name"), frame.get("data"))
+    error = None if failure is None else {"name": failure, "value": message, "traceback": "%s: %s" % (failure, message)}
+    send({"ev": "done", "id": op_id, "value": None, "error": error, "displays": [], "files": list_files(),
+          "file_data": data, "duration_ms": int((time.monotonic() - started) * 1000), "truncated": False,
+          "dropped_chars": 0})
+
+
+FILE_OPS = ("put", "get", "delete", "list")
 
 
 def clip(text):
@@ -593,12 +679,15 @@ def main():
     threading.Thread(target=read_commands, daemon=True).start()
     WATCHDOG.start()
     send({"ev": "ready", "python": sys.version.split()[0], "pid": os.getpid()})
-    threading.Thread(target=preload, args=(os.environ.get("CODEACT_PRELOAD", ""),), daemon=True).start()
+    if os.environ.get("CODEACT_PRELOAD"):  # a thread costs address space (the rlimit counts it): none for nothing
+        threading.Thread(target=preload, args=(os.environ["CODEACT_PRELOAD"],), daemon=True).start()
     while True:
         try:
             frame = commands.get()
             if frame.get("op") == "exec" and isinstance(frame.get("code"), str):
                 kernel.execute(frame.get("id"), frame["code"])
+            elif frame.get("op") in FILE_OPS:
+                run_file_op(frame.get("id"), frame)
         except KeyboardInterrupt:
             # An interrupt that arrived just after a cell ended: nothing left to stop.
             continue

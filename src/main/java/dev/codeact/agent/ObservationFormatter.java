@@ -3,6 +3,7 @@ package dev.codeact.agent;
 import dev.codeact.contract.Clip;
 import dev.codeact.contract.Display;
 import dev.codeact.contract.ExecutionResult;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -22,10 +23,15 @@ public final class ObservationFormatter {
         this.maxChars = maxChars;
     }
 
-    public String format(ExecutionResult r, long timeoutSeconds) {
+    /** @param filesGone files of the working directory that went with a restarted interpreter */
+    public String format(ExecutionResult r, long timeoutSeconds, List<String> filesGone) {
         StringBuilder out = new StringBuilder();
         if (r.notice() != null) {
             out.append('[').append(r.notice()).append("]\n");
+        }
+        if (!filesGone.isEmpty()) {
+            out.append("[Files of the working directory gone with the old interpreter: ").append(String.join(", ", filesGone))
+                    .append("]\n");
         }
         out.append(r.output());
         if (r.value() != null) {

@@ -16,6 +16,7 @@ import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultSequence;
 import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.subscription.Cancellable;
+import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -68,7 +69,7 @@ public final class Turn {
         if (state != State.NEW) {
             return;
         }
-        session.appendHistory(new ChatMessage(ChatMessage.USER, userText));
+        session.appendHistory(new ChatMessage(ChatMessage.USER, session.takeNotes() + userText));
         session.emit(new ServerEvent.TurnStart(number, userText));
         if (notMarked != null) {
             fail(ErrorCode.STORAGE, "the turn could not be started: Redis did not answer (" + notMarked.getMessage() + ")");
@@ -190,7 +191,7 @@ public final class Turn {
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
         TurnTrace.ActionSpan traced = trace.actionStarted(actionId, actions);
         Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.replyTo, code,
-                rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), traced.traceparent());
+                rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), traced.traceparent(), null);
         String submitted = actionId;
         resultTimer = rt.vertx.setTimer(rt.config.resultTimeout().toMillis(), t -> session.run(() -> {
             if ((state == State.EXECUTING || state == State.CANCELLING) && submitted.equals(actionId)) {
@@ -234,7 +235,8 @@ public final class Turn {
         session.kernelSeenOn(result.worker());
         trace.resultReceived(result.worker(), result.attempt());
         ExecutionResult r = result.result();
-        String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds());
+        List<String> gone = session.filesSeen(r.files(), r.restarted());
+        String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds(), gone);
         session.emit(new ServerEvent.Observation(number, actionId, r, text));
         trace.endAction(r.restarted() ? "restarted" : r.error() != null ? "error" : "ok");
         session.appendHistory(ChatMessage.observation(rt.config.observationPrefix() + text));

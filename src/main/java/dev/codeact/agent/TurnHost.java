@@ -2,6 +2,7 @@ package dev.codeact.agent;
 
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
 import io.smallrye.mutiny.Uni;
@@ -50,4 +51,13 @@ public interface TurnHost {
 
     /** Called by the turn once its {@code turn_end} was emitted. */
     void turnEndEmitted();
+
+    /** What the model must learn with the next user message (files uploaded since), or {@code ""}; taken once. */
+    String takeNotes();
+
+    /**
+     * The working directory's files after an action (null: not reported). Returns the names of the
+     * files known before that are gone because the interpreter was restarted (empty otherwise).
+     */
+    List<String> filesSeen(List<FileInfo> files, boolean restarted);
 }

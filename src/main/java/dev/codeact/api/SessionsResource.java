@@ -11,7 +11,6 @@ import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.SessionSummary;
 import dev.codeact.contract.WireCodec;
 import dev.codeact.session.CodeRunner;
-import dev.codeact.session.Session;
 import dev.codeact.session.SessionFeed;
 import dev.codeact.session.SessionIndex;
 import dev.codeact.session.SessionRegistry;
@@ -68,6 +67,7 @@ public class SessionsResource {
 
     private final SessionRegistry registry;
     private final SessionStore store;
+    private final SessionAccess access;
     private final SessionIndex index;
     private final SessionFeed feed;
     private final CodeRunner runner;
@@ -75,10 +75,11 @@ public class SessionsResource {
     private final WorkerConfig worker;
     private final SecurityIdentity identity;
 
-    public SessionsResource(SessionRegistry registry, SessionStore store, SessionIndex index, SessionFeed feed,
-                            CodeRunner runner, AgentConfig agent, WorkerConfig worker, SecurityIdentity identity) {
+    public SessionsResource(SessionRegistry registry, SessionStore store, SessionAccess access, SessionIndex index,
+                            SessionFeed feed, CodeRunner runner, AgentConfig agent, WorkerConfig worker, SecurityIdentity identity) {
         this.registry = registry;
         this.store = store;
+        this.access = access;
         this.index = index;
         this.feed = feed;
         this.runner = runner;
@@ -137,7 +138,7 @@ public class SessionsResource {
     @APIResponse(responseCode = "404", description = "session_not_found", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "not found", value = PROBLEM_EXAMPLE)))
     public Uni<SessionSummary> get(@PathParam("id") String id) {
-        return owned(id).chain(() -> index.get(id))
+        return access.owned(id, principal()).chain(() -> index.get(id))
                 .map(found -> found != null ? found : new SessionSummary(id, null, 0, 0, 0));
     }
 
@@ -161,7 +162,7 @@ public class SessionsResource {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "after must be >= 0 and limit 1 to 10000");
         }
         // Stored events are JSON already: they are joined, not parsed and written again.
-        return owned(id).chain(() -> store.events(id, after, after + limit)).map(events -> Response.ok(
+        return access.owned(id, principal()).chain(() -> store.events(id, after, after + limit)).map(events -> Response.ok(
                 "[" + String.join(",", events.stream().map(SessionStore.Event::json).toList()) + "]",
                 MediaType.APPLICATION_JSON_TYPE).build());
     }
@@ -218,7 +219,7 @@ public class SessionsResource {
     @APIResponse(responseCode = "409", description = "turn_in_progress", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
     public Uni<Void> delete(@PathParam("id") String id) {
-        return held(id).chain(registry::delete);
+        return access.held(id, principal()).chain(registry::delete);
     }
 
     @POST
@@ -243,7 +244,7 @@ public class SessionsResource {
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<ExecutionResult> execute(@PathParam("id") String id, ExecuteRequest request) throws ProtocolException {
         long timeout = timeout(request);
-        return held(id).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
+        return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
                 .filter(p -> p instanceof CodeRunner.Done).map(p -> ((CodeRunner.Done) p).result())
                 .toUni();
     }
@@ -258,7 +259,7 @@ public class SessionsResource {
     public Multi<OutboundSseEvent> executeStreaming(@PathParam("id") String id, ExecuteRequest request, @Context Sse sse)
             throws ProtocolException {
         long timeout = timeout(request);
-        return held(id).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
+        return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
                 .map(p -> p instanceof CodeRunner.Output output
                         ? sse.newEventBuilder().name("output").data(output.output()).mediaType(MediaType.APPLICATION_JSON_TYPE).build()
                         : sse.newEventBuilder().name("result").data(((CodeRunner.Done) p).result())
@@ -276,31 +277,5 @@ public class SessionsResource {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "timeout_ms must be 1 to " + max + " (codeact.worker.max-action-timeout)");
         }
         return timeout;
-    }
-
-    /** Completes when the session exists and is the caller's (nothing of it is loaded); fails with a problem otherwise. */
-    private Uni<Void> owned(String id) {
-        if (!SessionRegistry.validId(id)) {
-            return Uni.createFrom().failure(notFound());
-        }
-        return storage(store.owner(id)).chain(owner -> owner == null ? Uni.createFrom().failure(notFound())
-                : owner.equals(principal()) ? Uni.createFrom().voidItem()
-                : Uni.createFrom().failure(new ProtocolException(ErrorCode.FORBIDDEN, "this session belongs to another principal")));
-    }
-
-    /** The session, held by this gateway (loaded or taken over if need be). */
-    private Uni<Session> held(String id) {
-        return storage(registry.find(id, principal(), Vertx.currentContext()))
-                .onItem().ifNull().failWith(SessionsResource::notFound);
-    }
-
-    /** Redis failing is the client's {@code storage} problem, not an internal error. */
-    private static <T> Uni<T> storage(Uni<T> read) {
-        return read.onFailure(e -> !(e instanceof ProtocolException))
-                .transform(e -> new ProtocolException(ErrorCode.STORAGE, "could not read the session: " + e.getMessage()));
-    }
-
-    private static ProtocolException notFound() {
-        return new ProtocolException(ErrorCode.SESSION_NOT_FOUND, "no such session (never created, or expired)");
     }
 }

@@ -68,6 +68,14 @@ public interface WorkerConfig {
     long maxDisplayBytes();
 
     /**
+     * Bytes of one file put into or read from a session's working directory through the sessions
+     * API (all of a session's files together are bounded by {@code tmpfs-mb}).
+     */
+    @WithDefault("16777216")
+    @Min(1)
+    long maxFileBytes();
+
+    /**
      * Shortest time between two live output chunks of one action: output arriving in between is
      * merged, which bounds the events a chatty (or hostile) action can cause.
      */

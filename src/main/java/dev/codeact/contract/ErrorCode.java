@@ -30,6 +30,8 @@ public enum ErrorCode {
     UPSTREAM_TIMEOUT("upstream_timeout"),
     UPSTREAM_PROTOCOL("upstream_protocol"),
     EXECUTION_FAILED("execution_failed"),
+    FILE_NOT_FOUND("file_not_found"),
+    FILE_TOO_LARGE("file_too_large"),
     REPLY_TOO_LONG("reply_too_long"),
     STORAGE("storage");
 

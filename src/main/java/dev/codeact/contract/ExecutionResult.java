@@ -16,6 +16,8 @@ import java.util.List;
  * @param sandbox    the sandbox mode the code ran under ({@code runsc}, {@code runsc-do}, {@code none})
  * @param notice     what the model must know beyond the output (e.g. why the interpreter was restarted)
  * @param warning    operator-facing metadata, e.g. that the code ran without a sandbox
+ * @param files      the files of the session's working directory after the action (null when unknown)
+ * @param fileData   the file a {@link FileOp#GET} read, base64
  */
 public record ExecutionResult(
         String output,
@@ -29,7 +31,9 @@ public record ExecutionResult(
         boolean cancelled,
         String sandbox,
         String notice,
-        String warning) {
+        String warning,
+        List<FileInfo> files,
+        String fileData) {
 
     public record ErrorInfo(String name, String value, String traceback) {}
 

@@ -1,22 +1,24 @@
 package dev.codeact.contract;
 
 /**
- * One code action on the job stream.
+ * One code action on the job stream, or (with {@code file}) one file operation on the session's
+ * working directory, run by the same kernel in the same order.
  *
  * @param replyTo     result stream of the gateway that owns the session
  * @param timeoutMs   wall time before the kernel is interrupted
  * @param traceparent W3C trace context of the gateway's span of the action (see {@link TraceParent});
  *                    null while tracing is off
+ * @param file        a file operation instead of code; null for code
  */
 public record Job(int v, String jobId, String session, String replyTo, String code, long timeoutMs, long createdAt,
-                  String traceparent) {
+                  String traceparent, FileOp file) {
 
     public Job {
         QueueCodec.require(jobId, "job_id");
         QueueCodec.require(session, "session");
         QueueCodec.require(replyTo, "reply_to");
-        if (code == null) {
-            throw new IllegalArgumentException("code is required");
+        if ((code == null) == (file == null)) {
+            throw new IllegalArgumentException("a job has either code or a file operation");
         }
         if (timeoutMs <= 0) {
             throw new IllegalArgumentException("timeout_ms must be > 0");

@@ -9,7 +9,8 @@ import java.util.List;
  * kernel runs untrusted code, so every field may be missing; the reader checks what it uses.
  */
 public record KernelFrame(String ev, String id, String name, String text, String value, ErrorInfo error, List<Display> displays,
-                          long durationMs, boolean truncated, long droppedChars, String python, Long pid) {
+                          long durationMs, boolean truncated, long droppedChars, String python, Long pid, List<FileInfo> files,
+                          String fileData) {
 
     public static final String READY = "ready";
     public static final String STREAM = "stream";

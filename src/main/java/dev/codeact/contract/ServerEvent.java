@@ -1,6 +1,7 @@
 package dev.codeact.contract;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.List;
 
 /**
  * Events the gateway sends. The envelope ({@code type}, {@code session}, {@code seq}) is added by
@@ -62,6 +63,14 @@ public sealed interface ServerEvent {
      */
     record EventsLost(long from, long to) implements ServerEvent {
         public String type() { return "events_lost"; }
+    }
+
+    /**
+     * The session's working directory changed: a file was uploaded or deleted through the sessions
+     * API, or an action left different files. {@code files} is the whole list, as the kernel saw it.
+     */
+    record Files(List<FileInfo> files) implements ServerEvent {
+        public String type() { return "files"; }
     }
 
     record Pong(String id) implements ServerEvent {

@@ -81,14 +81,14 @@ public final class Kernel {
         return current != null;
     }
 
-    /** Starts one action; its frames go to {@code listener}. Blocking write of one frame. */
-    public void execute(String id, String code, Listener listener) throws IOException {
+    /** Starts one action (a cell or a file operation); its frames go to {@code listener}. Blocking write of one frame. */
+    public void run(KernelCommand command, Listener listener) throws IOException {
         if (current != null) {
             throw new IllegalStateException("kernel is busy with " + currentId);
         }
-        currentId = id;
+        currentId = command.id();
         current = listener;
-        write(KernelCommand.exec(id, code));
+        write(command);
     }
 
     /** Raises KeyboardInterrupt in the running action; state survives. */

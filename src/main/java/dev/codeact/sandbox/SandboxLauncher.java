@@ -86,8 +86,17 @@ public class SandboxLauncher {
         env.put("HOME", "/tmp");
         env.put("LANG", "C.UTF-8");
         env.put("MPLBACKEND", "Agg");
+        // The address-space limit counts reserved memory: glibc reserves 64 MiB per thread for malloc
+        // and BLAS starts a thread per host core, so a bare `import numpy` could use up the limit.
+        // Two arenas and as many BLAS threads as the sandbox has CPUs keep that room for the code.
+        env.put("MALLOC_ARENA_MAX", "2");
+        String threads = Integer.toString((int) Math.max(1, Math.ceil(config.cpus())));
+        for (String pool : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) {
+            env.put(pool, threads);
+        }
         env.put("CODEACT_MAX_OUTPUT_CHARS", Integer.toString(config.maxOutputChars()));
         env.put("CODEACT_MAX_DISPLAY_BYTES", Long.toString(config.maxDisplayBytes()));
+        env.put("CODEACT_MAX_FILE_BYTES", Long.toString(config.maxFileBytes()));
         env.put("CODEACT_PRELOAD", config.preload().contains("none") ? "" : String.join(",", config.preload()));
         // The kernel ends itself if its worker stops renewing its heartbeat: before a peer could take its jobs.
         env.put("CODEACT_WATCHDOG_MS", Long.toString(config.heartbeatTtl().minus(config.heartbeatInterval()).toMillis()));

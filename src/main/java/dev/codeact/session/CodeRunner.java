@@ -4,6 +4,8 @@ import dev.codeact.config.AgentConfig;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecutionOutput;
 import dev.codeact.contract.ExecutionResult;
+import dev.codeact.contract.FileInfo;
+import dev.codeact.contract.FileOp;
 import dev.codeact.contract.Job;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.QueueCodec;
@@ -12,6 +14,7 @@ import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultReader;
 import dev.codeact.queue.ResultSequence;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,8 +23,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs code in a session's kernel without a model (the sessions API's execute, the code-interpreter
- * use): one job on the action queue, like a turn's action, whose output and end the session routes
- * here. It shares the kernel (and its variables) with the session's turns, and the worker runs a
+ * use), and file operations on its working directory: one job on the action queue, like a turn's
+ * action, whose output and end the session routes here. It shares the kernel (and its variables) with the session's turns, and the worker runs a
  * session's jobs one at a time; it is not part of the event log nor of the model's history.
  */
 @ApplicationScoped
@@ -53,8 +56,28 @@ public class CodeRunner {
      * {@code storage}, {@code execution_failed}). Cancelling the stream cancels the code.
      */
     public Multi<Progress> run(Session session, String code, long timeoutMs) {
+        return submit(session, code, null, timeoutMs);
+    }
+
+    /**
+     * One file operation on the session's working directory, in order with its actions. A put is
+     * noted for the model's next message; the session's clients get the new file list.
+     */
+    public Uni<ExecutionResult> file(Session session, FileOp op) {
+        return submit(session, null, op, config.actionTimeout().toMillis())
+                .filter(p -> p instanceof Done).map(p -> ((Done) p).result()).toUni()
+                .invoke(result -> session.run(() -> {
+                    if (FileOp.PUT.equals(op.op()) && result.error() == null) {
+                        long size = result.files() == null ? 0 : result.files().stream().filter(f -> f.name().equals(op.name()))
+                                .mapToLong(FileInfo::size).findFirst().orElse(0);
+                        session.note("The user uploaded the file " + op.name() + " (" + size + " bytes) to the working directory");
+                    }
+                }));
+    }
+
+    private Multi<Progress> submit(Session session, String code, FileOp file, long timeoutMs) {
         String jobId = "x-" + UUID.randomUUID();
-        Job job = new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), null);
+        Job job = new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), null, file);
         // The wait for a result is the turn's, stretched by however much longer this code may run.
         long waitMs = Math.max(config.resultTimeout().toMillis(),
                 timeoutMs + config.resultTimeout().toMillis() - config.actionTimeout().toMillis());
@@ -76,6 +99,7 @@ public class CodeRunner {
                 }
                 vertx.cancelTimer(timer);
                 session.kernelSeenOn(result.worker());
+                session.filesSeen(result.result().files(), result.result().restarted());
                 emitter.emit(new Done(result.result()));
                 end(session, jobId, emitter, null);
             });

@@ -5,6 +5,7 @@ import dev.codeact.agent.TurnHost;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
@@ -18,8 +19,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -56,6 +59,10 @@ public final class Session implements TurnHost {
     /** Code run through the sessions API, by job id: their results do not belong to a turn. */
     private final Map<String, Consumer<Result>> executions = new HashMap<>();
     private ErrorCode goneWith;
+    /** The working directory's files as the last action or file operation reported them. */
+    private List<FileInfo> files = List.of();
+    /** For the model, with the next user message (see {@link #takeNotes}). */
+    private final StringBuilder notes = new StringBuilder();
     private final Hooks hooks;
     private long lastSeq;
     /** Counted against the owner's session limit (while a connection is attached); the registry's. */
@@ -277,6 +284,37 @@ public final class Session implements TurnHost {
     /** Results of job {@code jobId} (an execution of the sessions API) go to {@code sink} until {@link #forget}. */
     void expect(String jobId, Consumer<Result> sink) {
         executions.put(jobId, sink);
+    }
+
+    @Override
+    public String takeNotes() {
+        String taken = notes.toString();
+        notes.setLength(0);
+        return taken;
+    }
+
+    /** Tells the model {@code what} with the next user message. */
+    void note(String what) {
+        notes.append('[').append(what).append("]\n");
+    }
+
+    /** Also tells the session's clients when the files changed ({@code files} event). */
+    @Override
+    public List<String> filesSeen(List<FileInfo> now, boolean restarted) {
+        if (now == null) {
+            return List.of();
+        }
+        List<String> gone = List.of();
+        if (restarted) {
+            Set<String> left = new HashSet<>();
+            now.forEach(f -> left.add(f.name()));
+            gone = files.stream().map(FileInfo::name).filter(name -> !left.contains(name)).toList();
+        }
+        if (!now.equals(files)) {
+            files = List.copyOf(now);
+            emit(new ServerEvent.Files(files));
+        }
+        return gone;
     }
 
     /** Why this object no longer stands for the session (moved to another gateway, deleted); null while it does. */

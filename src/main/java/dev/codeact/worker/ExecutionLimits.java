@@ -10,12 +10,12 @@ import dev.codeact.config.WorkerConfig;
  * @param chunkIntervalNanos shortest time between two output chunks of one action (later text waits and is merged)
  */
 record ExecutionLimits(String workerId, String sandboxMode, String sandboxWarning, long interruptGraceMs,
-                       long maxActionTimeoutMs, int maxOutputChars, long maxDisplayBytes, long chunkIntervalNanos) {
+                       long maxActionTimeoutMs, int maxOutputChars, long maxDisplayBytes, long maxFileBytes, long chunkIntervalNanos) {
 
     static ExecutionLimits of(String workerId, WorkerConfig config, SandboxMode mode) {
         return new ExecutionLimits(workerId, mode.label(),
                 mode == SandboxMode.NONE ? "UNSANDBOXED: codeact.worker.sandbox=none, this code ran directly on the worker's host" : null,
                 config.interruptGrace().toMillis(), config.maxActionTimeout().toMillis(), config.maxOutputChars(),
-                config.maxDisplayBytes(), config.chunkInterval().toNanos());
+                config.maxDisplayBytes(), config.maxFileBytes(), config.chunkInterval().toNanos());
     }
 }

@@ -3,7 +3,9 @@ package dev.codeact.worker;
 import dev.codeact.contract.Display;
 import dev.codeact.contract.ExecutionResult.ErrorInfo;
 import dev.codeact.contract.ExecutionResult;
+import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.Job;
+import dev.codeact.contract.KernelCommand;
 import dev.codeact.contract.KernelFrame;
 import dev.codeact.contract.Result;
 import dev.codeact.sandbox.Kernel;
@@ -98,7 +100,7 @@ final class JobExecution implements Kernel.Listener {
     void start() {
         started = true;
         if (cancelled) {
-            finish(result(null, null, List.of(), 0, false));
+            finish(result(null, null, List.of(), 0, false, null, null));
             return;
         }
         boolean fresh;
@@ -120,11 +122,11 @@ final class JobExecution implements Kernel.Listener {
             }
         } catch (KernelPool.FullException e) {
             finish(result(null, new ErrorInfo("Overloaded", e.getMessage(), "Overloaded: " + e.getMessage()), List.of(), 0,
-                    false));
+                    false, null, null));
             return;
         } catch (IOException e) {
             finish(result(null, new ErrorInfo("SandboxError", "could not start the sandbox: " + e.getMessage(),
-                    "SandboxError: could not start the sandbox: " + e.getMessage()), List.of(), 0, false));
+                    "SandboxError: could not start the sandbox: " + e.getMessage()), List.of(), 0, false, null, null));
             return;
         }
         synchronized (this) {
@@ -133,7 +135,8 @@ final class JobExecution implements Kernel.Listener {
         }
         trace.kernelStarted(fresh);
         try {
-            kernel.execute(job.jobId(), job.code(), this);
+            kernel.run(job.file() == null ? KernelCommand.exec(job.jobId(), job.code()) : KernelCommand.file(job.jobId(), job.file()),
+                    this);
         } catch (IOException | IllegalStateException e) {
             onLost("could not hand the code to the kernel: " + e.getMessage());
         }
@@ -224,7 +227,14 @@ final class JobExecution implements Kernel.Listener {
         trace.kernelDone(done.durationMs(), null);
         ErrorInfo error = done.error() == null ? null : new ErrorInfo(guard.clip(done.error().name()),
                 guard.clip(done.error().value()), guard.clip(done.error().traceback()));
-        finish(result(guard.clip(done.value()), error, done.displays(), done.durationMs(), done.truncated()));
+        String fileData = done.fileData();
+        if (fileData != null && fileData.length() * 3L / 4 > env.limits().maxFileBytes()) {
+            fileData = null;
+            error = new ErrorInfo("FileTooLarge", "over codeact.worker.max-file-bytes (" + env.limits().maxFileBytes() + ")",
+                    "FileTooLarge: the file is over codeact.worker.max-file-bytes");
+        }
+        finish(result(guard.clip(done.value()), error, done.displays(), done.durationMs(), done.truncated(),
+                guard.files(done.files()), fileData));
     }
 
     @Override
@@ -240,11 +250,11 @@ final class JobExecution implements Kernel.Listener {
         restarted = true;
         notice = why + "; the next code runs on a fresh Python interpreter: " + STATE_GONE;
         finish(result(null, new ErrorInfo("KernelRestarted", why, "KernelRestarted: " + why), List.of(),
-                (System.nanoTime() - startedAt) / 1_000_000, false));
+                (System.nanoTime() - startedAt) / 1_000_000, false, List.of(), null));
     }
 
     private ExecutionResult result(String value, ErrorInfo error, List<Display> displays, long durationMs,
-                                   boolean truncated) {
+                                   boolean truncated, List<FileInfo> files, String fileData) {
         String out;
         List<Display> kept;
         boolean cut;
@@ -259,7 +269,7 @@ final class JobExecution implements Kernel.Listener {
                     + " bytes of rich output for one action]\n";
         }
         return new ExecutionResult(out, value, error, kept, durationMs, truncated || cut, timedOut, restarted, cancelled,
-                env.limits().sandboxMode(), notice, env.limits().sandboxWarning());
+                env.limits().sandboxMode(), notice, env.limits().sandboxWarning(), files, fileData);
     }
 
     private void finish(ExecutionResult result) {

@@ -2,6 +2,8 @@ package dev.codeact.worker;
 
 import dev.codeact.contract.Clip;
 import dev.codeact.contract.Display;
+import dev.codeact.contract.FileInfo;
+import dev.codeact.contract.FileOp;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,6 +111,17 @@ final class OutputGuard {
     String clip(String text) {
         return Clip.headAndTail(text, maxChars);
     }
+
+    /** At most {@link #MAX_FILES} of the files the kernel listed, those with a safe name and a size. */
+    List<FileInfo> files(List<FileInfo> listed) {
+        if (listed == null) {
+            return null;
+        }
+        return listed.stream().filter(f -> f != null && FileOp.validName(f.name()) && f.size() >= 0).limit(MAX_FILES).toList();
+    }
+
+    /** Files of a working directory reported with a result; the kernel lists no more either. */
+    static final int MAX_FILES = 200;
 
     /**
      * The displays that fit in {@code maxDisplayBytes} in all, in order, each reduced to the MIME

@@ -14,12 +14,12 @@ class ObservationFormatterTest {
     final ObservationFormatter formatter = new ObservationFormatter(10_000);
 
     ExecutionResult result(String output, String value, List<Display> displays) {
-        return new ExecutionResult(output, value, null, displays, 1, false, false, false, false, "runsc", null, null);
+        return new ExecutionResult(output, value, null, displays, 1, false, false, false, false, "runsc", null, null, null, null);
     }
 
     @Test
     void anEmptyResultIsSaidToBeEmpty() {
-        assertEquals(ObservationFormatter.EMPTY, formatter.format(result("", null, List.of()), 30));
+        assertEquals(ObservationFormatter.EMPTY, formatter.format(result("", null, List.of()), 30, List.of()));
     }
 
     @Test
@@ -28,12 +28,12 @@ class ObservationFormatterTest {
         Display number = new Display(Display.DISPLAY, Map.of("text/plain", "7"));
         Display table = new Display(Display.VALUE, Map.of("text/html", "<table/>", "text/plain", "   x\n0  1"));
         assertEquals("drawn\n   x\n0  1\n<Figure size 640x480 with 1 Axes>\n[shown to the user as image/png]\n7",
-                formatter.format(result("drawn\n", "   x\n0  1", List.of(figure, number, table)), 30),
+                formatter.format(result("drawn\n", "   x\n0  1", List.of(figure, number, table)), 30, List.of()),
                 "the value's text once; its HTML is the user's");
     }
 
     @Test
     void colourCodesAreStripped() {
-        assertEquals("red", formatter.format(result("\u001B[31mred\u001B[0m", null, List.of()), 30));
+        assertEquals("red", formatter.format(result("\u001B[31mred\u001B[0m", null, List.of()), 30, List.of()));
     }
 }

@@ -7,6 +7,7 @@ import dev.codeact.config.AgentConfig;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecutionResult;
+import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.Job;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
@@ -101,6 +102,10 @@ class TurnTest {
         public void turnEnded(Turn turn) { }
 
         public void turnEndEmitted() { }
+        @Override
+        public String takeNotes() { return ""; }
+        @Override
+        public List<String> filesSeen(List<FileInfo> files, boolean restarted) { return List.of(); }
 
         List<String> types() {
             return events.stream().map(ServerEvent::type).toList();
@@ -183,7 +188,7 @@ class TurnTest {
     }
 
     static ExecutionResult ran(String output, boolean cancelled) {
-        return new ExecutionResult(output, null, null, null, 1, false, false, false, cancelled, "runsc", null, null);
+        return new ExecutionResult(output, null, null, null, 1, false, false, false, cancelled, "runsc", null, null, null, null);
     }
 
     void waitFor(String type) throws Exception {

@@ -44,7 +44,9 @@ final class ContractSchema {
     /** Fields whose strings are one of a few words. */
     private static final Map<String, List<String>> WORDS = Map.of(
             "KernelFrame.ev", List.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE),
-            "KernelCommand.op", List.of(KernelCommand.exec("", "").op(), KernelCommand.INTERRUPT.op(), KernelCommand.ALIVE.op()),
+            "KernelCommand.op", List.of(KernelCommand.exec("", "").op(), KernelCommand.INTERRUPT.op(), KernelCommand.ALIVE.op(),
+                    FileOp.PUT, FileOp.GET, FileOp.DELETE, FileOp.LIST),
+            "FileOp.op", List.of(FileOp.PUT, FileOp.GET, FileOp.DELETE, FileOp.LIST),
             "Result.kind", List.of(Result.CHUNK, Result.OBSERVATION),
             "Display.kind", List.of(Display.DISPLAY, Display.VALUE),
             "ServerEvent.Error.code", ERROR_CODES,

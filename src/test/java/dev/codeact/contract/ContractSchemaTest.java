@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,12 +59,14 @@ class ContractSchemaTest {
     @Test
     void everyServerEventTheCodecWritesMatches() throws IOException {
         ExecutionResult result = new ExecutionResult("1\n", "2", new ExecutionResult.ErrorInfo("ValueError", "x", "tb"),
-                List.of(new Display(Display.DISPLAY, Map.of("image/png", "iVBO", "text/plain", "<Figure size 640x480 with 1 Axes>"))), 3, false, false, false, false, "runsc", null, null);
+                List.of(new Display(Display.DISPLAY, Map.of("image/png", "iVBO", "text/plain", "<Figure size 640x480 with 1 Axes>"))), 3, false, false, false, false, "runsc", null, null,
+                List.of(new FileInfo("data.csv", 12_345, 1_764_129_600_000L)), null);
         List<ServerEvent> events = List.of(new ServerEvent.SessionInfo(1, "alice", "m", true, 5), new ServerEvent.TurnStart(1, "hi"),
                 new ServerEvent.Token(1, "Let"), new ServerEvent.Action(1, "a-1", 1, "print(1)"),
                 new ServerEvent.ObservationChunk(1, "a-1", "stdout", "1\n"), new ServerEvent.Observation(1, "a-1", result, "1"),
                 new ServerEvent.TurnEnd(1, TurnEndReason.ANSWER.wire(), 1, 10, new Usage(3, 4)),
-                ServerEvent.Error.of(ErrorCode.NO_MODEL, "no model"), new ServerEvent.EventsLost(4, 9), new ServerEvent.Pong("p"));
+                ServerEvent.Error.of(ErrorCode.NO_MODEL, "no model"), new ServerEvent.EventsLost(4, 9), new ServerEvent.Pong("p"),
+                new ServerEvent.Files(List.of(new FileInfo("data.csv", 12, 1_764_129_600_000L))));
         assertEquals(Set.of(ServerEvent.class.getPermittedSubclasses()), Set.copyOf(events.stream().map(Object::getClass).toList()),
                 "one sample per event type");
         JsonSchema validator = ContractSchema.validator(schema, "ServerEvent");
@@ -78,10 +81,10 @@ class ContractSchemaTest {
 
     @Test
     void theRedisPayloadsMatch() throws IOException {
-        Job job = new Job(QueueCodec.VERSION, "a-1", "s-1", "codeact:results:g", "print(1)", 1000, 1, null);
+        Job job = new Job(QueueCodec.VERSION, "a-1", "s-1", "codeact:results:g", "print(1)", 1000, 1, null, null);
         Result chunk = Result.chunk("s-1", "a-1", "w", "stdout", "1\n").numbered(1, 1);
         Result end = Result.observation("s-1", "a-1", "w", new ExecutionResult("", null, null, null, 1, false, false, false, false,
-                "runsc", null, null));
+                "runsc", null, null, null, null));
         Map<String, Object> payloads = Map.of("Job", job, "Result", chunk, "CancelRequest", new CancelRequest(1, "s-1", "a-1"),
                 "KernelRelease", new KernelRelease(1, "s-1"), "SessionTaken", new SessionTaken(1, "s-1", "g"));
         for (var entry : payloads.entrySet()) {
@@ -165,13 +168,24 @@ class ContractSchemaTest {
     void theKernelsFramesMatch() throws Exception {
         JsonSchema frames = ContractSchema.validator(schema, "KernelFrame");
         JsonSchema commands = ContractSchema.validator(schema, "KernelCommand");
-        Process kernel = new ProcessBuilder("python3", "-I", "src/main/resources/kernel/codeact_kernel.py").start();
+        Path workdir = Files.createTempDirectory("kernel-frames");
+        Process kernel = new ProcessBuilder("python3", "-I", Path.of("src/main/resources/kernel/codeact_kernel.py").toAbsolutePath().toString())
+                .directory(workdir.toFile()).start();
         try (OutputStream in = kernel.getOutputStream();
              BufferedReader out = new BufferedReader(new InputStreamReader(kernel.getInputStream(), StandardCharsets.UTF_8))) {
             List<JsonNode> seen = new ArrayList<>();
             seen.add(WireJson.MAPPER.readTree(out.readLine()));
-            List<KernelCommand> cells = List.of(KernelCommand.exec("c1", "import sys\nprint('out')\nprint('err', file=sys.stderr)\n6 * 7"),
-                    KernelCommand.exec("c2", "1 / 0"), KernelCommand.exec("c3", EVERY_RENDERING), KernelCommand.ALIVE);
+            List<KernelCommand> cells = new ArrayList<>(List.of(
+                    KernelCommand.exec("c1", "import sys\nprint('out')\nprint('err', file=sys.stderr)\n6 * 7"),
+                    KernelCommand.exec("c2", "1 / 0"), KernelCommand.exec("c3", EVERY_RENDERING),
+                    KernelCommand.file("f1", new FileOp(FileOp.PUT, "a.txt", "aGk=")), KernelCommand.file("f2", new FileOp(FileOp.GET, "a.txt", null)),
+                    KernelCommand.file("f3", new FileOp(FileOp.DELETE, "a.txt", null)), KernelCommand.file("f4", new FileOp(FileOp.LIST, null, null))));
+            // The kernel's own name rule must be FileOp's: each of these is put, and refused exactly when FileOp refuses it.
+            List<String> names = List.of("ok name.txt", "../up", ".hidden", "trailing ", "-dash", "x".repeat(128), "x".repeat(129), "a/b", "é.txt");
+            for (int i = 0; i < names.size(); i++) {
+                cells.add(KernelCommand.file("n" + i, new FileOp(FileOp.PUT, names.get(i), "")));
+            }
+            cells.add(KernelCommand.ALIVE);
             for (KernelCommand cell : cells) {
                 String line = WireJson.MAPPER.writeValueAsString(cell);
                 assertEquals("", ContractSchema.problems(commands, WireJson.MAPPER.readTree(line)), line);
@@ -192,13 +206,25 @@ class ContractSchemaTest {
                 WireJson.MAPPER.treeToValue(frame, KernelFrame.class);
             }
             assertEquals(Set.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE), kinds);
-            JsonNode rich = seen.get(seen.size() - 1).get("displays");
+            for (int i = 0; i < names.size(); i++) {
+                String id = "n" + i;
+                JsonNode done = seen.stream().filter(f -> id.equals(f.path("id").asText())).findFirst().orElseThrow();
+                assertEquals(!FileOp.validName(names.get(i)), "FileNameError".equals(done.path("error").path("name").asText()),
+                        "the kernel and FileOp agree on " + names.get(i) + ": " + done);
+            }
+            JsonNode got = seen.stream().filter(f -> "f2".equals(f.path("id").asText())).findFirst().orElseThrow();
+            assertEquals("aGk=", got.get("file_data").asText());
+            JsonNode rich = seen.stream().filter(f -> "c3".equals(f.path("id").asText()) && f.has("displays")).findFirst().orElseThrow()
+                    .get("displays");
             assertEquals(2, rich.size(), rich.toString());
             assertEquals(Display.MIME_TYPES, Set.copyOf(WireJson.MAPPER.convertValue(rich.get(1).get("data"), Map.class).keySet()),
                     "the kernel asks for every MIME type the contract has, and passes on no other");
         } finally {
             kernel.destroy();
             kernel.waitFor(10, TimeUnit.SECONDS);
+            try (Stream<Path> left = Files.walk(workdir)) {
+                left.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 

@@ -112,4 +112,15 @@ class DataScienceSandboxTest extends SandboxTestBase {
                 """);
         assertEquals("['numpy', 'pandas', 'matplotlib.pyplot']\n", obs.get(0).get("result").get("output").asText());
     }
+
+    /**
+     * With the libraries loaded, the code still has room under the sandbox's address-space limit:
+     * their threads' reserved memory (a malloc arena and a BLAS thread per host core) must not use it up.
+     */
+    @Test
+    void loadedLibrariesLeaveRoomForTheCodesData() throws Exception {
+        List<JsonNode> obs = run("import numpy as np, pandas, matplotlib.pyplot\n"
+                + "a = np.ones(20_000_000)\nprint(a.nbytes // 2**20, 'MiB')");
+        assertEquals("152 MiB\n", obs.get(0).get("result").get("output").asText(), obs.get(0).toString());
+    }
 }

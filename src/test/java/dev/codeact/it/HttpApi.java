@@ -54,6 +54,11 @@ final class HttpApi {
         return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
     }
 
+    /** A download: the body as bytes. */
+    static HttpResponse<byte[]> bytes(URI uri) throws IOException, InterruptedException {
+        return CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     /** One Server-Sent Event: its name ({@code message} when unnamed), id (null when none) and data. */
     record Event(String name, String id, String data) {
         JsonNode json() {

@@ -53,7 +53,7 @@ class SandboxAndLimitsTest extends SandboxTestBase {
         assertTrue(out.contains("network: refused"), out);
         assertTrue(out.contains("dns: refused"), out);
         assertTrue(out.contains("tmp: ok /tmp"), out);
-        assertTrue(out.contains("env: ['CODEACT_MAX_DISPLAY_BYTES', 'CODEACT_MAX_OUTPUT_CHARS', 'CODEACT_PRELOAD', 'CODEACT_WATCHDOG_MS', 'HOME', 'LANG', 'MPLBACKEND', 'PATH']"), out);
+        assertTrue(out.contains("env: ['CODEACT_MAX_DISPLAY_BYTES', 'CODEACT_MAX_FILE_BYTES', 'CODEACT_MAX_OUTPUT_CHARS', 'CODEACT_PRELOAD', 'CODEACT_WATCHDOG_MS', 'HOME', 'LANG', 'MALLOC_ARENA_MAX', 'MKL_NUM_THREADS', 'MPLBACKEND', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PATH']"), out);
     }
 
     @Test

@@ -1,0 +1,148 @@
+package dev.codeact.api;
+
+import dev.codeact.config.WorkerConfig;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.ExecutionResult;
+import dev.codeact.contract.FileInfo;
+import dev.codeact.contract.FileOp;
+import dev.codeact.contract.Problem;
+import dev.codeact.contract.ProtocolException;
+import dev.codeact.session.CodeRunner;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * A session's working directory (the kernel's current directory in its sandbox): upload a file
+ * for the code to read, list and download what the code wrote, delete. Each operation runs in
+ * the session's kernel, in order with its actions, so it works wherever the kernel lives; the
+ * kernel checks names and never follows a link, and the worker bounds what comes back.
+ */
+@Path("/v1/sessions/{id}/files")
+@Authenticated
+@Tag(name = "Files", description = "A session's working directory")
+@SecurityRequirement(name = "bearer")
+@APIResponse(responseCode = "401", description = "No valid credential (or, in local mode, a client not on this machine)")
+@APIResponse(responseCode = "404", description = "session_not_found or file_not_found", content = @Content(
+        mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class FilesResource {
+
+    /** Types a download keeps; anything else (HTML, SVG, scripts) is sent as bytes, so it never renders as the gateway's page. */
+    private static final Map<String, String> SAFE_TYPES = Map.of("png", "image/png", "jpg", "image/jpeg", "jpeg", "image/jpeg",
+            "gif", "image/gif", "csv", "text/csv", "txt", "text/plain", "json", "application/json", "pdf", "application/pdf");
+
+    private final SessionAccess access;
+    private final CodeRunner runner;
+    private final WorkerConfig worker;
+    private final SecurityIdentity identity;
+
+    public FilesResource(SessionAccess access, CodeRunner runner, WorkerConfig worker, SecurityIdentity identity) {
+        this.access = access;
+        this.runner = runner;
+        this.worker = worker;
+        this.identity = identity;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "List the working directory", description = "Its regular files with safe names, by name (at most 200).")
+    @APIResponse(responseCode = "200", description = "The files", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = FileInfo.class, type = SchemaType.ARRAY)))
+    public Uni<List<FileInfo>> list(@PathParam("id") String id) {
+        return run(id, new FileOp(FileOp.LIST, null, null)).map(ExecutionResult::files);
+    }
+
+    @PUT
+    @Path("{name}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Upload a file", description = "The body becomes the file `name` (replacing one of that name). The "
+            + "model is told with the next message; the session's clients get a `files` event. Names: letters, digits, "
+            + "`. _ -` and spaces, not starting with a dot, at most 128 characters.")
+    @APIResponse(responseCode = "200", description = "The working directory after the upload", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = FileInfo.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "400", description = "invalid_event: not a safe name", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "file_too_large: over codeact.worker.max-file-bytes, or the "
+            + "session's files fill its sandbox", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<List<FileInfo>> upload(@PathParam("id") String id, @PathParam("name") String name, byte[] body) throws ProtocolException {
+        checkName(name);
+        if (body.length > worker.maxFileBytes()) {
+            throw new ProtocolException(ErrorCode.FILE_TOO_LARGE, body.length + " bytes, over codeact.worker.max-file-bytes ("
+                    + worker.maxFileBytes() + ")");
+        }
+        return run(id, new FileOp(FileOp.PUT, name, Base64.getEncoder().encodeToString(body))).map(ExecutionResult::files);
+    }
+
+    @GET
+    @Path("{name}")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "Download a file", description = "As an attachment; images, CSV, text, JSON and PDF keep their type, "
+            + "anything else is sent as bytes.")
+    @APIResponse(responseCode = "200", description = "The file")
+    public Uni<Response> download(@PathParam("id") String id, @PathParam("name") String name) throws ProtocolException {
+        checkName(name);
+        return run(id, new FileOp(FileOp.GET, name, null)).map(result -> Response.ok(Base64.getDecoder().decode(result.fileData()))
+                .type(type(name)).header("Content-Disposition", "attachment; filename=\"" + name + "\"").build());
+    }
+
+    @DELETE
+    @Path("{name}")
+    @Operation(summary = "Delete a file")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    public Uni<Void> delete(@PathParam("id") String id, @PathParam("name") String name) throws ProtocolException {
+        checkName(name);
+        return run(id, new FileOp(FileOp.DELETE, name, null)).replaceWithVoid();
+    }
+
+    private static void checkName(String name) throws ProtocolException {
+        if (!FileOp.validName(name)) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "not a safe file name: letters, digits, '. _ -' and spaces, "
+                    + "not starting with a dot, at most 128 characters");
+        }
+    }
+
+    private static String type(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? MediaType.APPLICATION_OCTET_STREAM
+                : SAFE_TYPES.getOrDefault(name.substring(dot + 1).toLowerCase(Locale.ROOT), MediaType.APPLICATION_OCTET_STREAM);
+    }
+
+    /** The operation's result; the kernel's refusal as a problem. */
+    private Uni<ExecutionResult> run(String id, FileOp op) {
+        return access.held(id, identity.getPrincipal().getName()).chain(session -> runner.file(session, op))
+                .chain(result -> result.error() == null ? Uni.createFrom().item(result) : Uni.createFrom().failure(refusal(result.error())));
+    }
+
+    private static ProtocolException refusal(ExecutionResult.ErrorInfo error) {
+        String why = error.value();
+        return switch (error.name()) {
+            case "FileNotFoundError" -> new ProtocolException(ErrorCode.FILE_NOT_FOUND, why);
+            case "FileTooLarge" -> new ProtocolException(ErrorCode.FILE_TOO_LARGE, why);
+            case "FileNameError" -> new ProtocolException(ErrorCode.INVALID_EVENT, why);
+            default -> why != null && why.contains("No space left")
+                    ? new ProtocolException(ErrorCode.FILE_TOO_LARGE, "the session's files fill its sandbox (codeact.worker.tmpfs-mb)")
+                    : new ProtocolException(ErrorCode.EXECUTION_FAILED, error.name() + ": " + why);
+        };
+    }
+}
