@@ -157,6 +157,96 @@ const scenarios = {
     assert.match(policy, /script-src 'self'/, 'the page is served with a Content-Security-Policy');
   },
 
+  // Model text is markdown and untrusted: rendered with its code highlighted, <thought> and
+  // <solution> shown as such, and nothing in it runs.
+  async markdown(page) {
+    await ask(page, 'Explain');
+    await turnEnded(page, 1);
+    assert.equal(await page.textContent('.assistant .text em'), 'markdown');
+    assert.equal(await page.$$eval('.assistant .text li', (els) => els.length), 2);
+    assert.equal(await page.textContent('.thought summary'), 'Thought');
+    assert.match(await page.textContent('.thought'), /think/);
+    assert.equal(await page.textContent('.solution strong'), '42');
+    assert.equal(await page.$$eval('.assistant .text [onerror], .assistant .text script', (els) => els.length), 0,
+      'no handler or script survives the sanitizer');
+    assert.equal(await page.title(), 'CodeAct gateway');
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+    assert.equal(await page.textContent('.assistant .text pre code .builtin'), 'print', 'a code block is highlighted');
+    await page.click('.assistant .text .block .copy');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'print(1)\n', 'the copy button copies the code');
+  },
+
+  // Each action says how it went and how long it took; long output is collapsed and can be copied.
+  async actions(page) {
+    await ask(page, 'Count to a hundred, then divide by zero');
+    await turnEnded(page, 1);
+    const status = await page.$eval('.action-status', (el) => [el.dataset.state, el.textContent]);
+    assert.equal(status[0], 'error');
+    assert.match(status[1], /^ZeroDivisionError · \d+\.\d s$/);
+    assert.equal(await page.$$eval('pre.output.collapsed', (els) => els.length), 1, 'a long output is collapsed');
+    await page.click('.expand');
+    assert.equal(await page.$$eval('pre.output.collapsed', (els) => els.length), 0, 'and shown whole on request');
+    await page.click('pre.output + .copy');
+    assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^0\n1\n2\n[\s\S]*99\n/);
+  },
+
+  // The session list: a new chat, switching back (its log replays), deleting another.
+  async sessions(page) {
+    await ask(page, 'First question');
+    await turnEnded(page, 1);
+    const first = await page.evaluate(() => window.codeact.client.sessionId);
+    await page.waitForSelector(`.session[data-id="${first}"] .open:text("First question")`, { timeout: 10000 });
+    await page.click('#new-chat');
+    await page.waitForFunction((old) => window.codeact.client.sessionId && window.codeact.client.sessionId !== old, first);
+    assert.equal(await page.$$eval('.msg', (els) => els.length), 0, 'a new chat starts empty');
+    await ask(page, 'Second question');
+    await turnEnded(page, 1);
+    const second = await page.evaluate(() => window.codeact.client.sessionId);
+    await page.waitForSelector(`.session[data-id="${second}"].current`, { timeout: 10000 });
+    await page.click(`.session[data-id="${first}"] .open`);
+    await turnEnded(page, 1);
+    assert.match(await page.textContent('.assistant .text'), /First answer/, 'switching back replays that chat');
+    await page.click(`.session[data-id="${second}"] .delete`);
+    await page.waitForSelector(`.session[data-id="${second}"]`, { state: 'detached', timeout: 10000 });
+    assert.equal(await page.evaluate(() => window.codeact.client.sessionId), first, 'deleting another chat keeps this one');
+    const gone = await page.evaluate((id) => fetch(`/v1/sessions/${id}`).then((r) => r.status), second);
+    assert.equal(gone, 404);
+  },
+
+  // A file uploaded from the page reaches the code; what the code writes can be downloaded.
+  async files(page) {
+    await page.waitForFunction(() => window.codeact.client && window.codeact.client.sessionId);
+    await page.setInputFiles('#file', { name: 'data.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y\n1,2\n') });
+    await page.waitForSelector('#files .file:text("data.csv")', { timeout: 10000 });
+    await ask(page, 'Read it and write a copy');
+    await turnEnded(page, 1);
+    assert.equal(await page.textContent('pre.output'), 'x,y\n1,2\n');
+    await page.waitForSelector('#files .file:text("copy.csv")', { timeout: 10000 });
+    const href = await page.getAttribute('#files .file:text("copy.csv")', 'href');
+    assert.equal(await page.evaluate((url) => fetch(url).then((r) => r.text()), href), 'x,y\n1,2\n');
+  },
+
+  // The model and temperature picker sends the choice with the message; a refused message stays
+  // in the box with a readable error.
+  async options(page) {
+    await page.waitForFunction(() => document.querySelectorAll('#model-picker option').length === 2);
+    await page.click('#options summary');
+    await page.selectOption('#model-picker', 'second-model');
+    // The form keeps the temperature within the server's bound; the server is the authority, as for
+    // a page loaded before the bound changed: lift the form's limit and let the server refuse.
+    assert.equal(await page.getAttribute('#temperature', 'max'), '2', 'the server\'s bound');
+    await page.evaluate(() => { document.querySelector('#temperature').max = '10'; });
+    await page.fill('#temperature', '9');
+    await ask(page, 'Too hot');
+    await page.waitForSelector('.error[data-code="invalid_event"]', { timeout: 10000 });
+    assert.equal(await page.inputValue('#input'), 'Too hot', 'the refused message is kept');
+    assert.match(await page.textContent('.error[data-code="invalid_event"] strong'), /refused/);
+    await page.fill('#temperature', '0.7');
+    await page.press('#input', 'Enter');
+    await turnEnded(page, 1);
+    assert.equal(await page.inputValue('#input'), '');
+  },
+
   async phone(page) {
     await page.setViewportSize({ width: 390, height: 844 });
     await ask(page, 'Show a figure');
@@ -182,8 +272,10 @@ const browser = await chromium.launch({
 });
 const network = await proxy();
 let failed = false;
+let page = null;
 try {
-  const page = await browser.newPage();
+  page = await browser.newPage();
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(network.url).origin });
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(network.url);
@@ -194,6 +286,10 @@ try {
 } catch (e) {
   failed = true;
   console.error(`scenario ${scenario} failed:`, e);
+  // What the page saw, and how it looked, for whoever reads the log.
+  const seen = await page?.evaluate(() => window.codeact?.events).catch(() => null);
+  console.error('events the page saw:', JSON.stringify(seen));
+  if (page && process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/${scenario}-failed.png` }).catch(() => {});
 } finally {
   network.close();
   await browser.close();

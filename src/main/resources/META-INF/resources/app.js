@@ -1,7 +1,11 @@
 // The chat page: renders a session's events as they stream. All state comes from events, so a
-// reload or a reconnect that replays the log draws the same page.
+// reload, a reconnect or a switch to another chat that replays the log draws the same page.
+// Model text and the code's rich output are untrusted: markdown goes through DOMPurify, HTML
+// displays into script-less frames, and the page's Content-Security-Policy backs both.
 import { CodeActClient, splitReply } from '/codeact-client.js';
 import { highlightPython } from '/highlight.js';
+import { marked } from '/_static/marked/lib/marked.esm.js';
+import DOMPurify from '/_static/dompurify/dist/purify.es.mjs';
 
 const $ = (id) => document.getElementById(id);
 const transcript = $('transcript');
@@ -11,25 +15,64 @@ const stopButton = $('stop');
 
 // With API keys on (codeact.auth.mode=api-key), open the page as /#access_token=KEY.
 const token = new URLSearchParams(location.hash.slice(1)).get('access_token');
-const saved = JSON.parse(sessionStorage.getItem('codeact.session') || 'null');
-const client = new CodeActClient({ token, ...(saved ? { sessionId: saved, lastSeq: 0 } : {}) });
-// Exposed for debugging and the browser tests.
-window.codeact = { client, events: [] };
+const STORED = 'codeact.session';
 
-let turn = null;      // { el, segment } of the running turn
+/** Output longer than this many lines is collapsed once its action ends. */
+const COLLAPSE_LINES = 40;
+
+/** What an error code means to a person; the code itself is shown too. */
+const MESSAGES = {
+  no_model: 'No model is configured: see the notice above.',
+  upstream_unavailable: 'The model server could not be reached.',
+  upstream_auth: 'The model server refused the gateway\'s credentials.',
+  upstream_rate_limited: 'The model server is limiting requests: try again shortly.',
+  upstream_timeout: 'The model server took too long to answer.',
+  upstream_protocol: 'The model server sent a reply the gateway could not read.',
+  reply_too_long: 'The model\'s reply was too long.',
+  execution_failed: 'No worker reported on the code.',
+  turn_in_progress: 'A turn is already running: wait for it, or press Stop.',
+  too_many_turns: 'You have too many turns running: wait for one to end.',
+  too_many_sessions: 'You have too many chats open: close or delete one.',
+  too_many_connections: 'This chat is open in too many tabs.',
+  rate_limited: 'Too many messages at once: slow down.',
+  overloaded: 'The gateway is overloaded: try again in a moment.',
+  storage: 'The gateway cannot reach its storage (Redis): try again shortly.',
+  session_full: 'This chat is full: start a new chat.',
+  session_not_found: 'This chat no longer exists.',
+  session_elsewhere: 'This chat is busy on another gateway: try again in a moment.',
+  turn_interrupted: 'The gateway running this turn stopped: send the message again.',
+  unauthorized: 'The gateway refused this page\'s credentials: open it as /#access_token=KEY.',
+  forbidden_origin: 'The gateway refuses this page: add its origin to codeact.auth.allowed-origins.',
+  forbidden: 'This chat belongs to someone else.',
+  file_not_found: 'No such file in the chat\'s working directory.',
+  file_too_large: 'The file is too large for the chat\'s working directory.',
+  invalid_event: 'The gateway refused the request.',
+};
+
+let client = null;
+let turn = null;          // { el, segment } of the running turn
 let running = false;
-const outputs = new Map(); // action_id → <pre class="output">
+let outputs = new Map();  // action_id → { out, status }
+let sentText = null;      // the message sent and not yet started, restored if it is refused
+let info = null;          // GET /v1/info
+// Exposed for debugging and the browser tests.
+window.codeact = { client: null, events: [] };
+
+function api(path, init = {}) {
+  const headers = { ...(init.headers || {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+  return fetch(path, { ...init, headers });
+}
+
+function element(tag, className, parent, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  if (parent) parent.appendChild(el);
+  return el;
+}
 
 function scroll() {
   transcript.scrollTop = transcript.scrollHeight;
-}
-
-function element(tag, className, parent, html) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (html !== undefined) el.innerHTML = html;
-  if (parent) parent.appendChild(el);
-  return el;
 }
 
 function setRunning(value) {
@@ -38,17 +81,76 @@ function setRunning(value) {
   stopButton.hidden = !value;
 }
 
+/** A copy button for {@code source}'s text, after it in {@code parent}. */
+function copyButton(parent, source) {
+  const button = element('button', 'copy', parent, 'Copy');
+  button.type = 'button';
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(source.textContent);
+      button.textContent = 'Copied';
+    } catch (e) {
+      button.textContent = 'Copy failed';
+    }
+    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+  });
+  return button;
+}
+
+/** A block (code or output) with its copy button. */
+function block(parent, preClass) {
+  const wrap = element('div', 'block', parent);
+  const pre = element('pre', preClass, wrap);
+  copyButton(wrap, pre);
+  return pre;
+}
+
+/**
+ * Prose of a reply as sanitized HTML: markdown, with the CodeAct format's <thought> shown as a
+ * collapsible thought and <solution> as the answer.
+ */
+function proseHtml(text) {
+  let html = '';
+  let last = 0;
+  for (const m of text.matchAll(/<(thought|solution)>([\s\S]*?)(?:<\/\1>|$)/g)) {
+    html += marked.parse(text.slice(last, m.index));
+    const inner = marked.parse(m[2]);
+    html += m[1] === 'thought'
+      ? `<details class="thought"><summary>Thought</summary>${inner}</details>`
+      : `<div class="solution"><div class="label">Solution</div>${inner}</div>`;
+    last = m.index + m[0].length;
+  }
+  html += marked.parse(text.slice(last));
+  return DOMPurify.sanitize(html);
+}
+
+function renderProse(el, text) {
+  el.innerHTML = proseHtml(text);
+  for (const code of el.querySelectorAll('pre > code')) {
+    if (!code.className || code.className === 'language-python') code.innerHTML = highlightPython(code.textContent);
+    const pre = code.parentElement;
+    const wrap = element('div', 'block');
+    pre.replaceWith(wrap);
+    wrap.appendChild(pre);
+    copyButton(wrap, pre);
+  }
+}
+
 /** A model call's text: prose, then (once it starts) the code action it is writing. */
 function newSegment() {
   const el = element('div', 'segment', turn.el);
-  turn.segment = { el, raw: '', text: element('div', 'text', el), code: null };
+  turn.segment = { el, raw: '', text: element('div', 'text', el), code: null, status: null };
 }
 
 function renderSegment(segment) {
   const { prose, code } = splitReply(segment.raw);
-  segment.text.textContent = prose;
+  renderProse(segment.text, prose);
   if (code !== null) {
-    segment.code ||= element('pre', 'code', segment.el);
+    if (!segment.code) {
+      segment.status = element('div', 'action-status', segment.el, 'Writing code…');
+      segment.status.dataset.state = 'writing';
+      segment.code = block(segment.el, 'code');
+    }
     segment.code.innerHTML = highlightPython(code.replace(/^\n+/, ''));
   }
 }
@@ -70,7 +172,7 @@ function richest(data) {
  * One display of an observation. Its HTML and SVG come from the sandboxed code: HTML goes into a
  * sandboxed frame where no script runs (no allow-scripts; same origin only so the page can size
  * it), under the page's Content-Security-Policy (no image or style from elsewhere); SVG into an
- * <img>, which runs none.
+ * <img>, which runs none; markdown through the same sanitizer as the model's.
  */
 function renderDisplay(d, box) {
   const mime = richest(d.data);
@@ -90,27 +192,77 @@ table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 6px;text-
   } else if (mime === 'image/png' || mime === 'image/jpeg') {
     el = element('img', 'display-image', box);
     el.src = `data:${mime};base64,${d.data[mime]}`;
+  } else if (mime === 'text/markdown') {
+    el = element('div', 'display-markdown', box);
+    renderProse(el, d.data[mime]);
   } else {
-    el = element('pre', 'display-text', box);
-    el.textContent = mime ? d.data[mime] : text;
+    el = element('pre', 'display-text', box, mime ? d.data[mime] : text);
   }
   el.title = text;
   if (el.tagName === 'IMG') el.alt = text;
   el.dataset.mime = mime || 'text/plain';
 }
 
+/** The end of an action, said in a few words: how it ended and how long it took. */
+function actionEnd(r) {
+  const seconds = `${(r.duration_ms / 1000).toFixed(1)} s`;
+  if (r.cancelled) return ['stopped', `Stopped · ${seconds}`];
+  if (r.timed_out) return ['timed-out', `Timed out · ${seconds}`];
+  if (r.error) return ['error', `${r.error.name} · ${seconds}`];
+  return ['ok', `Done · ${seconds}`];
+}
+
+/** Collapses long output behind a button that shows all of it. */
+function collapse(out) {
+  const lines = out.textContent.split('\n').length;
+  if (lines <= COLLAPSE_LINES) return;
+  out.classList.add('collapsed');
+  const more = element('button', 'expand', out.parentElement, `Show all ${lines} lines`);
+  more.type = 'button';
+  more.addEventListener('click', () => {
+    const collapsed = out.classList.toggle('collapsed');
+    more.textContent = collapsed ? `Show all ${lines} lines` : 'Show less';
+  });
+}
+
+/** An error, readable: what it means, its code, and the gateway's own words. */
+function showError(e, parent) {
+  const el = element('div', 'error', parent || (turn ? turn.el : transcript));
+  el.dataset.code = e.code;
+  element('strong', null, el, MESSAGES[e.code] || 'Something went wrong.');
+  element('span', 'error-code', el, ` ${e.code}`);
+  if (e.message) element('div', 'error-detail', el, e.message);
+  return el;
+}
+
+function showFiles(files) {
+  const bar = $('files');
+  bar.replaceChildren();
+  bar.hidden = !files.length;
+  for (const f of files) {
+    const link = element('a', 'file', bar, f.name);
+    const query = token ? `?access_token=${encodeURIComponent(token)}` : '';
+    link.href = `/v1/sessions/${encodeURIComponent(client.sessionId)}/files/${encodeURIComponent(f.name)}${query}`;
+    link.download = f.name;
+    link.title = `${f.size} bytes: download`;
+  }
+}
+
 const on = {
   session(e) {
-    sessionStorage.setItem('codeact.session', JSON.stringify(e.session));
+    sessionStorage.setItem(STORED, JSON.stringify(e.session));
     $('model').textContent = e.model;
     $('no-model').hidden = e.model_configured;
+    refreshSessions();
   },
   turn_start(e) {
+    sentText = null;
     const user = element('div', 'msg user', transcript);
-    element('div', 'bubble', user).textContent = e.text || '';
+    element('div', 'bubble', user, e.text || '');
     turn = null;
     ensureTurn();
     setRunning(true);
+    if (e.turn === 1) refreshSessions();
   },
   token(e) {
     ensureTurn();
@@ -120,32 +272,38 @@ const on = {
   action(e) {
     ensureTurn();
     const segment = turn.segment;
-    segment.code ||= element('pre', 'code', segment.el);
+    segment.status ||= element('div', 'action-status', segment.el);
+    segment.status.textContent = 'Running…';
+    segment.status.dataset.state = 'running';
+    segment.code ||= block(segment.el, 'code');
     segment.code.innerHTML = highlightPython(e.code);
     segment.code.dataset.action = e.action_id;
-    const out = element('pre', 'output', segment.el);
+    const out = block(segment.el, 'output');
     out.dataset.action = e.action_id;
-    outputs.set(e.action_id, out);
+    outputs.set(e.action_id, { out, status: segment.status });
   },
   observation_chunk(e) {
-    const out = outputs.get(e.action_id);
-    if (out) element('span', e.stream, out).textContent = e.text;
+    const action = outputs.get(e.action_id);
+    if (action) element('span', e.stream, action.out, e.text);
   },
   observation(e) {
-    const out = outputs.get(e.action_id);
-    if (!out) return;
+    const action = outputs.get(e.action_id);
+    if (!action) return;
+    const { out, status } = action;
     const r = e.result;
     const displays = r.displays || [];
     const richValue = displays.some((d) => d.kind === 'value' && richest(d.data));
     if (r.notice) out.prepend(Object.assign(document.createElement('span'), { className: 'notice-line', textContent: `[${r.notice}]\n` }));
     if (r.value != null && !richValue) element('span', 'value', out).textContent = (out.textContent && !out.textContent.endsWith('\n') ? '\n' : '') + r.value;
     if (r.error && r.error.traceback) element('span', 'traceback', out).textContent = (out.textContent ? '\n' : '') + r.error.traceback;
-    if (r.timed_out) element('span', 'stderr', out).textContent = '\n[timed out]';
-    if (r.cancelled) element('span', 'stderr', out).textContent = '\n[stopped]';
+    if (r.timed_out) element('span', 'stderr', out, '\n[timed out]');
+    if (r.cancelled) element('span', 'stderr', out, '\n[stopped]');
     out.classList.add('done');
+    [status.dataset.state, status.textContent] = actionEnd(r);
+    collapse(out);
     if (displays.length) {
-      if (!out.textContent) out.hidden = true;
-      const box = element('div', 'observation-displays', out.parentElement);
+      if (!out.textContent) out.parentElement.hidden = true;
+      const box = element('div', 'observation-displays', out.parentElement.parentElement);
       for (const d of displays) renderDisplay(d, box);
     }
     newSegment();
@@ -155,39 +313,126 @@ const on = {
     if (!turn.segment.raw) turn.segment.el.remove();
     const seconds = (e.duration_ms / 1000).toFixed(1);
     const tokens = e.usage ? ` · ${e.usage.prompt_tokens} + ${e.usage.completion_tokens} tokens` : '';
-    element('div', 'turn-end', turn.el).textContent =
-      `${e.reason.replace('_', ' ')} · ${e.actions} action${e.actions === 1 ? '' : 's'} · ${seconds} s${tokens}`;
+    element('div', 'turn-end', turn.el,
+      `${e.reason.replace('_', ' ')} · ${e.actions} action${e.actions === 1 ? '' : 's'} · ${seconds} s${tokens}`);
     turn.el.dataset.reason = e.reason;
     turn = null;
     setRunning(false);
   },
   error(e) {
-    const parent = turn ? turn.el : transcript;
-    element('div', 'error', parent).textContent = `${e.code}: ${e.message}`;
+    showError(e);
+    // A refused message (seq 0: it started no turn) goes back into the box, unless something new was typed.
+    if (e.seq === 0 && sentText !== null && !input.value) input.value = sentText;
+    sentText = null;
   },
-  events_lost(e) {
-    const parent = turn ? turn.el : transcript;
-    element('div', 'error', parent).textContent =
-      'The gateway running this session stopped: what it showed last may be missing after a reload.';
+  events_lost() {
+    element('div', 'error', turn ? turn.el : transcript,
+      'The gateway running this session stopped: what it showed last may be missing after a reload.');
+  },
+  files(e) {
+    showFiles(e.files);
   },
 };
 
-client.on('*', (e) => {
-  window.codeact.events.push(e);
-  (on[e.type] || (() => {}))(e);
-  scroll();
-});
-client.on('status', (s) => {
-  const chip = $('status');
-  chip.dataset.state = s.state;
-  chip.textContent = s.state === 'open' ? 'connected' : s.state;
-});
+/** Opens a chat: an existing one (its whole log is replayed) or, without an id, a new one. */
+function open(sessionId) {
+  if (client) client.close();
+  transcript.replaceChildren();
+  showFiles([]);
+  turn = null;
+  outputs = new Map();
+  setRunning(false);
+  window.codeact.events = [];
+  client = new CodeActClient({ token, ...(sessionId ? { sessionId, lastSeq: 0 } : {}) });
+  window.codeact.client = client;
+  if (sessionId) sessionStorage.setItem(STORED, JSON.stringify(sessionId));
+  else sessionStorage.removeItem(STORED);
+  const mine = client;
+  client.on('*', (e) => {
+    if (client !== mine) return;
+    window.codeact.events.push(e);
+    (on[e.type] || (() => {}))(e);
+    scroll();
+  });
+  client.on('status', (s) => {
+    if (client !== mine) return;
+    const chip = $('status');
+    chip.dataset.state = s.state;
+    chip.textContent = s.state === 'open' ? 'connected' : s.state;
+  });
+  client.connect().catch((err) => {
+    if (client === mine && sessionId && err.event && ['session_not_found', 'forbidden'].includes(err.event.code)) open(null);
+  });
+  markCurrent();
+}
+
+function markCurrent() {
+  for (const li of $('session-list').children) li.classList.toggle('current', client && li.dataset.id === client.sessionId);
+}
+
+async function refreshSessions() {
+  let sessions;
+  try {
+    const response = await api('/v1/sessions?limit=100');
+    if (!response.ok) return;
+    sessions = await response.json();
+  } catch (e) {
+    return;
+  }
+  const list = $('session-list');
+  list.replaceChildren();
+  for (const s of sessions) {
+    const li = element('li', 'session', list);
+    li.dataset.id = s.id;
+    const openButton = element('button', 'open', li, s.title || 'New chat');
+    openButton.type = 'button';
+    openButton.title = new Date(s.last_activity).toLocaleString();
+    openButton.addEventListener('click', () => {
+      document.body.classList.remove('sidebar-open');
+      if (!client || client.sessionId !== s.id) open(s.id);
+    });
+    const remove = element('button', 'delete', li, '×');
+    remove.type = 'button';
+    remove.setAttribute('aria-label', `Delete ${s.title || 'this chat'}`);
+    remove.addEventListener('click', async () => {
+      const response = await api(`/v1/sessions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
+      if (!response.ok) {
+        showError(await response.json().catch(() => ({ code: 'storage' })), transcript);
+        return;
+      }
+      if (client && client.sessionId === s.id) open(null);
+      refreshSessions();
+    });
+  }
+  markCurrent();
+}
+
+async function upload(files) {
+  if (!client.sessionId) return;
+  for (const file of files) {
+    const response = await api(`/v1/sessions/${encodeURIComponent(client.sessionId)}/files/${encodeURIComponent(file.name)}`,
+      { method: 'PUT', body: file, headers: { 'Content-Type': 'application/octet-stream' } });
+    if (!response.ok) showError(await response.json().catch(() => ({ code: 'storage', message: response.statusText })), transcript);
+  }
+}
+
+/** The model and temperature chosen, when they differ from the gateway's defaults. */
+function chosenOptions() {
+  if (!info) return undefined;
+  const options = {};
+  const model = $('model-picker').value;
+  if (model && model !== info.model) options.model = model;
+  const temperature = parseFloat($('temperature').value);
+  if (!Number.isNaN(temperature) && temperature !== info.temperature) options.temperature = temperature;
+  return Object.keys(options).length ? options : undefined;
+}
 
 $('composer').addEventListener('submit', (ev) => {
   ev.preventDefault();
   const text = input.value.trim();
   if (!text || running) return;
-  client.send(text);
+  sentText = input.value;
+  client.send(text, chosenOptions());
   input.value = '';
 });
 input.addEventListener('keydown', (ev) => {
@@ -197,15 +442,30 @@ input.addEventListener('keydown', (ev) => {
   }
 });
 stopButton.addEventListener('click', () => client.cancel());
+$('new-chat').addEventListener('click', () => {
+  document.body.classList.remove('sidebar-open');
+  open(null);
+});
+$('menu').addEventListener('click', () => {
+  const opened = document.body.classList.toggle('sidebar-open');
+  $('menu').setAttribute('aria-expanded', String(opened));
+});
+$('attach').addEventListener('click', () => $('file').click());
+$('file').addEventListener('change', () => {
+  upload([...$('file').files]);
+  $('file').value = '';
+});
 
-fetch('/v1/info', token ? { headers: { Authorization: `Bearer ${token}` } } : {}).then((r) => r.json()).then((info) => {
-  $('model').textContent = info.model;
-  $('no-model').hidden = info.model_configured;
+api('/v1/info').then((r) => r.json()).then((gateway) => {
+  info = gateway;
+  $('model').textContent = gateway.model;
+  $('no-model').hidden = gateway.model_configured;
+  const picker = $('model-picker');
+  for (const model of gateway.models || [gateway.model]) element('option', null, picker, model).value = model;
+  const temperature = $('temperature');
+  temperature.max = String(gateway.max_temperature);
+  temperature.value = String(gateway.temperature);
 }).catch(() => {});
 
-client.connect().catch((err) => {
-  if (saved && err.event && ['session_not_found', 'forbidden'].includes(err.event.code)) {
-    sessionStorage.removeItem('codeact.session');
-    location.reload();
-  }
-});
+open(JSON.parse(sessionStorage.getItem(STORED) || 'null'));
+refreshSessions();

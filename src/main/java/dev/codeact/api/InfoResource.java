@@ -1,6 +1,7 @@
 package dev.codeact.api;
 
 import dev.codeact.agent.AgentRuntime;
+import dev.codeact.config.LlmConfig;
 import dev.codeact.contract.GatewayInfo;
 import dev.codeact.contract.ServerEvent;
 import io.quarkus.security.Authenticated;
@@ -8,6 +9,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -29,16 +32,20 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 public class InfoResource {
 
     private final AgentRuntime agent;
+    private final LlmConfig llm;
 
-    public InfoResource(AgentRuntime agent) {
+    public InfoResource(AgentRuntime agent, LlmConfig llm) {
         this.agent = agent;
+        this.llm = llm;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Gateway information", description = "Model, whether one is configured, and the session WebSocket path.")
+    @Operation(summary = "Gateway information", description = "Model, whether one is configured, the models and temperatures a message may choose, and the session WebSocket path.")
     public GatewayInfo info() {
+        List<String> models = new ArrayList<>(List.of(llm.model()));
+        llm.allowedModels().orElse(List.of()).stream().filter(m -> !models.contains(m)).forEach(models::add);
         return new GatewayInfo(ServerEvent.PROTOCOL_VERSION, agent.model(), agent.modelConfigured(), agent.maxActions(),
-                "/v1/sessions");
+                "/v1/sessions", models, llm.temperature(), llm.maxTemperature());
     }
 }

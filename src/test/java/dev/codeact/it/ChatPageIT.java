@@ -2,6 +2,7 @@ package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.it.ScriptedModel.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,7 @@ class ChatPageIT {
                 "quarkus.redis.hosts", redis.url(),
                 "quarkus.http.port", Integer.toString(appPort),
                 "codeact.llm.base-url", model.baseUrl(),
+                "codeact.llm.allowed-models", "second-model",
                 "codeact.worker.run-dir", Path.of("target", "it-run").toAbsolutePath().toString()));
         app.awaitLog("reading", 30_000);
         noModelPort = RedisServer.freePort();
@@ -133,6 +135,42 @@ class ChatPageIT {
                 pd.DataFrame({'city': ['Oslo', 'Lima'], 'temp': [3, 19]})
                 """), Reply.of("Here is the table."));
         browse("rich-output", appPort);
+    }
+
+    @Test
+    void markdownIsRenderedSanitisedAndCopyable() throws Exception {
+        model.enqueue(Reply.of("<thought>I should **think**.</thought>\nHere is *markdown*:\n\n- one\n- two\n\n"
+                + "<img src=x onerror=\"window.pwned = 1; document.title = 'pwned'\"><script>window.pwned = 2</script>\n\n"
+                + "```python\nprint(1)\n```\n\n<solution>The answer is **42**.</solution>"));
+        browse("markdown", appPort);
+    }
+
+    @Test
+    void actionsShowTheirStatusAndLongOutputCollapses() throws Exception {
+        model.enqueue(Reply.of("<execute>\nfor i in range(100):\n    print(i)\n1 / 0\n"), Reply.of("It failed."));
+        browse("actions", appPort);
+    }
+
+    @Test
+    void chatsAreListedSwitchedAndDeleted() throws Exception {
+        model.enqueue(Reply.of("First answer."), Reply.of("Second answer."));
+        browse("sessions", appPort);
+    }
+
+    @Test
+    void filesGoUpFromThePageAndComeBackDown() throws Exception {
+        model.enqueue(Reply.of("<execute>\nprint(open('data.csv').read(), end='')\nn = open('copy.csv', 'w').write(open('data.csv').read())\n"),
+                Reply.of("Copied."));
+        browse("files", appPort);
+    }
+
+    @Test
+    void theModelAndTemperatureChoiceGoesWithTheMessage() throws Exception {
+        model.enqueue(Reply.of("Warm."));
+        browse("options", appPort);
+        JsonNode sent = model.requests().get(model.requests().size() - 1);
+        assertEquals("second-model", sent.get("model").asText());
+        assertEquals(0.7, sent.get("temperature").asDouble(), 1e-9);
     }
 
     @Test
