@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.it.ScriptedModel.Reply;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -383,6 +385,30 @@ class WorkerProcessesIT {
             assertEquals(1001, first.closeStatus());
             assertEquals(1001, second.closeStatus());
             assertFalse(stopping.log().contains(" ERROR "), stopping.log());
+        }
+    }
+
+    /**
+     * The sessions API with gateway and worker in different processes, and the session moving to
+     * another gateway: a file uploaded on one is read by code run without a model on the other,
+     * and what the code wrote downloads from the first again.
+     */
+    @Test
+    void filesAndCodeOverHttpWorkAcrossProcessesAndGateways() throws Exception {
+        int port2 = RedisServer.freePort();
+        URI first = URI.create("http://127.0.0.1:" + gatewayPort + "/v1/sessions");
+        URI second = URI.create("http://127.0.0.1:" + port2 + "/v1/sessions");
+        try (AppProcess w = worker("w-files", "main:", Map.of());
+             AppProcess gateway2 = AppProcess.start("gateway-files", gatewayProps("main:", port2))) {
+            String id = HttpApi.call("POST", first, null).json().get("id").asText();
+            HttpResponse<String> put = HttpApi.send("PUT", URI.create(first + "/" + id + "/files/in.txt"), "across",
+                    Map.of("Content-Type", "application/octet-stream"));
+            assertEquals(200, put.statusCode(), put.body());
+            JsonNode ran = HttpApi.call("POST", URI.create(second + "/" + id + "/execute"),
+                    "{\"code\": \"open('out.txt', 'w').write(open('in.txt').read().upper())\"}").json();
+            assertEquals("6", ran.get("value").asText(), ran.toString());
+            HttpResponse<byte[]> out = HttpApi.bytes(URI.create(first + "/" + id + "/files/out.txt"));
+            assertEquals("ACROSS", new String(out.body(), StandardCharsets.UTF_8));
         }
     }
 
