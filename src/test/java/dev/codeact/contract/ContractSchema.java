@@ -92,6 +92,7 @@ final class ContractSchema {
         data.removeAll();
         data.put("type", "object").putObject("additionalProperties").put("type", "string");
         Display.MIME_TYPES.stream().sorted().forEach(data.putObject("propertyNames").putArray("enum")::add);
+        defs.remove("Map"); // what victools made of Display's data before it was replaced: nothing refers to it
 
         ObjectNode root = WireJson.MAPPER.createObjectNode();
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");

@@ -41,11 +41,27 @@ class ContractSchemaTest {
     static void generate() throws IOException {
         String generated = WireJson.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(ContractSchema.generate()) + "\n";
+        schema = WireJson.MAPPER.readTree(generated);
         if (Boolean.getBoolean("spec.write")) {
             Files.createDirectories(ContractSchema.FILE.getParent());
             Files.writeString(ContractSchema.FILE, generated);
+            Files.writeString(ContractTypes.FILE, ContractTypes.generate(schema));
         }
-        schema = WireJson.MAPPER.readTree(generated);
+    }
+
+    @Test
+    void theClientsTypeDeclarationsAreTheGeneratedOnesAndDeclareItsApi() throws IOException {
+        assertEquals(ContractTypes.generate(schema), Files.exists(ContractTypes.FILE) ? Files.readString(ContractTypes.FILE) : "",
+                ContractTypes.FILE + " is not what the schema generates: run mvn test -Dtest=ContractSchemaTest -Dspec.write=true");
+        String client = Files.readString(Path.of("src/main/resources/META-INF/resources/codeact-client.js"));
+        Set<String> methods = all(one(client, "export class CodeActClient \\{(.*)"), "\\n  ([a-z][A-Za-z]*)\\([^)]*\\) \\{");
+        Set<String> declared = all(one(ContractTypes.CLIENT_API, "declare class CodeActClient \\{(.*?)\\n\\}"), "\\n  ([a-z][A-Za-z]*)[<(]");
+        assertTrue(methods.containsAll(declared), "declared " + declared + ", the module has " + methods);
+        Set<String> internal = Set.of("sendFrame", "openSocket", "refusal", "emit");
+        Set<String> undeclared = new TreeSet<>(methods);
+        undeclared.removeAll(declared);
+        undeclared.removeAll(internal);
+        assertEquals(Set.of(), undeclared, "every public method of the module is declared");
     }
 
     @Test

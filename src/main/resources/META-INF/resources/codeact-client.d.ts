@@ -1,0 +1,265 @@
+// Generated from spec/codeact.schema.json by ContractSchemaTest: do not edit by hand
+// (mvn test -Dtest=ContractSchemaTest -Dspec.write=true writes it again).
+
+export type ClientEvent =
+  | ClientEventUserMessage
+  | ClientEventCancel
+  | ClientEventResume
+  | ClientEventPing;
+
+export interface ClientEventCancel {
+  type: 'cancel';
+}
+
+export interface ClientEventPing {
+  type: 'ping';
+  id?: string;
+}
+
+export interface ClientEventResume {
+  type: 'resume';
+  last_seq: number;
+}
+
+export interface ClientEventUserMessage {
+  type: 'user_message';
+  options?: Sampling;
+  text?: string;
+}
+
+export interface Display {
+  data?: Partial<Record<'image/jpeg' | 'image/png' | 'image/svg+xml' | 'text/html' | 'text/latex' | 'text/markdown' | 'text/plain', string>>;
+  kind?: 'display' | 'value';
+}
+
+export interface ExecuteRequest {
+  code?: string;
+  timeout_ms?: number;
+}
+
+export interface ExecutionOutput {
+  stream?: string;
+  text?: string;
+}
+
+export interface ExecutionResult {
+  cancelled: boolean;
+  displays?: Display[];
+  duration_ms: number;
+  error?: ExecutionResultErrorInfo;
+  file_data?: string;
+  files?: FileInfo[];
+  notice?: string;
+  output?: string;
+  restarted: boolean;
+  sandbox?: string;
+  timed_out: boolean;
+  truncated: boolean;
+  value?: string;
+  warning?: string;
+}
+
+export interface ExecutionResultErrorInfo {
+  name?: string;
+  traceback?: string;
+  value?: string;
+}
+
+export interface FileInfo {
+  modified: number;
+  name?: string;
+  size: number;
+}
+
+export interface GatewayInfo {
+  max_actions: number;
+  max_temperature: number;
+  model?: string;
+  model_configured: boolean;
+  models?: string[];
+  protocol: number;
+  temperature: number;
+  websocket?: string;
+}
+
+export interface Problem {
+  code?: string;
+  detail?: string;
+  instance?: string;
+  status: number;
+  title?: string;
+  type?: string;
+}
+
+export interface Sampling {
+  max_tokens?: number;
+  model?: string;
+  temperature?: number;
+  top_p?: number;
+}
+
+export type ServerEvent =
+  | ServerEventSessionInfo
+  | ServerEventTurnStart
+  | ServerEventToken
+  | ServerEventAction
+  | ServerEventObservationChunk
+  | ServerEventObservation
+  | ServerEventTurnEnd
+  | ServerEventError
+  | ServerEventEventsLost
+  | ServerEventFiles
+  | ServerEventPong;
+
+export interface ServerEventAction {
+  type: 'action';
+  session: string | null;
+  seq: number;
+  action_id?: string;
+  code?: string;
+  index: number;
+  turn: number;
+}
+
+export interface ServerEventError {
+  type: 'error';
+  session: string | null;
+  seq: number;
+  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'reply_too_long' | 'storage';
+  message?: string;
+  turn?: number;
+}
+
+export interface ServerEventEventsLost {
+  type: 'events_lost';
+  session: string | null;
+  seq: number;
+  from: number;
+  to: number;
+}
+
+export interface ServerEventFiles {
+  type: 'files';
+  session: string | null;
+  seq: number;
+  files?: FileInfo[];
+}
+
+export interface ServerEventObservation {
+  type: 'observation';
+  session: string | null;
+  seq: number;
+  action_id?: string;
+  result?: ExecutionResult;
+  text?: string;
+  turn: number;
+}
+
+export interface ServerEventObservationChunk {
+  type: 'observation_chunk';
+  session: string | null;
+  seq: number;
+  action_id?: string;
+  stream?: string;
+  text?: string;
+  turn: number;
+}
+
+export interface ServerEventPong {
+  type: 'pong';
+  session: string | null;
+  seq: number;
+  id?: string;
+}
+
+export interface ServerEventSessionInfo {
+  type: 'session';
+  session: string | null;
+  seq: number;
+  max_actions: number;
+  model?: string;
+  model_configured: boolean;
+  principal?: string;
+  protocol: number;
+}
+
+export interface ServerEventToken {
+  type: 'token';
+  session: string | null;
+  seq: number;
+  text?: string;
+  turn: number;
+}
+
+export interface ServerEventTurnEnd {
+  type: 'turn_end';
+  session: string | null;
+  seq: number;
+  actions: number;
+  duration_ms: number;
+  reason?: 'answer' | 'max_actions' | 'cancelled' | 'error';
+  turn: number;
+  usage?: Usage;
+}
+
+export interface ServerEventTurnStart {
+  type: 'turn_start';
+  session: string | null;
+  seq: number;
+  text?: string;
+  turn: number;
+}
+
+export interface SessionSummary {
+  created_at: number;
+  id?: string;
+  last_activity: number;
+  title?: string;
+  turns: number;
+}
+
+export interface Usage {
+  completion_tokens: number;
+  prompt_tokens: number;
+}
+
+/** Options of a {@link CodeActClient}. */
+export interface ClientOptions {
+  /** ws(s)://host[:port] of the gateway (default: this page's host). */
+  url?: string;
+  /** An existing session to attach to. */
+  sessionId?: string;
+  /** The last seq already seen of that session (0: replay all). */
+  lastSeq?: number;
+  /** Reconnect after a dropped connection (default true). */
+  reconnect?: boolean;
+  /** Longest wait between reconnect attempts (default 5000). */
+  maxBackoffMs?: number;
+  /** A WebSocket implementation (default: the global one). */
+  WebSocket?: typeof WebSocket;
+  /** An API key, sent as ?access_token= (browsers cannot set WebSocket headers). */
+  token?: string;
+}
+
+/** A connection change: `open`, `reconnecting` or `closed`. */
+export interface StatusEvent { type: 'status'; state: 'open' | 'reconnecting' | 'closed'; }
+
+type EventOf<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>;
+
+/** Splits a reply being streamed into its prose and the code of its `<execute>` action (null before it starts). */
+export declare function splitReply(raw: string): { prose: string; code: string | null };
+
+/** One session of a CodeAct gateway over its WebSocket, with reconnect and exact resume. */
+export declare class CodeActClient {
+  constructor(options?: ClientOptions);
+  sessionId: string | null;
+  lastSeq: number;
+  on<T extends ServerEvent['type']>(type: T, handler: (event: EventOf<T>) => void): this;
+  on(type: '*', handler: (event: ServerEvent) => void): this;
+  on(type: 'status', handler: (event: StatusEvent) => void): this;
+  connect(): Promise<ServerEvent>;
+  send(text: string, options?: Sampling): void;
+  cancel(): void;
+  ping(id: string): void;
+  close(): void;
+}
