@@ -23,7 +23,7 @@ import { runRelay, tokenLatencies } from './relay.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const saveBaseline = process.argv.includes('--save-baseline');
-// --only=relay,action,first,throughput,idle,cold: a part of the run, while working on one figure.
+// --only=relay,action,first,throughput,idle,import,cold: a part of the run, while working on one figure.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const runs = (part) => !only || only.includes(part);
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codeact-bench-'));
@@ -111,7 +111,10 @@ async function startApp(name, redisPort, modelPort, extra = []) {
     '-Dcodeact.limits.sessions-per-principal=1000000', '-Dcodeact.limits.turns-per-principal=1000000',
     '-Dcodeact.limits.frames-per-second=1000000', '-Dcodeact.agent.max-actions=1000',
     // The measures leave many sessions' kernels behind (they go when their sessions idle out).
-    '-Dcodeact.worker.max-kernels=256', '-Dcodeact.limits.max-sessions=100000', ...extra, ...CDS, '-jar', 'quarkus-run.jar'],
+    '-Dcodeact.worker.max-kernels=256', '-Dcodeact.limits.max-sessions=100000',
+    // Kernels import nothing ahead (the default preloads data-science libraries: the import part measures that),
+    // so the other figures are the gateway's and the sandbox's, not a background import's.
+    '-Dcodeact.worker.preload=none', ...extra, ...CDS, '-jar', 'quarkus-run.jar'],
   `${name}.log`, path.dirname(JAR));
   await waitFor(() => fetch(`http://127.0.0.1:${port}/q/health/ready`).then((r) => r.ok, () => false), 120_000, name);
   return { child, port, readyMs: now() - t0, ws: `ws://127.0.0.1:${port}/v1/sessions` };
@@ -244,6 +247,31 @@ async function firstActions(gateway, label, target) {
     await sleep(1500); // the warm pool refills
   }
   row('action', `first action of a new session, ${label}: p50`, pct(times, 50), 'ms', null, '', target);
+}
+
+/**
+ * A new session's first action importing numpy, pandas and matplotlib, with warm sandboxes that
+ * preloaded them (codeact.worker.preload, the default) and with sandboxes that did not.
+ */
+async function importSection(redisPort, modelPort) {
+  const modules = 'numpy,pandas,matplotlib.pyplot';
+  const measured = {};
+  for (const [label, preload] of [['preloaded', modules], ['not preloaded', 'none']]) {
+    const app = await startApp(`app-import-${preload === 'none' ? 'none' : 'preload'}`, redisPort, modelPort,
+      ['-Dcodeact.worker.warm-pool=2', `-Dcodeact.worker.preload=${preload}`]);
+    const times = [];
+    await sleep(8000); // the warm pool fills, and its sandboxes finish their imports
+    for (let i = 0; i < SIZES.firstActions; i++) {
+      const c = await openSession(app.ws);
+      times.push(...actionTimes(await c.turn(`import:${modules}`)).slice(0, 1));
+      c.ws.close();
+      await sleep(8000);
+    }
+    await stop(app.child);
+    measured[label] = pct(times, 50);
+  }
+  row('action', `first action of a new session importing numpy, pandas and matplotlib: p50`, measured.preloaded, 'ms',
+    measured['not preloaded'], 'ms without the preload', 'the first action stays fast');
 }
 
 /** CPU time (ms) of a process and of all its descendants alive now (a worker's sandboxes). */
@@ -412,6 +440,7 @@ async function main() {
   if (runs('idle')) await idleSection(gateway);
   await stop(gateway.child);
   if (runs('throughput')) await throughput(redisPort, modelPort);
+  if (runs('import')) await importSection(redisPort, modelPort);
   row('start', 'Redis CPU during the whole run', cpuMs(redis.pid) - redisCpu0, 'ms');
   if (!runs('cold')) return finish(model, redis, rows);
 
