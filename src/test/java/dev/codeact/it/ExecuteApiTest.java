@@ -31,10 +31,6 @@ class ExecuteApiTest {
         RealParts.model.reset();
     }
 
-    String create() throws Exception {
-        return HttpApi.call("POST", sessions, null).json().get("id").asText();
-    }
-
     HttpApi.Reply execute(String id, String body) throws Exception {
         return HttpApi.call("POST", URI.create(sessions + "/" + id + "/execute"), body);
     }
@@ -45,7 +41,7 @@ class ExecuteApiTest {
 
     @Test
     void codeRunsInTheSessionsKernelAndKeepsItsState() throws Exception {
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         HttpApi.Reply first = execute(id, cell("x = 41\nprint('set')"));
         assertEquals(200, first.status(), first.body());
         assertEquals("set\n", first.json().get("output").asText());
@@ -65,7 +61,7 @@ class ExecuteApiTest {
 
     @Test
     void outputStreamsWhileTheCodeRuns() throws Exception {
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         String code = "import time\nfor i in range(3):\n    print('tick', i, flush=True)\n    time.sleep(0.4)\n'done'";
         try (HttpApi.Stream stream = HttpApi.stream("POST", URI.create(sessions + "/" + id + "/execute"), cell(code), Map.of())) {
             assertEquals(200, stream.status);
@@ -81,7 +77,7 @@ class ExecuteApiTest {
 
     @Test
     void badRequestsAreProblems() throws Exception {
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         HttpApi.Reply noCode = execute(id, "{\"timeout_ms\": 1000}");
         assertEquals(400, noCode.status());
         assertEquals("invalid_event", noCode.json().get("code").asText());

@@ -35,10 +35,6 @@ class FilesApiTest {
         RealParts.model.reset();
     }
 
-    String create() throws Exception {
-        return HttpApi.call("POST", sessions, null).json().get("id").asText();
-    }
-
     URI file(String id, String name) {
         return URI.create(sessions + "/" + id + "/files/" + name);
     }
@@ -49,7 +45,7 @@ class FilesApiTest {
 
     @Test
     void anUploadReachesTheCodeAndTheModelIsToldOfIt() throws Exception {
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "/" + id))) {
             HttpResponse<String> uploaded = put(file(id, "data.csv"), "x,y\n1,2\n3,4\n");
             assertEquals(200, uploaded.statusCode(), uploaded.body());
@@ -73,7 +69,7 @@ class FilesApiTest {
 
     @Test
     void whatTheCodeWritesIsListedAndDownloaded() throws Exception {
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         JsonNode done = HttpApi.call("POST", URI.create(sessions + "/" + id + "/execute"),
                 "{\"code\": \"open('out.bin', 'wb').write(bytes(range(256)))\\nopen('page.html', 'w').write('<script>x</script>')\"}").json();
         assertEquals("18", done.get("value").asText(), done.toString());
@@ -100,7 +96,7 @@ class FilesApiTest {
 
     @Test
     void namesAreCheckedAndLinksAreNotFollowed() throws Exception {
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         for (String bad : List.of("..%2Fescape", ".hidden", "a%2Fb", "%20lead")) {
             HttpResponse<String> refused = put(file(id, bad), "x");
             assertEquals(400, refused.statusCode(), bad + ": " + refused.body());
@@ -122,7 +118,7 @@ class FilesApiTest {
     @Test
     void aRestartedInterpretersLostFilesAreNamedToTheModel() throws Exception {
         // The action that ends its interpreter is told which files went with it.
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         assertEquals(200, put(file(id, "notes.txt"), "keep me").statusCode());
         try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "/" + id))) {
             List<JsonNode> obs = RealParts.runCode(ws, 30_000, "import os\nos._exit(1)", "print('after')");

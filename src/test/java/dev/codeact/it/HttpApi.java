@@ -30,12 +30,25 @@ final class HttpApi {
     /** A response: its status, content type and body (parsed when JSON). */
     record Reply(int status, String type, String body) {
         JsonNode json() {
-            try {
-                return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new UncheckedIOException("not JSON: " + body, e);
-            }
+            return parse(body);
         }
+    }
+
+    static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not JSON: " + json, e);
+        }
+    }
+
+    /** A new session of the gateway whose {@code /v1/sessions} is {@code sessions}: its id. */
+    static String createSession(URI sessions) throws IOException, InterruptedException {
+        Reply created = call("POST", sessions, null);
+        if (created.status() != 201) {
+            throw new AssertionError("no session created: " + created);
+        }
+        return created.json().get("id").asText();
     }
 
     static HttpResponse<String> send(String method, URI uri, String body, Map<String, String> headers)
@@ -62,11 +75,7 @@ final class HttpApi {
     /** One Server-Sent Event: its name ({@code message} when unnamed), id (null when none) and data. */
     record Event(String name, String id, String data) {
         JsonNode json() {
-            try {
-                return JSON.readTree(data);
-            } catch (IOException e) {
-                throw new UncheckedIOException("not JSON: " + data, e);
-            }
+            return parse(data);
         }
     }
 

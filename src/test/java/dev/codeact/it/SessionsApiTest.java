@@ -42,15 +42,9 @@ class SessionsApiTest {
         return URI.create(sessions + path);
     }
 
-    String create() throws Exception {
-        HttpApi.Reply created = HttpApi.call("POST", sessions, null);
-        assertEquals(201, created.status(), created.body());
-        return created.json().get("id").asText();
-    }
-
     @Test
     void aSessionCreatedOverHttpIsListedWithTheTitleOfItsFirstMessage() throws Exception {
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         HttpApi.Reply got = HttpApi.call("GET", at("/" + id), null);
         JsonNode one = got.json();
         assertEquals(200, got.status(), got.body());
@@ -74,13 +68,13 @@ class SessionsApiTest {
         assertEquals(1, listed.get("turns").asInt());
         assertTrue(listed.get("last_activity").asLong() >= one.get("created_at").asLong());
 
-        String newer = create();
+        String newer = HttpApi.createSession(sessions);
         assertEquals(newer, HttpApi.call("GET", at("?limit=1"), null).json().get(0).get("id").asText(), "latest activity first");
     }
 
     @Test
     void storedEventsComeAsJsonAndLiveOnesFollowAsServerSentEvents() throws Exception {
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         try (HttpApi.Stream stream = HttpApi.stream("GET", at("/" + id + "/events"), null, Map.of())) {
             assertEquals(200, stream.status);
             assertTrue(stream.type.startsWith("text/event-stream"), stream.type);
@@ -114,7 +108,7 @@ class SessionsApiTest {
 
     @Test
     void deletingASessionClosesItsClientsAndRemovesEveryKey() throws Exception {
-        String id = create();
+        String id = HttpApi.createSession(sessions);
         RealParts.model.enqueue(Reply.of("<execute>\nx = 1\n"), Reply.of("Set."));
         try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "/" + id))) {
             ws.sendJson("type", "user_message", "text", "set x");

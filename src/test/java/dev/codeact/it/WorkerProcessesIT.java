@@ -400,7 +400,7 @@ class WorkerProcessesIT {
         URI second = URI.create("http://127.0.0.1:" + port2 + "/v1/sessions");
         try (AppProcess w = worker("w-files", "main:", Map.of());
              AppProcess gateway2 = AppProcess.start("gateway-files", gatewayProps("main:", port2))) {
-            String id = HttpApi.call("POST", first, null).json().get("id").asText();
+            String id = HttpApi.createSession(first);
             HttpResponse<String> put = HttpApi.send("PUT", URI.create(first + "/" + id + "/files/in.txt"), "across",
                     Map.of("Content-Type", "application/octet-stream"));
             assertEquals(200, put.statusCode(), put.body());
