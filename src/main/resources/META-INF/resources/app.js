@@ -318,6 +318,7 @@ const on = {
     turn.el.dataset.reason = e.reason;
     turn = null;
     setRunning(false);
+    refreshSessions();
   },
   error(e) {
     showError(e);
@@ -381,10 +382,14 @@ async function refreshSessions() {
   }
   const list = $('session-list');
   list.replaceChildren();
+  // The gateway writes a chat's title as its first turn starts, in the background: until the list
+  // has it, the current chat shows the message it began with.
+  const firstMessage = transcript.querySelector('.msg.user .bubble')?.textContent.trim().replace(/\s+/g, ' ');
   for (const s of sessions) {
     const li = element('li', 'session', list);
     li.dataset.id = s.id;
-    const openButton = element('button', 'open', li, s.title || 'New chat');
+    const title = s.title || (client && s.id === client.sessionId && firstMessage) || 'New chat';
+    const openButton = element('button', 'open', li, title.length > 80 ? `${title.slice(0, 79)}…` : title);
     openButton.type = 'button';
     openButton.title = new Date(s.last_activity).toLocaleString();
     openButton.addEventListener('click', () => {

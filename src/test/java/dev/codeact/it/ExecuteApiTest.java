@@ -62,7 +62,7 @@ class ExecuteApiTest {
     @Test
     void outputStreamsWhileTheCodeRuns() throws Exception {
         String id = HttpApi.createSession(sessions);
-        String code = "import time\nfor i in range(3):\n    print('tick', i, flush=True)\n    time.sleep(0.4)\n'done'";
+        String code = "import time\nfor i in range(3):\n    print('tick', i, flush=True)\n    time.sleep(1.0)\n'done'";
         try (HttpApi.Stream stream = HttpApi.stream("POST", URI.create(sessions + "/" + id + "/execute"), cell(code), Map.of())) {
             assertEquals(200, stream.status);
             List<HttpApi.Event> events = stream.until(e -> e.name().equals("result"), 30_000);
