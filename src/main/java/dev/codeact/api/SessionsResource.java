@@ -20,6 +20,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
 import io.vertx.core.Vertx;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -204,6 +205,8 @@ public class SessionsResource {
      */
     private static OutboundSseEvent errorEvent(Sse sse, String session, Throwable failure) {
         ServerEvent.Error error = failure instanceof ProtocolException refused ? ServerEvent.Error.of(refused.code(), refused.getMessage())
+                : failure instanceof BackPressureFailure ? ServerEvent.Error.of(ErrorCode.OVERLOADED, "this stream fell "
+                        + SessionFeed.BEHIND + " events behind its client: reconnect with Last-Event-ID")
                 : ServerEvent.Error.of(ErrorCode.STORAGE, "the stream failed: " + failure.getMessage());
         return sse.newEventBuilder().name("error").data(WireCodec.encodeServer(session, 0, error))
                 .mediaType(MediaType.TEXT_PLAIN_TYPE).build();

@@ -21,6 +21,9 @@ public class SessionFeed {
     /** One event: its seq (0 outside the session's log) and its JSON. */
     public record Event(long seq, String json) {}
 
+    /** Events a stream may fall behind its client before it fails (the client resumes with Last-Event-ID). */
+    public static final int BEHIND = 10_000;
+
     private final SessionRegistry registry;
 
     public SessionFeed(SessionRegistry registry) {
@@ -47,7 +50,7 @@ public class SessionFeed {
                     Attachment attachment = session.attachLive(new StreamClient(emitter));
                     emitter.onTermination(() -> session.run(() -> session.detach(attachment)));
                     session.resume(attachment, after);
-                })));
+                }), BEHIND));
     }
 
     /** The stream as the session's client: each event is an item; closing completes the stream. */

@@ -18,8 +18,8 @@ import java.util.function.Predicate;
  */
 final class SessionScheduler<T> {
 
-    /** What to do with a job just delivered. */
-    enum Admission {
+    /** When a job just delivered runs. */
+    enum Kind {
         /** The first of its session: start it. */
         START,
         /** Its session runs another job: it starts when that one finishes. */
@@ -27,6 +27,12 @@ final class SessionScheduler<T> {
         /** Already here (a takeover raced a redelivery): ignore this delivery. */
         DUPLICATE
     }
+
+    /**
+     * What to do with a job just delivered: when it runs, and whether its cancel came before it
+     * (then it is answered without running; the cancel is forgotten, so it counts once).
+     */
+    record Admission(Kind kind, boolean cancelledEarly) {}
 
     private record Entry<T>(String jobId, String session, T job) {}
 
@@ -45,18 +51,13 @@ final class SessionScheduler<T> {
 
     synchronized Admission admit(String jobId, String session, T job) {
         if (byJob.containsKey(jobId)) {
-            return Admission.DUPLICATE;
+            return new Admission(Kind.DUPLICATE, false);
         }
         Entry<T> entry = new Entry<>(jobId, session, job);
         byJob.put(jobId, entry);
         ArrayDeque<Entry<T>> waiting = bySession.computeIfAbsent(session, s -> new ArrayDeque<>());
         waiting.addLast(entry);
-        return waiting.size() == 1 ? Admission.START : Admission.QUEUED;
-    }
-
-    /** Whether a cancel for {@code jobId} came before it (then it is answered without running); forgets the cancel. */
-    synchronized boolean takeEarlyCancel(String jobId) {
-        return cancelledEarly.remove(jobId) != null;
+        return new Admission(waiting.size() == 1 ? Kind.START : Kind.QUEUED, cancelledEarly.remove(jobId) != null);
     }
 
     /** The job to cancel, or null: then the cancel is remembered for when the job comes. */

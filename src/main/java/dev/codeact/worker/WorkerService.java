@@ -208,15 +208,15 @@ public class WorkerService {
         }
         JobExecution execution = new JobExecution(job, new JobExecution.Entry(stream, message.id(), rescued, attempt), jobContext);
         SessionScheduler.Admission admission = scheduler.admit(job.jobId(), job.session(), execution);
-        if (admission == SessionScheduler.Admission.DUPLICATE) {
+        if (admission.kind() == SessionScheduler.Kind.DUPLICATE) {
             // Delivered twice (a takeover raced a redelivery): one run per job on this worker.
             LOG.warnf("job %s is already here; ignoring a second delivery", job.jobId());
             return;
         }
-        if (scheduler.takeEarlyCancel(job.jobId())) {
+        if (admission.cancelledEarly()) {
             execution.cancel();
         }
-        if (admission == SessionScheduler.Admission.START) {
+        if (admission.kind() == SessionScheduler.Kind.START) {
             blocking.execute(execution::start);
         }
     }
