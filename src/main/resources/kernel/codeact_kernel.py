@@ -50,6 +50,7 @@ MAX_FILE_BYTES = int(os.environ.get("CODEACT_MAX_FILE_BYTES", "16777216"))
 # A file name the API may use: the contract's FileOp.NAME (ContractSchemaTest checks they agree).
 FILE_NAME = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\- ]{0,127}")
 MAX_FILES = 200
+SCAN_LIMIT = 2000
 # The session's working directory: where the kernel started (code may chdir, the files stay here).
 WORKDIR = os.getcwd()
 # Between the head and the tail of cut text; the gateway's Clip.MARKER_FORMAT is the same (a test checks).
@@ -401,11 +402,16 @@ def safe_name(name):
 
 
 def list_files():
-    """The working directory's regular files with safe names (no hidden ones, no links), by name."""
+    """The working directory's regular files with safe names (no hidden ones, no links), by name.
+
+    It runs after every cell: past SCAN_LIMIT entries it stops looking (each stat is a syscall,
+    slow under gVisor), so a directory of many thousand files costs a bounded time."""
     files = []
     try:
         with os.scandir(WORKDIR) as entries:
-            for entry in entries:
+            for seen, entry in enumerate(entries):
+                if seen >= SCAN_LIMIT:
+                    break
                 if safe_name(entry.name) and entry.is_file(follow_symlinks=False):
                     st = entry.stat(follow_symlinks=False)
                     files.append({"name": entry.name, "size": st.st_size, "modified": int(st.st_mtime * 1000)})
