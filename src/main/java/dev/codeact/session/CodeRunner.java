@@ -9,7 +9,6 @@ import dev.codeact.contract.FileOp;
 import dev.codeact.contract.Job;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.QueueCodec;
-import dev.codeact.contract.Result;
 import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultReader;
 import dev.codeact.queue.ResultSequence;
