@@ -41,7 +41,7 @@ public class SessionAccess {
     }
 
     /** Redis failing is the client's {@code storage} problem, not an internal error. */
-    private static <T> Uni<T> storage(Uni<T> read) {
+    static <T> Uni<T> storage(Uni<T> read) {
         return read.onFailure(e -> !(e instanceof ProtocolException))
                 .transform(e -> new ProtocolException(ErrorCode.STORAGE, "could not read the session: " + e.getMessage()));
     }

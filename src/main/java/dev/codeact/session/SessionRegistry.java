@@ -31,6 +31,9 @@ public class SessionRegistry {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{16,64}");
     /** How long creating a session over HTTP waits for its first event to be stored before it reports storage. */
     private static final Duration STORE_WAIT = Duration.ofSeconds(10);
+    /** Rounds of {@link #DELETE_WAIT_MS} a delete waits for the session's logs to be written. */
+    private static final int DELETE_WAIT_ROUNDS = 250;
+    private static final long DELETE_WAIT_MS = 20;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final PrincipalCounters sessionsHeld = new PrincipalCounters();
@@ -238,10 +241,6 @@ public class SessionRegistry {
                     .subscribe().with(done::complete, done::fail));
         }));
     }
-
-    /** Rounds of {@link #DELETE_WAIT_MS} a delete waits for the session's logs to be written. */
-    private static final int DELETE_WAIT_ROUNDS = 250;
-    private static final long DELETE_WAIT_MS = 20;
 
     /** Runs {@code then} once the session's logs are written (or after the rounds: a write that late is not waited for). */
     private void whenStored(Session session, int rounds, Runnable then) {
