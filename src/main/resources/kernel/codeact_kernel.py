@@ -50,6 +50,8 @@ MAX_FILE_BYTES = int(os.environ.get("CODEACT_MAX_FILE_BYTES", "16777216"))
 # A file name the API may use: the contract's FileOp.NAME (ContractSchemaTest checks they agree).
 FILE_NAME = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\- ]{0,127}")
 MAX_FILES = 200
+# Bytes of a file per frame of a get (a megabyte of base64): the file goes out as it is read.
+FILE_CHUNK = 786432
 SCAN_LIMIT = 2000
 # The session's working directory: where the kernel started (code may chdir, the files stay here).
 WORKDIR = os.getcwd()
@@ -421,19 +423,20 @@ def list_files():
     return files[:MAX_FILES]
 
 
-def file_op(op, name, data):
-    """One file operation on the working directory: (error, base64 of the file for a get).
+def file_op(op_id, op, name, data):
+    """One file operation on the working directory: (error name, message), both None when it worked.
 
-    Never follows a link: a put replaces whatever the name was (rename does not follow), a get and
-    a delete refuse anything but a regular file."""
+    A get sends the file as it reads it: "stream" frames named "file", base64, FILE_CHUNK bytes
+    each. Never follows a link: a put replaces whatever the name was (rename does not follow), a
+    get and a delete refuse anything but a regular file."""
     if op != "list" and not safe_name(name):
-        return "FileNameError", "not a safe file name: %r" % (name,), None
+        return "FileNameError", "not a safe file name: %r" % (name,)
     path = os.path.join(WORKDIR, name) if op != "list" else None
     try:
         if op == "put":
             raw = base64.b64decode(data or "", validate=True)
             if len(raw) > MAX_FILE_BYTES:
-                return "FileTooLarge", "%d bytes, over the limit of %d" % (len(raw), MAX_FILE_BYTES), None
+                return "FileTooLarge", "%d bytes, over the limit of %d" % (len(raw), MAX_FILE_BYTES)
             partial = os.path.join(WORKDIR, ".codeact-upload-%d" % os.getpid())
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
             with os.fdopen(fd, "wb") as out:
@@ -444,34 +447,39 @@ def file_op(op, name, data):
             with os.fdopen(fd, "rb") as f:
                 st = os.fstat(f.fileno())
                 if not stat.S_ISREG(st.st_mode):
-                    return "FileNotFoundError", "%s is not a regular file" % name, None
+                    return "FileNotFoundError", "%s is not a regular file" % name
                 if st.st_size > MAX_FILE_BYTES:
-                    return "FileTooLarge", "%d bytes, over the limit of %d" % (st.st_size, MAX_FILE_BYTES), None
-                return None, None, base64.b64encode(f.read(MAX_FILE_BYTES + 1)).decode("ascii")
+                    return "FileTooLarge", "%d bytes, over the limit of %d" % (st.st_size, MAX_FILE_BYTES)
+                sent = 0
+                while sent <= MAX_FILE_BYTES:
+                    chunk = f.read(FILE_CHUNK)
+                    if not chunk:
+                        break
+                    sent += len(chunk)
+                    send({"ev": "stream", "id": op_id, "name": "file", "text": base64.b64encode(chunk).decode("ascii")})
         elif op == "delete":
             if not stat.S_ISREG(os.lstat(path).st_mode):
-                return "FileNotFoundError", "%s is not a regular file" % name, None
+                return "FileNotFoundError", "%s is not a regular file" % name
             os.unlink(path)
         elif op != "list":
-            return "FileOpError", "unknown file operation %r" % (op,), None
+            return "FileOpError", "unknown file operation %r" % (op,)
     except FileNotFoundError:
-        return "FileNotFoundError", "no file %s in the working directory" % name, None
+        return "FileNotFoundError", "no file %s in the working directory" % name
     except OSError as e:
         if e.errno == errno.ELOOP:
-            return "FileNotFoundError", "%s is a link, not a regular file" % name, None
-        return type(e).__name__, str(e), None  # a full tmpfs: ENOSPC
+            return "FileNotFoundError", "%s is a link, not a regular file" % name
+        return type(e).__name__, str(e)  # a full tmpfs: ENOSPC
     except ValueError as e:  # bad base64
-        return "ValueError", str(e), None
-    return None, None, None
+        return "ValueError", str(e)
+    return None, None
 
 
 def run_file_op(op_id, frame):
     started = time.monotonic()
-    failure, message, data = file_op(frame.get("op"), frame.get("name"), frame.get("data"))
+    failure, message = file_op(op_id, frame.get("op"), frame.get("name"), frame.get("data"))
     error = None if failure is None else {"name": failure, "value": message, "traceback": "%s: %s" % (failure, message)}
     send({"ev": "done", "id": op_id, "value": None, "error": error, "displays": [], "files": list_files(),
-          "file_data": data, "duration_ms": int((time.monotonic() - started) * 1000), "truncated": False,
-          "dropped_chars": 0})
+          "duration_ms": int((time.monotonic() - started) * 1000), "truncated": False, "dropped_chars": 0})
 
 
 FILE_OPS = ("put", "get", "delete", "list")

@@ -47,7 +47,6 @@ export interface ExecutionResult {
   displays?: Display[];
   duration_ms: number;
   error?: ExecutionResultErrorInfo;
-  file_data?: string;
   files?: FileInfo[];
   notice?: string;
   output?: string;

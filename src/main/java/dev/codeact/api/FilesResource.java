@@ -7,9 +7,11 @@ import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.FileOp;
 import dev.codeact.contract.Problem;
 import dev.codeact.contract.ProtocolException;
+import dev.codeact.contract.Result;
 import dev.codeact.session.CodeRunner;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -19,7 +21,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * A session's working directory (the kernel's current directory in its sandbox): upload a file
@@ -100,10 +102,21 @@ public class FilesResource {
     @Operation(summary = "Download a file", description = "As an attachment; images, CSV, text, JSON and PDF keep their type, "
             + "anything else is sent as bytes.")
     @APIResponse(responseCode = "200", description = "The file")
-    public Uni<Response> download(@PathParam("id") String id, @PathParam("name") String name) throws ProtocolException {
+    public RestMulti<byte[]> download(@PathParam("id") String id, @PathParam("name") String name) throws ProtocolException {
         checkName(name);
-        return run(id, new FileOp(FileOp.GET, name, null)).map(result -> Response.ok(Base64.getDecoder().decode(result.fileData()))
-                .type(type(name)).header("Content-Disposition", "attachment; filename=\"" + name + "\"").build());
+        // The file streams as the kernel reads it; a refusal (no such file) comes before any byte, so it is still a problem.
+        Multi<byte[]> bytes = access.held(id, identity.getPrincipal().getName())
+                .onItem().transformToMulti(session -> runner.fileStream(session, new FileOp(FileOp.GET, name, null)))
+                .onItem().transformToUniAndConcatenate(progress -> {
+                    if (progress instanceof CodeRunner.Output piece) {
+                        return Result.FILE.equals(piece.output().stream())
+                                ? Uni.createFrom().item(Base64.getDecoder().decode(piece.output().text())) : Uni.createFrom().nullItem();
+                    }
+                    ExecutionResult.ErrorInfo error = ((CodeRunner.Done) progress).result().error();
+                    return error == null ? Uni.createFrom().nullItem() : Uni.createFrom().failure(refusal(error));
+                });
+        return RestMulti.fromMultiData(bytes).header("Content-Type", type(name))
+                .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
     }
 
     @DELETE

@@ -17,7 +17,6 @@ import java.util.List;
  * @param notice     what the model must know beyond the output (e.g. why the interpreter was restarted)
  * @param warning    operator-facing metadata, e.g. that the code ran without a sandbox
  * @param files      the files of the session's working directory after the action (null when unknown)
- * @param fileData   the file a {@link FileOp#GET} read, base64
  */
 public record ExecutionResult(
         String output,
@@ -32,8 +31,7 @@ public record ExecutionResult(
         String sandbox,
         String notice,
         String warning,
-        List<FileInfo> files,
-        String fileData) {
+        List<FileInfo> files) {
 
     public record ErrorInfo(String name, String value, String traceback) {}
 

@@ -5,12 +5,12 @@ import java.util.List;
 
 /**
  * One JSON line from the kernel (see codeact_kernel.py): {@value #READY} ({@code python}, {@code pid}),
- * {@value #STREAM} ({@code id}, {@code name}, {@code text}) or {@value #DONE} (the cell's end). The
+ * {@value #STREAM} ({@code id}, {@code name}: stdout, stderr, or file for a piece of the file a get
+ * reads, base64; {@code text}) or {@value #DONE} (the cell's end). The
  * kernel runs untrusted code, so every field may be missing; the reader checks what it uses.
  */
 public record KernelFrame(String ev, String id, String name, String text, String value, ErrorInfo error, List<Display> displays,
-                          long durationMs, boolean truncated, long droppedChars, String python, Long pid, List<FileInfo> files,
-                          String fileData) {
+                          long durationMs, boolean truncated, long droppedChars, String python, Long pid, List<FileInfo> files) {
 
     public static final String READY = "ready";
     public static final String STREAM = "stream";

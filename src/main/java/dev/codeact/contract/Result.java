@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * An entry on a gateway's result stream: a live output chunk, or the action's end.
  *
  * @param kind   {@code chunk} (then {@code stream} and {@code text}) or {@code observation} (then {@code result})
- * @param stream {@code stdout} or {@code stderr}
+ * @param stream {@code stdout} or {@code stderr}, or {@value #FILE} for a piece of the file a
+ *               {@link FileOp#GET} reads (base64, in order)
  * @param n       the entry's number within its job (1, 2, …), the same when a write is retried, so a
  *                reader drops an entry a lost reply made the worker write twice; 0: not numbered
  * @param attempt which run of the job this is (1, or more once a worker that stopped answering was
@@ -17,13 +18,14 @@ public record Result(int v, String kind, String session, String jobId, String wo
 
     public static final String CHUNK = "chunk";
     public static final String OBSERVATION = "observation";
+    public static final String FILE = "file";
 
     public Result {
         QueueCodec.require(session, "session");
         QueueCodec.require(jobId, "job_id");
         if (CHUNK.equals(kind)) {
-            if (!"stdout".equals(stream) && !"stderr".equals(stream)) {
-                throw new IllegalArgumentException("chunk stream must be stdout or stderr");
+            if (!"stdout".equals(stream) && !"stderr".equals(stream) && !FILE.equals(stream)) {
+                throw new IllegalArgumentException("chunk stream must be stdout, stderr or file");
             }
             QueueCodec.require(text, "text");
         } else if (OBSERVATION.equals(kind)) {

@@ -3,6 +3,7 @@ package dev.codeact.sandbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.codeact.contract.KernelCommand;
 import dev.codeact.contract.KernelFrame;
+import dev.codeact.contract.Result;
 import dev.codeact.contract.WireJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,6 +27,9 @@ public final class Kernel {
     /** Receives what one action produces. Called on the kernel's reader thread. */
     public interface Listener {
         void onStream(String name, String text);
+
+        /** A piece of the file a {@code get} reads, base64, in order. */
+        void onFileData(String base64);
 
         void onDone(KernelFrame done);
 
@@ -182,7 +186,11 @@ public final class Kernel {
             case KernelFrame.STREAM -> {
                 Listener listener = current;
                 if (listener != null && frame.text() != null && frame.id() != null && frame.id().equals(currentId)) {
-                    listener.onStream("stderr".equals(frame.name()) ? "stderr" : "stdout", frame.text());
+                    if (Result.FILE.equals(frame.name())) {
+                        listener.onFileData(frame.text());
+                    } else {
+                        listener.onStream("stderr".equals(frame.name()) ? "stderr" : "stdout", frame.text());
+                    }
                 }
             }
             case KernelFrame.DONE -> {

@@ -63,8 +63,7 @@ public class CodeRunner {
      * noted for the model's next message; the session's clients get the new file list.
      */
     public Uni<ExecutionResult> file(Session session, FileOp op) {
-        return submit(session, null, op, config.actionTimeout().toMillis())
-                .filter(p -> p instanceof Done).map(p -> ((Done) p).result()).toUni()
+        return fileStream(session, op).filter(p -> p instanceof Done).map(p -> ((Done) p).result()).toUni()
                 .invoke(result -> session.run(() -> {
                     if (FileOp.PUT.equals(op.op()) && result.error() == null) {
                         long size = result.files() == null ? 0 : result.files().stream().filter(f -> f.name().equals(op.name()))
@@ -72,6 +71,11 @@ public class CodeRunner {
                         session.note("The user uploaded the file " + op.name() + " (" + size + " bytes) to the working directory");
                     }
                 }));
+    }
+
+    /** A file operation's progress: for a get, the file's pieces ({@code file} output, base64) as the kernel reads it. */
+    public Multi<Progress> fileStream(Session session, FileOp op) {
+        return submit(session, null, op, config.actionTimeout().toMillis());
     }
 
     private Multi<Progress> submit(Session session, String code, FileOp file, long timeoutMs) {

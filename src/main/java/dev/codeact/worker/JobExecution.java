@@ -4,6 +4,7 @@ import dev.codeact.contract.Display;
 import dev.codeact.contract.ExecutionResult.ErrorInfo;
 import dev.codeact.contract.ExecutionResult;
 import dev.codeact.contract.FileInfo;
+import dev.codeact.contract.FileOp;
 import dev.codeact.contract.Job;
 import dev.codeact.contract.KernelCommand;
 import dev.codeact.contract.KernelFrame;
@@ -65,6 +66,8 @@ final class JobExecution implements Kernel.Listener {
     private volatile boolean cancelled;
     private ScheduledFuture<?> timeoutTimer;
     private final InterruptThenKill stopping;
+    /** Bytes of a get's file seen so far (on the kernel's reader thread). */
+    private long fileBytes;
 
     JobExecution(Job job, Entry entry, Context env) {
         this.job = job;
@@ -100,7 +103,7 @@ final class JobExecution implements Kernel.Listener {
     void start() {
         started = true;
         if (cancelled) {
-            finish(result(null, null, List.of(), 0, false, null, null));
+            finish(result(null, null, List.of(), 0, false, null));
             return;
         }
         boolean fresh;
@@ -122,11 +125,11 @@ final class JobExecution implements Kernel.Listener {
             }
         } catch (KernelPool.FullException e) {
             finish(result(null, new ErrorInfo("Overloaded", e.getMessage(), "Overloaded: " + e.getMessage()), List.of(), 0,
-                    false, null, null));
+                    false, null));
             return;
         } catch (IOException e) {
             finish(result(null, new ErrorInfo("SandboxError", "could not start the sandbox: " + e.getMessage(),
-                    "SandboxError: could not start the sandbox: " + e.getMessage()), List.of(), 0, false, null, null));
+                    "SandboxError: could not start the sandbox: " + e.getMessage()), List.of(), 0, false, null));
             return;
         }
         synchronized (this) {
@@ -206,6 +209,21 @@ final class JobExecution implements Kernel.Listener {
         }
     }
 
+    /**
+     * A piece of a get's file goes out as it comes, up to {@code max-file-bytes}; past it nothing more
+     * is sent and the result says so. Pieces for anything but a get (a kernel that lies) are dropped.
+     */
+    @Override
+    public void onFileData(String base64) {
+        if (job.file() == null || !FileOp.GET.equals(job.file().op()) || finished.get()) {
+            return;
+        }
+        fileBytes += base64.length() * 3L / 4;
+        if (fileBytes <= env.limits().maxFileBytes()) {
+            sink.push(Result.chunk(job.session(), job.jobId(), env.limits().workerId(), Result.FILE, base64));
+        }
+    }
+
     @Override
     public void onFramesRead() {
         sink.flush();
@@ -227,14 +245,12 @@ final class JobExecution implements Kernel.Listener {
         trace.kernelDone(done.durationMs(), null);
         ErrorInfo error = done.error() == null ? null : new ErrorInfo(guard.clip(done.error().name()),
                 guard.clip(done.error().value()), guard.clip(done.error().traceback()));
-        String fileData = done.fileData();
-        if (fileData != null && fileData.length() * 3L / 4 > env.limits().maxFileBytes()) {
-            fileData = null;
+        if (fileBytes > env.limits().maxFileBytes()) {
             error = new ErrorInfo("FileTooLarge", "over codeact.worker.max-file-bytes (" + env.limits().maxFileBytes() + ")",
                     "FileTooLarge: the file is over codeact.worker.max-file-bytes");
         }
         finish(result(guard.clip(done.value()), error, done.displays(), done.durationMs(), done.truncated(),
-                guard.files(done.files()), fileData));
+                guard.files(done.files())));
     }
 
     @Override
@@ -250,11 +266,11 @@ final class JobExecution implements Kernel.Listener {
         restarted = true;
         notice = why + "; the next code runs on a fresh Python interpreter: " + STATE_GONE;
         finish(result(null, new ErrorInfo("KernelRestarted", why, "KernelRestarted: " + why), List.of(),
-                (System.nanoTime() - startedAt) / 1_000_000, false, List.of(), null));
+                (System.nanoTime() - startedAt) / 1_000_000, false, List.of()));
     }
 
     private ExecutionResult result(String value, ErrorInfo error, List<Display> displays, long durationMs,
-                                   boolean truncated, List<FileInfo> files, String fileData) {
+                                   boolean truncated, List<FileInfo> files) {
         String out;
         List<Display> kept;
         boolean cut;
@@ -269,7 +285,7 @@ final class JobExecution implements Kernel.Listener {
                     + " bytes of rich output for one action]\n";
         }
         return new ExecutionResult(out, value, error, kept, durationMs, truncated || cut, timedOut, restarted, cancelled,
-                env.limits().sandboxMode(), notice, env.limits().sandboxWarning(), files, fileData);
+                env.limits().sandboxMode(), notice, env.limits().sandboxWarning(), files);
     }
 
     private void finish(ExecutionResult result) {

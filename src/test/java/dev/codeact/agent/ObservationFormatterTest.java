@@ -14,7 +14,7 @@ class ObservationFormatterTest {
     final ObservationFormatter formatter = new ObservationFormatter(10_000);
 
     ExecutionResult result(String output, String value, List<Display> displays) {
-        return new ExecutionResult(output, value, null, displays, 1, false, false, false, false, "runsc", null, null, null, null);
+        return new ExecutionResult(output, value, null, displays, 1, false, false, false, false, "runsc", null, null, null);
     }
 
     @Test

@@ -188,7 +188,7 @@ class TurnTest {
     }
 
     static ExecutionResult ran(String output, boolean cancelled) {
-        return new ExecutionResult(output, null, null, null, 1, false, false, false, cancelled, "runsc", null, null, null, null);
+        return new ExecutionResult(output, null, null, null, 1, false, false, false, cancelled, "runsc", null, null, null);
     }
 
     void waitFor(String type) throws Exception {

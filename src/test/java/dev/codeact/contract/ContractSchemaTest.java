@@ -76,7 +76,7 @@ class ContractSchemaTest {
     void everyServerEventTheCodecWritesMatches() throws IOException {
         ExecutionResult result = new ExecutionResult("1\n", "2", new ExecutionResult.ErrorInfo("ValueError", "x", "tb"),
                 List.of(new Display(Display.DISPLAY, Map.of("image/png", "iVBO", "text/plain", "<Figure size 640x480 with 1 Axes>"))), 3, false, false, false, false, "runsc", null, null,
-                List.of(new FileInfo("data.csv", 12_345, 1_764_129_600_000L)), null);
+                List.of(new FileInfo("data.csv", 12_345, 1_764_129_600_000L)));
         List<ServerEvent> events = List.of(new ServerEvent.SessionInfo(1, "alice", "m", true, 5), new ServerEvent.TurnStart(1, "hi"),
                 new ServerEvent.Token(1, "Let"), new ServerEvent.Action(1, "a-1", 1, "print(1)"),
                 new ServerEvent.ObservationChunk(1, "a-1", "stdout", "1\n"), new ServerEvent.Observation(1, "a-1", result, "1"),
@@ -100,7 +100,7 @@ class ContractSchemaTest {
         Job job = new Job(QueueCodec.VERSION, "a-1", "s-1", "codeact:results:g", "print(1)", 1000, 1, null, null);
         Result chunk = Result.chunk("s-1", "a-1", "w", "stdout", "1\n").numbered(1, 1);
         Result end = Result.observation("s-1", "a-1", "w", new ExecutionResult("", null, null, null, 1, false, false, false, false,
-                "runsc", null, null, null, null));
+                "runsc", null, null, null));
         Map<String, Object> payloads = Map.of("Job", job, "Result", chunk, "CancelRequest", new CancelRequest(1, "s-1", "a-1"),
                 "KernelRelease", new KernelRelease(1, "s-1"), "SessionTaken", new SessionTaken(1, "s-1", "g"));
         for (var entry : payloads.entrySet()) {
@@ -229,7 +229,8 @@ class ContractSchemaTest {
                         "the kernel and FileOp agree on " + names.get(i) + ": " + done);
             }
             JsonNode got = seen.stream().filter(f -> "f2".equals(f.path("id").asText())).findFirst().orElseThrow();
-            assertEquals("aGk=", got.get("file_data").asText());
+            assertEquals("aGk=", got.get("text").asText());
+            assertEquals("file", got.get("name").asText(), "a get's file comes in stream frames named file");
             JsonNode rich = seen.stream().filter(f -> "c3".equals(f.path("id").asText()) && f.has("displays")).findFirst().orElseThrow()
                     .get("displays");
             assertEquals(2, rich.size(), rich.toString());

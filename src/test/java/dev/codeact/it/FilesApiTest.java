@@ -70,18 +70,18 @@ class FilesApiTest {
     void whatTheCodeWritesIsListedAndDownloaded() throws Exception {
         String id = HttpApi.createSession(sessions);
         JsonNode done = HttpApi.call("POST", URI.create(sessions + "/" + id + "/execute"),
-                "{\"code\": \"open('out.bin', 'wb').write(bytes(range(256)))\\nopen('page.html', 'w').write('<script>x</script>')\"}").json();
+                "{\"code\": \"open('out.bin', 'wb').write(bytes(range(256)) * 12288)\\nopen('page.html', 'w').write('<script>x</script>')\"}").json();
         assertEquals("18", done.get("value").asText(), done.toString());
         JsonNode listed = HttpApi.call("GET", URI.create(sessions + "/" + id + "/files"), null).json();
         assertEquals(List.of("out.bin", "page.html"), List.of(listed.get(0).get("name").asText(), listed.get(1).get("name").asText()));
 
         HttpResponse<byte[]> bin = HttpApi.bytes(file(id, "out.bin"));
         assertEquals(200, bin.statusCode());
-        byte[] expected = new byte[256];
-        for (int i = 0; i < 256; i++) {
+        byte[] expected = new byte[256 * 12288];
+        for (int i = 0; i < expected.length; i++) {
             expected[i] = (byte) i;
         }
-        assertArrayEquals(expected, bin.body());
+        assertArrayEquals(expected, bin.body(), "3 MiB, streamed in pieces from the kernel, arrive whole and in order");
         assertEquals("attachment; filename=\"out.bin\"", bin.headers().firstValue("Content-Disposition").orElse(""));
         HttpResponse<byte[]> page = HttpApi.bytes(file(id, "page.html"));
         assertEquals("application/octet-stream", page.headers().firstValue("Content-Type").orElse(""),

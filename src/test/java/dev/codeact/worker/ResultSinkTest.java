@@ -37,7 +37,7 @@ class ResultSinkTest {
 
     static Result observation() {
         return Result.observation("s", "j", "w", new ExecutionResult("", null, null, null, 1, false, false, false, false, "runsc",
-                null, null, null, null));
+                null, null, null));
     }
 
     /** The results an XADD batch carries, decoded. */
