@@ -2,7 +2,8 @@
 
 Standard library only. It speaks JSON lines with the worker:
   in  (fd 0):  {"op": "exec", "id": ..., "code": ...}  |  {"op": "interrupt"}  |  a file operation
-               {"op": "put" | "get" | "delete" | "list", "id", "name", "data"} on the working directory
+               {"op": "put" | "append" | "get" | "delete" | "list", "id", "name", "data", "last"} on the
+               working directory
   out (fd 1):  {"ev": "ready", ...} | {"ev": "stream", "id", "name", "text"} | {"ev": "done", "id", ...}
 (the frames' schema: KernelFrame in spec/codeact.schema.json).
 At start the protocol descriptors are moved aside, so neither user code nor its child processes
@@ -423,7 +424,7 @@ def list_files():
     return files[:MAX_FILES]
 
 
-def file_op(op_id, op, name, data):
+def file_op(op_id, op, name, data, last):
     """One file operation on the working directory: (error name, message), both None when it worked.
 
     A get sends the file as it reads it: "stream" frames named "file", base64, FILE_CHUNK bytes
@@ -433,15 +434,24 @@ def file_op(op_id, op, name, data):
         return "FileNameError", "not a safe file name: %r" % (name,)
     path = os.path.join(WORKDIR, name) if op != "list" else None
     try:
-        if op == "put":
+        if op in ("put", "append"):
+            # An upload arrives in pieces: the first (put) starts a hidden partial file, the last
+            # puts it in place, so the code never sees half a file.
             raw = base64.b64decode(data or "", validate=True)
-            if len(raw) > MAX_FILE_BYTES:
-                return "FileTooLarge", "%d bytes, over the limit of %d" % (len(raw), MAX_FILE_BYTES)
-            partial = os.path.join(WORKDIR, ".codeact-upload-%d" % os.getpid())
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            partial = os.path.join(WORKDIR, ".codeact-upload-" + name)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_TRUNC if op == "put" else os.O_APPEND)
+            if op == "append" and not os.path.lexists(partial):
+                return "FileOpError", "no upload of %s is under way" % name
+            fd = os.open(partial, flags, 0o644)
             with os.fdopen(fd, "wb") as out:
                 out.write(raw)
-            os.replace(partial, path)
+                out.flush()
+                size = os.fstat(out.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                os.unlink(partial)
+                return "FileTooLarge", "over the limit of %d bytes" % MAX_FILE_BYTES
+            if last:
+                os.replace(partial, path)
         elif op == "get":
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
             with os.fdopen(fd, "rb") as f:
@@ -476,13 +486,13 @@ def file_op(op_id, op, name, data):
 
 def run_file_op(op_id, frame):
     started = time.monotonic()
-    failure, message = file_op(op_id, frame.get("op"), frame.get("name"), frame.get("data"))
+    failure, message = file_op(op_id, frame.get("op"), frame.get("name"), frame.get("data"), frame.get("last") is True)
     error = None if failure is None else {"name": failure, "value": message, "traceback": "%s: %s" % (failure, message)}
     send({"ev": "done", "id": op_id, "value": None, "error": error, "displays": [], "files": list_files(),
           "duration_ms": int((time.monotonic() - started) * 1000), "truncated": False, "dropped_chars": 0})
 
 
-FILE_OPS = ("put", "get", "delete", "list")
+FILE_OPS = ("put", "append", "get", "delete", "list")
 
 
 def clip(text):

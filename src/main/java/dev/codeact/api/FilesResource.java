@@ -9,6 +9,7 @@ import dev.codeact.contract.Problem;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.Result;
 import dev.codeact.session.CodeRunner;
+import dev.codeact.session.Session;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -53,6 +56,9 @@ public class FilesResource {
     private static final Map<String, String> SAFE_TYPES = Map.of("png", "image/png", "jpg", "image/jpeg", "jpeg", "image/jpeg",
             "gif", "image/gif", "csv", "text/csv", "txt", "text/plain", "json", "application/json", "pdf", "application/pdf");
 
+    /** Bytes of a file per job, each way (a megabyte of base64); the kernel reads a download in pieces of the same size. */
+    static final int PIECE = 786_432;
+
     private final SessionAccess access;
     private final CodeRunner runner;
     private final WorkerConfig worker;
@@ -71,14 +77,15 @@ public class FilesResource {
     @APIResponse(responseCode = "200", description = "The files", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = FileInfo.class, type = SchemaType.ARRAY)))
     public Uni<List<FileInfo>> list(@PathParam("id") String id) {
-        return run(id, new FileOp(FileOp.LIST, null, null)).map(ExecutionResult::files);
+        return run(id, FileOp.list()).map(ExecutionResult::files);
     }
 
     @PUT
     @Path("{name}")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Upload a file", description = "The body becomes the file `name` (replacing one of that name). The "
+    @Operation(summary = "Upload a file", description = "The body becomes the file `name` (replacing one of that name), "
+            + "handed to the kernel in pieces; the file appears whole once the last piece is in. The "
             + "model is told with the next message; the session's clients get a `files` event. Names: letters, digits, "
             + "`. _ -` and spaces, not starting with a dot, at most 128 characters.")
     @APIResponse(responseCode = "200", description = "The working directory after the upload", content = @Content(
@@ -87,13 +94,28 @@ public class FilesResource {
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "file_too_large: over codeact.worker.max-file-bytes, or the "
             + "session's files fill its sandbox", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<List<FileInfo>> upload(@PathParam("id") String id, @PathParam("name") String name, byte[] body) throws ProtocolException {
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM,
+            schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    public Uni<List<FileInfo>> upload(@PathParam("id") String id, @PathParam("name") String name, byte[] body)
+            throws ProtocolException {
         checkName(name);
         if (body.length > worker.maxFileBytes()) {
             throw new ProtocolException(ErrorCode.FILE_TOO_LARGE, body.length + " bytes, over codeact.worker.max-file-bytes ("
                     + worker.maxFileBytes() + ")");
         }
-        return run(id, new FileOp(FileOp.PUT, name, Base64.getEncoder().encodeToString(body))).map(ExecutionResult::files);
+        return access.held(id, identity.getPrincipal().getName()).chain(session -> pieces(session, name, body, 0));
+    }
+
+    /**
+     * The upload from {@code from} on, a piece of {@link #PIECE} bytes per job, one after the other:
+     * no Redis entry holds more than a piece, and the file appears whole once the last is in.
+     */
+    private Uni<List<FileInfo>> pieces(Session session, String name, byte[] body, int from) {
+        int to = Math.min(body.length, from + PIECE);
+        boolean last = to == body.length;
+        FileOp piece = FileOp.piece(name, from == 0, Base64.getEncoder().encodeToString(Arrays.copyOfRange(body, from, to)), last);
+        return runner.file(session, piece).chain(result -> result.error() != null ? Uni.createFrom().failure(refusal(result.error()))
+                : last ? Uni.createFrom().item(result.files()) : pieces(session, name, body, to));
     }
 
     @GET
@@ -106,7 +128,7 @@ public class FilesResource {
         checkName(name);
         // The file streams as the kernel reads it; a refusal (no such file) comes before any byte, so it is still a problem.
         Multi<byte[]> bytes = access.held(id, identity.getPrincipal().getName())
-                .onItem().transformToMulti(session -> runner.fileStream(session, new FileOp(FileOp.GET, name, null)))
+                .onItem().transformToMulti(session -> runner.fileStream(session, FileOp.get(name)))
                 .onItem().transformToUniAndConcatenate(progress -> {
                     if (progress instanceof CodeRunner.Output piece) {
                         return Result.FILE.equals(piece.output().stream())
@@ -125,7 +147,7 @@ public class FilesResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     public Uni<Void> delete(@PathParam("id") String id, @PathParam("name") String name) throws ProtocolException {
         checkName(name);
-        return run(id, new FileOp(FileOp.DELETE, name, null)).replaceWithVoid();
+        return run(id, FileOp.delete(name)).replaceWithVoid();
     }
 
     private static void checkName(String name) throws ProtocolException {

@@ -65,7 +65,7 @@ public class CodeRunner {
     public Uni<ExecutionResult> file(Session session, FileOp op) {
         return fileStream(session, op).filter(p -> p instanceof Done).map(p -> ((Done) p).result()).toUni()
                 .invoke(result -> session.run(() -> {
-                    if (FileOp.PUT.equals(op.op()) && result.error() == null) {
+                    if (op.last() && result.error() == null) {
                         long size = result.files() == null ? 0 : result.files().stream().filter(f -> f.name().equals(op.name()))
                                 .mapToLong(FileInfo::size).findFirst().orElse(0);
                         session.note("The user uploaded the file " + op.name() + " (" + size + " bytes) to the working directory");

@@ -45,8 +45,8 @@ final class ContractSchema {
     private static final Map<String, List<String>> WORDS = Map.of(
             "KernelFrame.ev", List.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE),
             "KernelCommand.op", List.of(KernelCommand.exec("", "").op(), KernelCommand.INTERRUPT.op(), KernelCommand.ALIVE.op(),
-                    FileOp.PUT, FileOp.GET, FileOp.DELETE, FileOp.LIST),
-            "FileOp.op", List.of(FileOp.PUT, FileOp.GET, FileOp.DELETE, FileOp.LIST),
+                    FileOp.PUT, FileOp.APPEND, FileOp.GET, FileOp.DELETE, FileOp.LIST),
+            "FileOp.op", List.of(FileOp.PUT, FileOp.APPEND, FileOp.GET, FileOp.DELETE, FileOp.LIST),
             "Result.kind", List.of(Result.CHUNK, Result.OBSERVATION),
             "Display.kind", List.of(Display.DISPLAY, Display.VALUE),
             "ServerEvent.Error.code", ERROR_CODES,

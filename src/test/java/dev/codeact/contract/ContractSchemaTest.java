@@ -194,12 +194,13 @@ class ContractSchemaTest {
             List<KernelCommand> cells = new ArrayList<>(List.of(
                     KernelCommand.exec("c1", "import sys\nprint('out')\nprint('err', file=sys.stderr)\n6 * 7"),
                     KernelCommand.exec("c2", "1 / 0"), KernelCommand.exec("c3", EVERY_RENDERING),
-                    KernelCommand.file("f1", new FileOp(FileOp.PUT, "a.txt", "aGk=")), KernelCommand.file("f2", new FileOp(FileOp.GET, "a.txt", null)),
-                    KernelCommand.file("f3", new FileOp(FileOp.DELETE, "a.txt", null)), KernelCommand.file("f4", new FileOp(FileOp.LIST, null, null))));
+                    KernelCommand.file("f1", FileOp.piece("a.txt", true, "aA==", false)),
+                    KernelCommand.file("f1b", FileOp.piece("a.txt", false, "aQ==", true)), KernelCommand.file("f2", FileOp.get("a.txt")),
+                    KernelCommand.file("f3", FileOp.delete("a.txt")), KernelCommand.file("f4", FileOp.list())));
             // The kernel's own name rule must be FileOp's: each of these is put, and refused exactly when FileOp refuses it.
             List<String> names = List.of("ok name.txt", "../up", ".hidden", "trailing ", "-dash", "x".repeat(128), "x".repeat(129), "a/b", "é.txt");
             for (int i = 0; i < names.size(); i++) {
-                cells.add(KernelCommand.file("n" + i, new FileOp(FileOp.PUT, names.get(i), "")));
+                cells.add(KernelCommand.file("n" + i, FileOp.piece(names.get(i), true, "", true)));
             }
             cells.add(KernelCommand.ALIVE);
             for (KernelCommand cell : cells) {

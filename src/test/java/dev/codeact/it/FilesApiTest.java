@@ -87,6 +87,14 @@ class FilesApiTest {
         assertEquals("application/octet-stream", page.headers().firstValue("Content-Type").orElse(""),
                 "HTML the code wrote is never served as a page of the gateway");
 
+        byte[] big = bin.body();
+        HttpResponse<String> uploaded = HttpApi.putBytes(file(id, "copy.bin"), big);
+        assertEquals(200, uploaded.statusCode(), uploaded.body());
+        assertArrayEquals(big, HttpApi.bytes(file(id, "copy.bin")).body(), "3 MiB up in pieces, and down again, unchanged");
+        JsonNode same = HttpApi.call("POST", URI.create(sessions + "/" + id + "/execute"),
+                "{\"code\": \"open('copy.bin', 'rb').read() == open('out.bin', 'rb').read()\"}").json();
+        assertEquals("True", same.get("value").asText(), "the code reads the uploaded file whole");
+
         assertEquals(204, HttpApi.call("DELETE", file(id, "out.bin"), null).status());
         HttpResponse<byte[]> gone = HttpApi.bytes(file(id, "out.bin"));
         assertEquals(404, gone.statusCode());

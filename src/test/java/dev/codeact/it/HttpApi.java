@@ -67,6 +67,12 @@ final class HttpApi {
         return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
     }
 
+    /** An upload of {@code body} as it is. */
+    static HttpResponse<String> putBytes(URI uri, byte[] body) throws IOException, InterruptedException {
+        return CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/octet-stream").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** A download: the body as bytes. */
     static HttpResponse<byte[]> bytes(URI uri) throws IOException, InterruptedException {
         return CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
