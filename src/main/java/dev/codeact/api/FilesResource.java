@@ -12,6 +12,7 @@ import dev.codeact.session.CodeRunner;
 import dev.codeact.session.Session;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -22,11 +23,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.Arrays;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -85,7 +89,7 @@ public class FilesResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Upload a file", description = "The body becomes the file `name` (replacing one of that name), "
-            + "handed to the kernel in pieces; the file appears whole once the last piece is in. The "
+            + "streamed to the kernel in pieces as it arrives; the file appears whole once the last piece is in. The "
             + "model is told with the next message; the session's clients get a `files` event. Names: letters, digits, "
             + "`. _ -` and spaces, not starting with a dot, at most 128 characters.")
     @APIResponse(responseCode = "200", description = "The working directory after the upload", content = @Content(
@@ -96,26 +100,44 @@ public class FilesResource {
             + "session's files fill its sandbox", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM,
             schema = @Schema(type = SchemaType.STRING, format = "binary")))
-    public Uni<List<FileInfo>> upload(@PathParam("id") String id, @PathParam("name") String name, byte[] body)
-            throws ProtocolException {
+    @Blocking
+    public List<FileInfo> upload(@PathParam("id") String id, @PathParam("name") String name, InputStream body)
+            throws ProtocolException, IOException {
         checkName(name);
-        if (body.length > worker.maxFileBytes()) {
-            throw new ProtocolException(ErrorCode.FILE_TOO_LARGE, body.length + " bytes, over codeact.worker.max-file-bytes ("
-                    + worker.maxFileBytes() + ")");
+        Session session = await(access.held(id, identity.getPrincipal().getName()));
+        // The body streams in as it is read: a piece at a time goes to the kernel, one job after the
+        // other, so neither the gateway nor Redis holds more than two pieces of the file.
+        byte[] piece = body.readNBytes(PIECE);
+        long total = 0;
+        for (boolean first = true; ; first = false) {
+            byte[] next = piece.length == PIECE ? body.readNBytes(PIECE) : new byte[0];
+            total += piece.length;
+            if (total > worker.maxFileBytes()) {
+                body.transferTo(OutputStream.nullOutputStream()); // the client is still sending: let it finish, then refuse
+                throw new ProtocolException(ErrorCode.FILE_TOO_LARGE, "over codeact.worker.max-file-bytes (" + worker.maxFileBytes() + ")");
+            }
+            boolean last = next.length == 0;
+            ExecutionResult result = await(runner.file(session, FileOp.piece(name, first, Base64.getEncoder().encodeToString(piece), last)));
+            if (result.error() != null) {
+                throw refusal(result.error());
+            }
+            if (last) {
+                return result.files();
+            }
+            piece = next;
         }
-        return access.held(id, identity.getPrincipal().getName()).chain(session -> pieces(session, name, body, 0));
     }
 
-    /**
-     * The upload from {@code from} on, a piece of {@link #PIECE} bytes per job, one after the other:
-     * no Redis entry holds more than a piece, and the file appears whole once the last is in.
-     */
-    private Uni<List<FileInfo>> pieces(Session session, String name, byte[] body, int from) {
-        int to = Math.min(body.length, from + PIECE);
-        boolean last = to == body.length;
-        FileOp piece = FileOp.piece(name, from == 0, Base64.getEncoder().encodeToString(Arrays.copyOfRange(body, from, to)), last);
-        return runner.file(session, piece).chain(result -> result.error() != null ? Uni.createFrom().failure(refusal(result.error()))
-                : last ? Uni.createFrom().item(result.files()) : pieces(session, name, body, to));
+    /** Waits on the worker thread of a blocking method; the problem a failure carries stays a problem. */
+    private static <T> T await(Uni<T> pending) throws ProtocolException {
+        try {
+            return pending.await().indefinitely();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ProtocolException refused) {
+                throw refused;
+            }
+            throw e;
+        }
     }
 
     @GET

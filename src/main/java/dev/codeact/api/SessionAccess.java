@@ -6,6 +6,7 @@ import dev.codeact.session.Session;
 import dev.codeact.session.SessionRegistry;
 import dev.codeact.session.SessionStore;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -34,9 +35,13 @@ public class SessionAccess {
                 : Uni.createFrom().failure(new ProtocolException(ErrorCode.FORBIDDEN, "this session belongs to another principal")));
     }
 
-    /** The session, held by this gateway (loaded or taken over if need be). */
+    /**
+     * The session, held by this gateway (loaded or taken over if need be). A session loaded here
+     * lives on the request's event loop, never on a worker thread a blocking method runs on: its
+     * state is only touched on its context.
+     */
     Uni<Session> held(String id, String principal) {
-        return storage(registry.find(id, principal, Vertx.currentContext()))
+        return storage(registry.find(id, principal, VertxContext.getRootContext(Vertx.currentContext())))
                 .onItem().ifNull().failWith(SessionAccess::notFound);
     }
 
