@@ -102,9 +102,8 @@ class TurnTest {
         public void turnEnded(Turn turn) { }
 
         public void turnEndEmitted() { }
-        @Override
         public String takeNotes() { return ""; }
-        @Override
+
         public List<String> filesSeen(List<FileInfo> files, boolean restarted) { return List.of(); }
 
         List<String> types() {
