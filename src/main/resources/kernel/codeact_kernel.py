@@ -4,7 +4,10 @@ Standard library only. It speaks JSON lines with the worker:
   in  (fd 0):  {"op": "exec", "id": ..., "code": ...}  |  {"op": "interrupt"}  |  a file operation
                {"op": "put" | "append" | "get" | "delete" | "list", "id", "name", "data", "last"} on the
                working directory
+               {"op": "tool_result", "id": call, "value" | "error"} answers a tool call; an exec may carry
+               "tools" (the session's tools, defined as Python functions before the code runs)
   out (fd 1):  {"ev": "ready", ...} | {"ev": "stream", "id", "name", "text"} | {"ev": "done", "id", ...}
+               | {"ev": "tool_call", "id", "call", "tool", "args"} (the cell waits for the answer)
 (the frames' schema: KernelFrame in spec/codeact.schema.json).
 At start the protocol descriptors are moved aside, so neither user code nor its child processes
 can write into the protocol: fd 1 and 2 become pipes whose bytes come back as stream chunks, and
@@ -151,6 +154,14 @@ class Outbox:
     def _flush_locked(self, *last):
         parts, self.parts, self.size = self.parts, [], 0
         send(*[{"ev": "stream", "id": self.exec_id, "name": name, "text": "".join(texts)} for name, texts in parts], *last)
+
+    def send_now(self, frame):
+        """Sends what is buffered, then frame(exec_id), in order; False between cells (no action to send it for)."""
+        with self.cond:
+            if self.exec_id is None:
+                return False
+            self._flush_locked(frame(self.exec_id))
+            return True
 
     def finish(self, done):
         """Flushes everything and sends the cell's done frame (built by done(dropped_chars)) with it."""
@@ -335,9 +346,142 @@ def shell(command):
 _SHELL_LINE = re.compile(r"^(\s*)!(.*)$", re.M)
 
 
+class ToolError(Exception):
+    """A tool call gave no value; .code says why: tool_error (the tool failed), tool_timeout,
+    tool_unavailable, tool_limit, tool_too_large, unknown_tool or tool_forbidden."""
+
+    def __init__(self, code, message):
+        super().__init__("[%s] %s" % (code, message))
+        self.code = code
+        self.message = message
+
+
+class ToolTimeout(ToolError, TimeoutError):
+    """No answer came within the gateway's codeact.tools.call-timeout."""
+
+
+class Any:
+    """The annotation of a value of any JSON type (shown as Any, as in the system prompt)."""
+
+
+Any.__module__ = "builtins"
+TOOL_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "Any": Any}
+
+
+class Tools:
+    """The session's tools as Python functions (also the module tools). A call goes out as a
+    tool_call frame; the calling thread waits for its tool_result, and an interrupt still stops it."""
+
+    def __init__(self):
+        import types
+        self.module = types.ModuleType("tools", "The session's tools: help(tools.<name>) shows one.")
+        self.module.ToolError = ToolError
+        self.module.ToolTimeout = ToolTimeout
+        self.module.__all__ = []
+        sys.modules["tools"] = self.module
+        self.defined = {}
+        self.pending = {}
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def define(self, specs, ns):
+        for name, fn in self.defined.items():
+            if ns.get(name) is fn:
+                del ns[name]
+            self.module.__dict__.pop(name, None)
+        self.defined = {}
+        for spec in specs if isinstance(specs, list) else ():
+            try:
+                fn = self.function(spec)
+            except (AttributeError, KeyError, TypeError, ValueError):  # the worker checks them; never stop over one
+                fn = None
+            if fn is not None:
+                self.defined[fn.__name__] = fn
+                setattr(self.module, fn.__name__, fn)
+                ns[fn.__name__] = fn
+        self.module.__all__ = sorted(self.defined)
+
+    def function(self, spec):
+        import inspect
+        import keyword
+        name = spec.get("name")
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            return None
+        params, required, keys = [], set(), {}
+        for p in spec.get("params") or ():
+            if p.get("required"):
+                required.add(p["name"])
+            keys[p["name"]] = p.get("key") or p["name"]
+            params.append(inspect.Parameter(p["name"], inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                            default=inspect.Parameter.empty if p.get("required") else p.get("default_value"),
+                                            annotation=TOOL_TYPES.get(p.get("type"), Any)))
+        signature = inspect.Signature(params, return_annotation=TOOL_TYPES.get(spec.get("returns"), Any))
+        tools = self
+
+        def tool(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            # An optional argument left out or given as None is not sent: the tool applies its own default.
+            given = {keys[k]: v for k, v in bound.arguments.items() if k in required or v is not None}
+            return tools.call(name, given)
+
+        tool.__name__ = tool.__qualname__ = name
+        tool.__module__ = "tools"
+        tool.__doc__ = spec.get("doc") or None
+        tool.__signature__ = signature
+        return tool
+
+    def call(self, name, arguments):
+        try:
+            json.dumps(arguments, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise TypeError("the arguments of tool %s must be JSON data (str, int, float, bool, None, list, dict): %s"
+                            % (name, e)) from None
+        with self.lock:
+            self.count += 1
+            # Unique in the session (clients remember which calls they answered): the action's id and a number.
+            call_id = "%s:%d" % (OUT.exec_id, self.count)
+            slot = [threading.Event(), None]
+            self.pending[call_id] = slot
+        try:
+            if not OUT.send_now(lambda exec_id: {"ev": "tool_call", "id": exec_id, "call": call_id, "tool": name,
+                                                 "args": arguments}):
+                raise ToolError("tool_unavailable", "tools can be called only while an action runs")
+            # In slices: a signal (the worker's interrupt) is handled between two waits.
+            while not slot[0].wait(0.2):
+                pass
+        finally:
+            with self.lock:
+                self.pending.pop(call_id, None)
+        reply = slot[1]
+        error = reply.get("error")
+        if isinstance(error, dict):
+            code = str(error.get("code") or "tool_error")
+            raise (ToolTimeout if code == "tool_timeout" else ToolError)(code, str(error.get("message") or ""))
+        return reply.get("value")
+
+    def answer(self, frame):
+        with self.lock:
+            slot = self.pending.get(frame.get("id"))
+        if slot is not None:
+            slot[1] = frame
+            slot[0].set()
+
+    def abandon(self):
+        """The cell ended: calls still waiting (in threads it left running) fail instead of waiting forever."""
+        with self.lock:
+            waiting = list(self.pending.items())
+        for call_id, slot in waiting:
+            slot[1] = {"error": {"code": "tool_unavailable", "message": "the action ended before the call was answered"}}
+            slot[0].set()
+
+
+TOOLS = Tools()
+
+
 class Kernel:
     def __init__(self):
-        self.ns = {"__name__": "__main__", "__builtins__": builtins, "__codeact_shell__": shell, "display": display}
+        self.ns = {"__name__": "__main__", "__builtins__": builtins, "__codeact_shell__": shell, "display": display,
+                   "tools": TOOLS.module, "ToolError": ToolError}
         self.count = 0
         self.running = threading.Lock()
         self.executing = False
@@ -381,6 +525,7 @@ class Kernel:
         except BaseException as e:  # the cell's own failure, including KeyboardInterrupt and SystemExit
             self.executing = False
             error = {"name": type(e).__name__, "value": clip(str(e)), "traceback": clip(format_error(e))}
+        TOOLS.abandon()
         collect_figures()
         if value is not None and len(value) > 1:
             DISPLAYS.add("value", value)
@@ -687,6 +832,8 @@ def main():
             WATCHDOG.fed()
             if frame.get("op") == "interrupt":
                 kernel.interrupt()
+            elif frame.get("op") == "tool_result":
+                TOOLS.answer(frame)
             elif frame.get("op") != "alive":
                 commands.put(frame)
         os._exit(0)
@@ -709,6 +856,8 @@ def main():
         try:
             frame = commands.get()
             if frame.get("op") == "exec" and isinstance(frame.get("code"), str):
+                if frame.get("tools") is not None:
+                    TOOLS.define(frame["tools"], kernel.ns)
                 kernel.execute(frame.get("id"), frame["code"])
             elif frame.get("op") in FILE_OPS:
                 run_file_op(frame.get("id"), frame)

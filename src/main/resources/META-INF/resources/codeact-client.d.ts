@@ -2,6 +2,7 @@
 // (mvn test -Dtest=ContractSchemaTest -Dspec.write=true writes it again).
 
 export type ClientEvent =
+  | ClientEventToolResult
   | ClientEventUserMessage
   | ClientEventCancel
   | ClientEventResume
@@ -21,10 +22,18 @@ export interface ClientEventResume {
   last_seq: number;
 }
 
+export interface ClientEventToolResult {
+  type: 'tool_result';
+  call_id?: string;
+  error?: string;
+  value?: unknown;
+}
+
 export interface ClientEventUserMessage {
   type: 'user_message';
   options?: Sampling;
   text?: string;
+  tools?: ToolSpec[];
 }
 
 export interface Display {
@@ -108,6 +117,8 @@ export type ServerEvent =
   | ServerEventError
   | ServerEventEventsLost
   | ServerEventFiles
+  | ServerEventToolCall
+  | ServerEventToolResult
   | ServerEventPong;
 
 export interface ServerEventAction {
@@ -124,7 +135,7 @@ export interface ServerEventError {
   type: 'error';
   session: string | null;
   seq: number;
-  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'reply_too_long' | 'storage';
+  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
   message?: string;
   turn?: number;
 }
@@ -190,6 +201,31 @@ export interface ServerEventToken {
   turn: number;
 }
 
+export interface ServerEventToolCall {
+  type: 'tool_call';
+  session: string | null;
+  seq: number;
+  action_id?: string;
+  arguments?: unknown;
+  call_id?: string;
+  source?: string;
+  tool?: string;
+  turn?: number;
+}
+
+export interface ServerEventToolResult {
+  type: 'tool_result';
+  session: string | null;
+  seq: number;
+  action_id?: string;
+  call_id?: string;
+  duration_ms: number;
+  error?: ToolFailure;
+  tool?: string;
+  turn?: number;
+  value?: unknown;
+}
+
 export interface ServerEventTurnEnd {
   type: 'turn_end';
   session: string | null;
@@ -215,6 +251,17 @@ export interface SessionSummary {
   last_activity: number;
   title?: string;
   turns: number;
+}
+
+export interface ToolFailure {
+  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
+  message?: string;
+}
+
+export interface ToolSpec {
+  description?: string;
+  name?: string;
+  parameters?: unknown;
 }
 
 export interface Usage {
@@ -258,6 +305,7 @@ export declare class CodeActClient {
   on(type: 'status', handler: (event: StatusEvent) => void): this;
   connect(): Promise<ServerEvent>;
   send(text: string, options?: Sampling): void;
+  tool(spec: ToolSpec, handler: (args: any, call: EventOf<'tool_call'>) => any): this;
   cancel(): void;
   ping(id: string): void;
   close(): void;

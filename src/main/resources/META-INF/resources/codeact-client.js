@@ -14,7 +14,7 @@
 const FINAL_REFUSALS = ['session_not_found', 'unauthorized', 'forbidden', 'too_many_sessions', 'too_many_connections'];
 
 const EVENT_TYPES = ['session', 'files', 'turn_start', 'token', 'action', 'observation_chunk', 'observation',
-  'turn_end', 'error', 'events_lost', 'pong'];
+  'tool_call', 'tool_result', 'turn_end', 'error', 'events_lost', 'pong'];
 
 /** The id of the ping an attach sends to learn it was accepted. */
 const ATTACHED = 'codeact-attached';
@@ -73,6 +73,9 @@ export class CodeActClient {
     this.closedByUser = false;
     this.attempt = 0;
     this.connected = false;
+    this.tools = new Map();
+    this.toolsDeclared = true;
+    this.answered = new Set();
   }
 
   /** Registers a handler for one event type ('*' for every event, 'status' for connection changes). */
@@ -104,7 +107,24 @@ export class CodeActClient {
    *        model and sampling choices for this and later turns (within the gateway's bounds)
    */
   send(text, options) {
+    if (!this.toolsDeclared) {
+      options = { ...options, tools: [...this.tools.values()].map((t) => t.spec) };
+      this.toolsDeclared = true;
+    }
     this.sendFrame(options ? { type: 'user_message', text, options } : { type: 'user_message', text });
+  }
+
+  /**
+   * Registers a client tool: the agent's code gets a Python function of that name, declared to
+   * the gateway with the next message. Each call runs handler(args, event); what it returns (or
+   * resolves to) goes back as the function's value, what it throws is raised there as ToolError.
+   * @param {{name: string, description?: string, parameters?: object}} spec  parameters: a JSON Schema of type object
+   * @param {(args: object, call: object) => any} handler
+   */
+  tool(spec, handler) {
+    this.tools.set(spec.name, { spec: { name: spec.name, description: spec.description || '', parameters: spec.parameters || null }, handler });
+    this.toolsDeclared = false;
+    return this;
   }
 
   cancel() {
@@ -155,6 +175,9 @@ export class CodeActClient {
       } catch (e) {
         return;
       }
+      if (event.type === 'error' && event.seq === 0 && event.code === 'unknown_tool_call' && this.answered.size) {
+        return; // an answer to a replayed call that was answered before (by this or another client)
+      }
       if (event.type === 'error' && event.seq === 0) {
         // Outside the session's log: a refusal of this connection.
         this.emit('error', event);
@@ -172,6 +195,7 @@ export class CodeActClient {
       this.lastSeq = event.seq;
       if (event.type === 'session') this.sessionId = event.session;
       if (!this.sessionId) this.sessionId = event.session;
+      if (event.type === 'tool_call' && event.source === 'client') this.answerTool(event);
       this.emit(event.type, event);
       if (!settled) { settled = true; resolve(event); }
     };
@@ -198,6 +222,15 @@ export class CodeActClient {
       }
     };
     ws.onerror = () => { /* onclose follows and decides */ };
+  }
+
+  answerTool(call) {
+    const tool = this.tools.get(call.tool);
+    if (!tool || this.answered.has(call.call_id)) return;
+    this.answered.add(call.call_id);
+    Promise.resolve().then(() => tool.handler(call.arguments || {}, call)).then(
+      (value) => this.sendFrame({ type: 'tool_result', call_id: call.call_id, value: value === undefined ? null : value }),
+      (error) => this.sendFrame({ type: 'tool_result', call_id: call.call_id, error: String((error && error.message) || error) }));
   }
 
   /** Why the gateway refuses this client (an error event with seq 0), or null when it does not. */

@@ -62,9 +62,11 @@ public class Prompt {
         return text.length() / 4 + 4;
     }
 
-    public List<ChatMessage> messages(List<ChatMessage> history, int replyTokens) {
-        List<ChatMessage> fitted = fit(history, budgetTokens - replyTokens - tokens(system));
-        return merged(fitted);
+    /** @param tools the session's tools as the prompt lists them ({@code Toolbox.prompt()}; empty: none) */
+    public List<ChatMessage> messages(List<ChatMessage> history, int replyTokens, String tools) {
+        String withTools = tools.isEmpty() ? system : system.stripTrailing() + "\n\n" + tools;
+        List<ChatMessage> fitted = fit(history, budgetTokens - replyTokens - tokens(withTools));
+        return merged(withTools, fitted);
     }
 
     private static List<ChatMessage> fit(List<ChatMessage> history, int budget) {
@@ -120,7 +122,7 @@ public class Prompt {
      * CodeActAgent) reject two user messages in a row, which happens after a cancelled or
      * failed turn, or when a turn ends at its action limit on an observation.
      */
-    private List<ChatMessage> merged(List<ChatMessage> history) {
+    private static List<ChatMessage> merged(String system, List<ChatMessage> history) {
         List<ChatMessage> out = new ArrayList<>(history.size() + 1);
         out.add(new ChatMessage(ChatMessage.SYSTEM, system));
         for (ChatMessage m : history) {

@@ -4,6 +4,7 @@ import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecutionResult;
 import dev.codeact.contract.Job;
+import dev.codeact.contract.PythonTool;
 import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
@@ -94,7 +95,7 @@ public final class Turn {
         // The client calls back on the context that made the call (this session's); session.run
         // keeps that true even if a pooled connection ever reported on another one.
         try (Scope parent = trace.current()) {
-            call = rt.llm.stream(rt.prompt.messages(session.history(), rt.llm.maxTokens(sampling)), sampling).subscribe().with(
+            call = rt.llm.stream(rt.prompt.messages(session.history(), rt.llm.maxTokens(sampling), session.toolbox().prompt()), sampling).subscribe().with(
                     delta -> session.run(() -> {
                         if (delta instanceof ModelDelta.Text text) {
                             onModelDelta(text.text());
@@ -190,8 +191,10 @@ public final class Turn {
         state = State.EXECUTING;
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
         TurnTrace.ActionSpan traced = trace.actionStarted(actionId, actions);
+        List<PythonTool> tools = session.toolbox().python();
         Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.replyTo, code,
-                rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), traced.traceparent(), null);
+                rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), traced.traceparent(), null,
+                tools.isEmpty() ? null : tools);
         String submitted = actionId;
         resultTimer = rt.vertx.setTimer(rt.config.resultTimeout().toMillis(), t -> session.run(() -> {
             if ((state == State.EXECUTING || state == State.CANCELLING) && submitted.equals(actionId)) {
@@ -222,6 +225,10 @@ public final class Turn {
         if (!order.accept(result)) {
             return;
         }
+        if (result.isToolCall()) {
+            session.toolCall(number, actionId, result);
+            return;
+        }
         if (result.isChunk()) {
             session.emit(new ServerEvent.ObservationChunk(number, actionId, result.stream(), result.text()));
             ErrorCode stop = session.stopCode();
@@ -232,6 +239,7 @@ public final class Turn {
             return;
         }
         rt.vertx.cancelTimer(resultTimer);
+        session.actionEnded(actionId);
         session.kernelSeenOn(result.worker());
         trace.resultReceived(result.worker(), result.attempt());
         ExecutionResult r = result.result();
@@ -304,6 +312,9 @@ public final class Turn {
     }
 
     private void end(TurnEndReason reason) {
+        if (actionId != null) {
+            session.actionEnded(actionId);
+        }
         state = State.DONE;
         rt.vertx.cancelTimer(cancelTimer);
         rt.vertx.cancelTimer(resultTimer);

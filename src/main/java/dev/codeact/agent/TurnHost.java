@@ -3,8 +3,10 @@ package dev.codeact.agent;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.FileInfo;
+import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
+import dev.codeact.tools.Toolbox;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 
@@ -42,6 +44,15 @@ public interface TurnHost {
     void kernelSeenOn(String worker);
 
     Sampling sampling();
+
+    /** The session's tools: defined in the kernel before each action, listed in the system prompt. */
+    Toolbox toolbox();
+
+    /** The running code of action {@code actionId} called a tool ({@code turn} null: not a turn's action). */
+    void toolCall(Integer turn, String actionId, Result call);
+
+    /** Action {@code actionId} ended: tool calls of it still waiting are dropped. */
+    void actionEnded(String actionId);
 
     /** Stores that turn {@code number} runs, before its first event goes out. */
     Uni<Void> markTurnOpen(int number);

@@ -1,14 +1,26 @@
 package dev.codeact.contract;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
 /** Frames a client sends; {@link WireCodec#parseClient} is the only way to build them from the wire. */
 public sealed interface ClientEvent {
 
     /** The frame's {@code type}. */
     String type();
 
-    /** {@code options}: model and sampling choices for this and later turns of the session. */
-    record UserMessage(String text, Sampling options) implements ClientEvent {
+    /**
+     * {@code options}: model and sampling choices for this and later turns of the session;
+     * {@code tools} (given as {@code options.tools}): the client's tools for this and later turns,
+     * null to keep those declared before (an empty list drops them).
+     */
+    record UserMessage(String text, Sampling options, List<ToolSpec> tools) implements ClientEvent {
         public String type() { return "user_message"; }
+    }
+
+    /** The answer to a client tool's call: a {@code value} (any JSON), or an {@code error} message. */
+    record ToolResult(String callId, JsonNode value, String error) implements ClientEvent {
+        public String type() { return "tool_result"; }
     }
 
     record Cancel() implements ClientEvent {

@@ -33,6 +33,21 @@ public enum ErrorCode {
     FILE_NOT_FOUND("file_not_found"),
     FILE_TOO_LARGE("file_too_large"),
     REPLY_TOO_LONG("reply_too_long"),
+    /** The tool itself failed (an MCP server's error result, a client's error answer). */
+    TOOL_ERROR("tool_error"),
+    /** No answer within {@code codeact.tools.call-timeout}. */
+    TOOL_TIMEOUT("tool_timeout"),
+    /** Nobody can answer now: no client of the session is attached, or the MCP server is down. */
+    TOOL_UNAVAILABLE("tool_unavailable"),
+    /** More calls in one action than {@code codeact.tools.max-calls-per-action}. */
+    TOOL_LIMIT("tool_limit"),
+    /** Arguments over {@code codeact.tools.max-argument-bytes}, or a result over {@code max-result-bytes}. */
+    TOOL_TOO_LARGE("tool_too_large"),
+    UNKNOWN_TOOL("unknown_tool"),
+    /** The principal's allow-list ({@code codeact.tools.allow}) does not include the tool. */
+    TOOL_FORBIDDEN("tool_forbidden"),
+    /** A {@code tool_result} frame for a call that is not waiting (answered already, timed out, or never made). */
+    UNKNOWN_TOOL_CALL("unknown_tool_call"),
     STORAGE("storage");
 
     private final String code;

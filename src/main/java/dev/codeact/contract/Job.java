@@ -1,5 +1,7 @@
 package dev.codeact.contract;
 
+import java.util.List;
+
 /**
  * One code action on the job stream, or (with {@code file}) one file operation on the session's
  * working directory, run by the same kernel in the same order.
@@ -9,9 +11,11 @@ package dev.codeact.contract;
  * @param traceparent W3C trace context of the gateway's span of the action (see {@link TraceParent});
  *                    null while tracing is off
  * @param file        a file operation instead of code; null for code
+ * @param tools       the Python functions the session's code may call (its tools), defined in the
+ *                    kernel before the code runs; null or empty: none
  */
 public record Job(int v, String jobId, String session, String replyTo, String code, long timeoutMs, long createdAt,
-                  String traceparent, FileOp file) {
+                  String traceparent, FileOp file, List<PythonTool> tools) {
 
     public Job {
         QueueCodec.require(jobId, "job_id");

@@ -34,7 +34,8 @@ public final class QueueCodec {
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
             throw new IllegalArgumentException("bad " + type.getSimpleName() + " payload: " + cause.getMessage(), e);
         }
-        int v = value instanceof Job j ? j.v() : value instanceof Result r ? r.v() : VERSION;
+        int v = value instanceof Job j ? j.v() : value instanceof Result r ? r.v()
+                : value instanceof ToolReply t ? t.v() : VERSION;
         if (v != VERSION) {
             throw new IllegalArgumentException("unsupported payload version " + v + " (this build speaks " + VERSION + ")");
         }

@@ -39,6 +39,11 @@ public final class RedisKeys {
         return prefix + "jobs:w:{" + workerId + "}";
     }
 
+    /** Answers to the tool calls of the jobs {@code workerId} runs ({@link ToolReply}), from the gateways. */
+    public String toolReplies(String workerId) {
+        return prefix + "tools:w:{" + workerId + "}";
+    }
+
     public String heartbeat(String workerId) {
         return prefix + "worker:{" + workerId + "}";
     }
@@ -56,6 +61,11 @@ public final class RedisKeys {
     /** The session's model and sampling choices (JSON), when the client made any. */
     public String options(String session) {
         return prefix + "{" + session + "}:options";
+    }
+
+    /** The tools the session's client declared (JSON), when it declared any. */
+    public String tools(String session) {
+        return prefix + "{" + session + "}:tools";
     }
 
     /** The worker holding the session's kernel. */
@@ -115,7 +125,7 @@ public final class RedisKeys {
 
     /** Every key of one session, for deleting it. */
     public List<String> sessionKeys(String session) {
-        return List.of(events(session), history(session), options(session), gaps(session), openTurn(session),
+        return List.of(events(session), history(session), options(session), tools(session), gaps(session), openTurn(session),
                 affinity(session), summary(session));
     }
 }

@@ -1,6 +1,7 @@
 package dev.codeact.contract;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
@@ -71,6 +72,22 @@ public sealed interface ServerEvent {
      */
     record Files(List<FileInfo> files) implements ServerEvent {
         public String type() { return "files"; }
+    }
+
+    /**
+     * The running code called a tool. {@code source}: {@code client} (a client of the session must
+     * answer it with a {@code tool_result} frame) or {@code mcp:<server>} (the gateway calls it).
+     * {@code turn} is absent for code run through the sessions API.
+     */
+    record ToolCall(Integer turn, String actionId, String callId, String tool, JsonNode arguments, String source)
+            implements ServerEvent {
+        public String type() { return "tool_call"; }
+    }
+
+    /** How the call {@code callId} ended: its {@code value} went back to the code, or its {@code error} was raised there. */
+    record ToolResult(Integer turn, String actionId, String callId, String tool, JsonNode value, ToolFailure error,
+                      long durationMs) implements ServerEvent {
+        public String type() { return "tool_result"; }
     }
 
     record Pong(String id) implements ServerEvent {

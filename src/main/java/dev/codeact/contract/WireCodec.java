@@ -3,6 +3,10 @@ package dev.codeact.contract;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /** Reads client frames and writes server events: the WebSocket wire format lives here only. */
 public final class WireCodec {
@@ -29,7 +33,9 @@ public final class WireCodec {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "field 'type' (string) is required");
         }
         return switch (type.asText()) {
-            case "user_message" -> new ClientEvent.UserMessage(userText(node, maxTextChars), options(node.get("options")));
+            case "user_message" -> new ClientEvent.UserMessage(userText(node, maxTextChars), options(node.get("options")),
+                    node.get("options") == null ? null : tools(node.get("options").get("tools")));
+            case "tool_result" -> toolResult(node);
             case "cancel" -> new ClientEvent.Cancel();
             case "resume" -> new ClientEvent.Resume(lastSeq(node));
             case "ping" -> new ClientEvent.Ping(optionalText(node, "id"));
@@ -57,9 +63,9 @@ public final class WireCodec {
         }
         for (var names = options.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!java.util.Set.of("model", "temperature", "max_tokens", "top_p").contains(name)) {
+            if (!java.util.Set.of("model", "temperature", "max_tokens", "top_p", "tools").contains(name)) {
                 throw new ProtocolException(ErrorCode.INVALID_EVENT, "unknown option '" + name
-                        + "' (model, temperature, max_tokens, top_p)");
+                        + "' (model, temperature, max_tokens, top_p, tools)");
             }
         }
         JsonNode maxTokens = options.get("max_tokens");
@@ -68,6 +74,55 @@ public final class WireCodec {
         }
         return new Sampling(optionalText(options, "model"), number(options, "temperature"),
                 maxTokens == null ? null : maxTokens.asInt(), number(options, "top_p"));
+    }
+
+    /** The client's tools ({@code options.tools}); null when not given (those declared before stay). */
+    private static List<ToolSpec> tools(JsonNode tools) throws ProtocolException {
+        if (tools == null || tools.isNull()) {
+            return null;
+        }
+        if (!tools.isArray() || tools.size() > ToolSpec.MAX_PER_CLIENT) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "option 'tools' must be an array of at most "
+                    + ToolSpec.MAX_PER_CLIENT + " tools");
+        }
+        List<ToolSpec> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (JsonNode tool : tools) {
+            if (!tool.isObject()) {
+                throw new ProtocolException(ErrorCode.INVALID_EVENT, "each tool must be an object {name, description, parameters}");
+            }
+            String name = optionalText(tool, "name");
+            if (!ToolSpec.validName(name)) {
+                throw new ProtocolException(ErrorCode.INVALID_EVENT, "tool name '" + name + "' is not a Python identifier "
+                        + "(letters, digits, _; at most 64; not a keyword)");
+            }
+            if (!names.add(name)) {
+                throw new ProtocolException(ErrorCode.INVALID_EVENT, "tool '" + name + "' is declared twice");
+            }
+            String description = optionalText(tool, "description");
+            if (description != null && description.length() > ToolSpec.MAX_DESCRIPTION) {
+                throw new ProtocolException(ErrorCode.INVALID_EVENT, "tool '" + name + "': description over "
+                        + ToolSpec.MAX_DESCRIPTION + " characters");
+            }
+            JsonNode parameters = tool.get("parameters");
+            if (parameters != null && !parameters.isNull() && (!parameters.isObject()
+                    || (parameters.has("type") && !"object".equals(parameters.get("type").asText()))
+                    || (parameters.has("properties") && !parameters.get("properties").isObject()))) {
+                throw new ProtocolException(ErrorCode.INVALID_EVENT, "tool '" + name
+                        + "': parameters must be a JSON Schema of type object");
+            }
+            out.add(new ToolSpec(name, description == null ? "" : description, parameters == null || parameters.isNull() ? null : parameters));
+        }
+        return List.copyOf(out);
+    }
+
+    private static ClientEvent.ToolResult toolResult(JsonNode node) throws ProtocolException {
+        String call = optionalText(node, "call_id");
+        if (call == null || call.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "tool_result needs a string 'call_id'");
+        }
+        String error = optionalText(node, "error");
+        return new ClientEvent.ToolResult(call, error == null ? node.get("value") : null, error);
     }
 
     private static Double number(JsonNode node, String field) throws ProtocolException {

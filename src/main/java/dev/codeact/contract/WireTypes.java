@@ -13,6 +13,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ExecutionResult.class, ExecutionResult.ErrorInfo.class, Display.class,
         Job.class, Result.class, CancelRequest.class, KernelFrame.class, KernelCommand.class, ChatMessage.class, Usage.class,
         Sampling.class, SessionTaken.class, KernelRelease.class,
+        ServerEvent.ToolCall.class, ServerEvent.ToolResult.class, ToolSpec.class, PythonTool.class, PythonTool.Param.class,
+        ToolFailure.class, ToolCall.class, ToolReply.class,
         GatewayInfo.class})
 final class WireTypes {
 

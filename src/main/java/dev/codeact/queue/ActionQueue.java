@@ -1,6 +1,7 @@
 package dev.codeact.queue;
 
 import dev.codeact.contract.Job;
+import dev.codeact.contract.ToolReply;
 import io.smallrye.mutiny.Uni;
 
 /** Where a turn sends its code actions, and their cancels (Redis Streams: {@link JobQueue}). */
@@ -21,4 +22,7 @@ public interface ActionQueue {
     Uni<String> submit(Job job, String knownWorker);
 
     Uni<Void> cancel(String session, String jobId);
+
+    /** Sends a tool call's answer to {@code worker}, the worker whose job made the call. */
+    Uni<Void> answerTool(String worker, ToolReply reply);
 }

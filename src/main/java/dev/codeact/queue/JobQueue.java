@@ -3,12 +3,14 @@ package dev.codeact.queue;
 import dev.codeact.config.QueueConfig;
 import dev.codeact.contract.CancelRequest;
 import dev.codeact.contract.Job;
+import dev.codeact.contract.ToolReply;
 import dev.codeact.contract.KernelRelease;
 import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
+import io.quarkus.redis.datasource.stream.XAddArgs;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
@@ -29,6 +31,8 @@ public class JobQueue implements ActionQueue {
     /** Adds the job to a worker's stream only while that worker's heartbeat lives (else nil). */
     private static final String TO_LIVE_WORKER = "if redis.call('EXISTS', KEYS[1]) == 1 then "
             + "return redis.call('XADD', KEYS[2], '*', ARGV[1], ARGV[2]) end return false";
+
+    private static final long TOOL_REPLIES_KEPT = 1000;
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveStreamCommands<String, String, String> streams;
@@ -78,6 +82,16 @@ public class JobQueue implements ActionQueue {
     /** The session left the gateway: its kernel (and what its code started) is stopped. */
     public Uni<Void> releaseKernel(String session) {
         return pubsub.publish(keys.releaseChannel(), QueueCodec.encode(new KernelRelease(QueueCodec.VERSION, session)));
+    }
+
+    /**
+     * One XADD to the worker's reply stream, trimmed to about {@value #TOOL_REPLIES_KEPT} entries:
+     * the worker reads each as it comes, so older ones are read already.
+     */
+    @Override
+    public Uni<Void> answerTool(String worker, ToolReply reply) {
+        return streams.xadd(keys.toolReplies(worker), new XAddArgs().maxlen(TOOL_REPLIES_KEPT).nearlyExactTrimming(),
+                Map.of(QueueCodec.FIELD, QueueCodec.encode(reply))).replaceWithVoid();
     }
 
     @Override

@@ -1,9 +1,13 @@
 package dev.codeact.sandbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.KernelCommand;
 import dev.codeact.contract.KernelFrame;
+import dev.codeact.contract.PythonTool;
 import dev.codeact.contract.Result;
+import dev.codeact.contract.ToolFailure;
 import dev.codeact.contract.WireJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +35,12 @@ public final class Kernel {
 
         /** A piece of the file a {@code get} reads, base64, in order. */
         void onFileData(String base64);
+
+        /**
+         * The cell called a tool and waits until {@link #answerTool} answers {@code callId}.
+         * {@code args} is a JSON object; {@code frameBytes} is the size of the frame that carried it.
+         */
+        void onToolCall(String callId, String tool, JsonNode args, int frameBytes);
 
         void onDone(KernelFrame done);
 
@@ -53,6 +64,8 @@ public final class Kernel {
     private volatile Listener current;
     private volatile String currentId;
     private volatile String lostReason;
+    /** The tools the kernel defined last (the worker's threads run one job at a time on it). */
+    private List<PythonTool> toolsDefined = List.of();
 
     private Kernel(SandboxProcess sandbox) {
         this.sandbox = sandbox;
@@ -90,9 +103,25 @@ public final class Kernel {
         if (current != null) {
             throw new IllegalStateException("kernel is busy with " + currentId);
         }
+        if (command.tools() != null) {
+            if (command.tools().equals(toolsDefined)) {
+                command = command.withoutTools(); // the pipe into a sandbox is not free: send them when they change
+            } else {
+                toolsDefined = command.tools();
+            }
+        }
         currentId = command.id();
         current = listener;
         write(command);
+    }
+
+    /** Answers the running cell's tool call {@code callId}: a value, or (with {@code error}) a ToolError. */
+    public void answerTool(String callId, JsonNode value, ToolFailure error) {
+        try {
+            write(KernelCommand.toolResult(callId, value, error));
+        } catch (IOException e) {
+            LOG.debugf("tool result not delivered: %s", e.getMessage());
+        }
     }
 
     /** Raises KeyboardInterrupt in the running action; state survives. */
@@ -139,7 +168,7 @@ public final class Kernel {
                 for (int i = 0; i < n; i++) {
                     if (buf[i] == '\n') {
                         line.write(buf, start, i - start);
-                        if (!dispatch(line.toString(StandardCharsets.UTF_8))) {
+                        if (!dispatch(line.toString(StandardCharsets.UTF_8), line.size())) {
                             reason = "the kernel broke its protocol";
                             break outer;
                         }
@@ -170,7 +199,7 @@ public final class Kernel {
     }
 
     /** @return false when the frame is not the kernel protocol (the sandbox is then dropped) */
-    private boolean dispatch(String json) {
+    private boolean dispatch(String json, int bytes) {
         KernelFrame frame;
         try {
             frame = WireJson.MAPPER.readValue(json, KernelFrame.class);
@@ -191,6 +220,18 @@ public final class Kernel {
                     } else {
                         listener.onStream("stderr".equals(frame.name()) ? "stderr" : "stdout", frame.text());
                     }
+                }
+            }
+            case KernelFrame.TOOL_CALL -> {
+                Listener listener = current;
+                if (frame.call() == null || frame.tool() == null || frame.args() == null || !frame.args().isObject()) {
+                    return false;
+                }
+                if (listener != null && frame.id() != null && frame.id().equals(currentId)) {
+                    listener.onToolCall(frame.call(), frame.tool(), frame.args(), bytes);
+                } else {
+                    answerTool(frame.call(), null, ToolFailure.of(ErrorCode.TOOL_UNAVAILABLE,
+                            "tools can be called only while an action runs"));
                 }
             }
             case KernelFrame.DONE -> {

@@ -8,6 +8,7 @@ import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.FileOp;
 import dev.codeact.contract.Job;
 import dev.codeact.contract.ProtocolException;
+import dev.codeact.contract.PythonTool;
 import dev.codeact.contract.QueueCodec;
 import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultReader;
@@ -17,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -80,7 +82,9 @@ public class CodeRunner {
 
     private Multi<Progress> submit(Session session, String code, FileOp file, long timeoutMs) {
         String jobId = "x-" + UUID.randomUUID();
-        Job job = new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), null, file);
+        List<PythonTool> tools = session.toolbox().python();
+        Job job = new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), null, file,
+                tools.isEmpty() ? null : tools);
         // The wait for a result is the turn's, stretched by however much longer this code may run.
         long waitMs = Math.max(config.resultTimeout().toMillis(),
                 timeoutMs + config.resultTimeout().toMillis() - config.actionTimeout().toMillis());
@@ -94,6 +98,10 @@ public class CodeRunner {
                     new ProtocolException(ErrorCode.EXECUTION_FAILED, "no worker reported on the code within " + waitMs / 1000 + " s"))));
             session.expect(jobId, result -> {
                 if (!order.accept(result)) {
+                    return;
+                }
+                if (result.isToolCall()) {
+                    session.toolCall(null, jobId, result);
                     return;
                 }
                 if (result.isChunk()) {
@@ -110,6 +118,7 @@ public class CodeRunner {
                 vertx.cancelTimer(timer);
                 if (session.expects(jobId)) {
                     session.forget(jobId);
+                    session.actionEnded(jobId);
                     jobs.cancel(session.id(), jobId).subscribe().with(v -> { },
                             e -> LOG.debugf("cancel of %s not published: %s", jobId, e.getMessage()));
                 }
@@ -126,6 +135,7 @@ public class CodeRunner {
             return;
         }
         session.forget(jobId);
+        session.actionEnded(jobId);
         if (failure != null) {
             emitter.fail(failure);
         } else {

@@ -1,6 +1,7 @@
 package dev.codeact.session;
 
 import dev.codeact.queue.ResultReader;
+import dev.codeact.tools.McpServers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.CloseReason;
@@ -11,7 +12,10 @@ import java.time.Duration;
 import java.util.List;
 import org.jboss.logging.Logger;
 
-/** The gateway role's start and stop: its result reader, its sessions gauge, takeover notices, its clients at shutdown. */
+/**
+ * The gateway role's start and stop: its result reader, its sessions gauge, takeover notices, its
+ * MCP servers, its clients at shutdown.
+ */
 @ApplicationScoped
 public class GatewayLifecycle {
 
@@ -26,7 +30,11 @@ public class GatewayLifecycle {
 
     private final MeterRegistry meters;
 
-    public GatewayLifecycle(ResultReader results, SessionRegistry registry, MeterRegistry meters, OpenConnections connections) {
+    private final McpServers mcp;
+
+    public GatewayLifecycle(ResultReader results, SessionRegistry registry, MeterRegistry meters, OpenConnections connections,
+                            McpServers mcp) {
+        this.mcp = mcp;
         this.results = results;
         this.connections = connections;
         this.registry = registry;
@@ -40,6 +48,7 @@ public class GatewayLifecycle {
         results.onOutage(registry::resultsUnreachable);
         results.start(registry::dispatch);
         registry.listenForTakeovers();
+        mcp.start();
         LOG.infof("gateway reading results from %s", results.stream());
     }
 
@@ -62,5 +71,6 @@ public class GatewayLifecycle {
 
     public void stop() {
         results.stop();
+        mcp.stop();
     }
 }

@@ -4,13 +4,19 @@ import dev.codeact.agent.Turn;
 import dev.codeact.agent.TurnHost;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.ChatMessage;
+import dev.codeact.contract.ClientEvent;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
+import dev.codeact.contract.ToolSpec;
 import dev.codeact.contract.TurnEndReason;
 import dev.codeact.contract.WireCodec;
+import dev.codeact.tools.ToolCalls;
+import dev.codeact.tools.ToolHost;
+import dev.codeact.tools.ToolRuntime;
+import dev.codeact.tools.Toolbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -30,7 +36,7 @@ import java.util.function.Consumer;
  * ({@link #run}), so no locks: events get their seq, enter the replay buffer and the Redis log,
  * and go to every live connection in one step.
  */
-public final class Session implements TurnHost {
+public final class Session implements TurnHost, ToolHost {
 
     /** What the registry is told. */
     interface Hooks {
@@ -76,12 +82,23 @@ public final class Session implements TurnHost {
     private final long maxLogEvents;
     private final long maxLogBytes;
     private long loggedBytes;
+    private final ToolRuntime toolRuntime;
+    private final ToolCalls toolCalls;
+    /** The tools the session's client declared (user_message options.tools). */
+    private List<ToolSpec> clientTools;
+    /** The tools as last worked out, and what they were worked out from (MCP servers come and go). */
+    private Toolbox toolbox;
+    private Map<String, ?> toolboxFrom;
 
     /** Room for the events that end a turn stopped at the limit. */
     private static final long UNSTORED_RESERVE = 16;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
-            int turns, Sampling sampling, List<ChatMessage> history, List<SessionStore.Gap> gaps, Hooks hooks) {
+            int turns, Sampling sampling, List<ChatMessage> history, List<SessionStore.Gap> gaps, List<ToolSpec> clientTools,
+            ToolRuntime tools, Hooks hooks) {
+        this.clientTools = clientTools;
+        this.toolRuntime = tools;
+        this.toolCalls = tools.callsOf(this);
         this.turns = turns;
         this.sampling = sampling;
         this.ttl = config.ttl();
@@ -202,6 +219,51 @@ public final class Session implements TurnHost {
             sampling = chosen;
             store.saveSampling(id, chosen, ttl);
         }
+    }
+
+    @Override
+    public Toolbox toolbox() {
+        Map<String, ?> mcp = toolRuntime.catalog().mcpTools();
+        if (toolbox == null || toolboxFrom != mcp) {
+            toolbox = toolRuntime.catalog().forSession(owner, clientTools);
+            toolboxFrom = mcp;
+        }
+        return toolbox;
+    }
+
+    /** The first of {@code declared} named like one of the gateway's tools, or null. */
+    String toolClash(List<ToolSpec> declared) {
+        return toolRuntime.catalog().clash(declared);
+    }
+
+    /** The client's tools from now on. */
+    void setClientTools(List<ToolSpec> declared) {
+        if (!declared.equals(clientTools)) {
+            clientTools = declared;
+            toolbox = null;
+            store.saveTools(id, declared, ttl);
+        }
+    }
+
+    /** Any client may answer: a WebSocket with a tool_result frame, the HTTP API with a POST. */
+    @Override
+    public boolean canAnswerTools() {
+        return !attachments.isEmpty();
+    }
+
+    @Override
+    public void toolCall(Integer turn, String actionId, Result call) {
+        toolCalls.onCall(turn, actionId, call);
+    }
+
+    @Override
+    public void actionEnded(String actionId) {
+        toolCalls.actionEnded(actionId);
+    }
+
+    /** A client's answer to a client tool's call; false when no such call waits. */
+    boolean answerTool(ClientEvent.ToolResult answer) {
+        return toolCalls.answer(answer);
     }
 
     public boolean turnRunning() {

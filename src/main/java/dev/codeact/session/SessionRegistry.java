@@ -8,8 +8,10 @@ import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
+import dev.codeact.contract.ToolSpec;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.queue.JobQueue;
+import dev.codeact.tools.ToolRuntime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -48,9 +50,11 @@ public class SessionRegistry {
     private final Vertx vertx;
     private final JobQueue jobs;
     private final SessionIndex index;
+    private final ToolRuntime tools;
 
     public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent,
-                           SessionHandover handover, Vertx vertx, JobQueue jobs, SessionIndex index) {
+                           SessionHandover handover, Vertx vertx, JobQueue jobs, SessionIndex index, ToolRuntime tools) {
+        this.tools = tools;
         this.jobs = jobs;
         this.index = index;
         this.store = store;
@@ -85,7 +89,7 @@ public class SessionRegistry {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Session session = newSession(id, principal, context, 0, 0, Sampling.DEFAULTS, List.of(), List.of());
+        Session session = newSession(id, principal, context, 0, 0, Sampling.DEFAULTS, List.of(), List.of(), List.of());
         session.counted = true;
         sessions.put(id, session);
         return session;
@@ -273,7 +277,7 @@ public class SessionRegistry {
     /** A session created elsewhere (or before a restart); it counts against its owner once a connection is admitted. */
     private Session adopt(String id, SessionStore.Loaded loaded, Context context) {
         Session session = newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.lastTurn(), loaded.sampling(),
-                loaded.history(), loaded.gaps());
+                loaded.history(), loaded.gaps(), loaded.tools());
         if (loaded.turnOpen()) {
             // No lease is held (checked before loading): whoever ran that turn is gone, perhaps
             // with events it had sent but not stored.
@@ -286,8 +290,9 @@ public class SessionRegistry {
     }
 
     private Session newSession(String id, String owner, Context context, long lastSeq, int turns, Sampling sampling,
-                               List<ChatMessage> history, List<SessionStore.Gap> gaps) {
-        return new Session(id, owner, context, store, config, lastSeq, turns, sampling, history, gaps, new Session.Hooks() {
+                               List<ChatMessage> history, List<SessionStore.Gap> gaps, List<ToolSpec> clientTools) {
+        return new Session(id, owner, context, store, config, lastSeq, turns, sampling, history, gaps, clientTools, tools,
+                new Session.Hooks() {
             @Override
             public void detached(Session session) {
                 uncount(session);

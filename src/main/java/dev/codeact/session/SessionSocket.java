@@ -181,6 +181,11 @@ public class SessionSocket {
             } else {
                 toConnection(attachment.connection, session, ErrorCode.NO_TURN, "no turn is running");
             }
+        } else if (event instanceof ClientEvent.ToolResult answer) {
+            if (!session.answerTool(answer)) {
+                toConnection(attachment.connection, session, ErrorCode.UNKNOWN_TOOL_CALL, "no tool call " + answer.callId()
+                        + " is waiting (answered already, timed out, or its action ended)");
+            }
         } else if (event instanceof ClientEvent.Resume r) {
             session.resume(attachment, r.lastSeq());
         } else if (event instanceof ClientEvent.Ping p) {

@@ -5,6 +5,7 @@ import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.RedisKeys;
 import dev.codeact.contract.Sampling;
+import dev.codeact.contract.ToolSpec;
 import dev.codeact.contract.WireJson;
 import dev.codeact.queue.LogTag;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -37,7 +38,7 @@ public class SessionStore {
      * {@code gaps} are the seq ranges that hold no events.
      */
     public record Loaded(long lastSeq, String owner, List<ChatMessage> history, int lastTurn, boolean turnOpen,
-                         Sampling sampling, List<Gap> gaps) {}
+                         Sampling sampling, List<Gap> gaps, List<ToolSpec> tools) {}
 
     /** Seqs {@code from..to} hold no events (see events_lost). */
     public record Gap(long from, long to) {
@@ -87,14 +88,15 @@ public class SessionStore {
             // The rest is independent: read at once, not one after another.
             return Uni.combine().all().unis(sets.zrange(events, 0, 0), latestTurn(events, 0),
                             sets.zrange(keys.history(session), 0, -1), sets.zrange(keys.gaps(session), 0, -1),
-                            redis.value(String.class).mget(keys.options(session), keys.openTurn(session)))
+                            redis.value(String.class).mget(keys.options(session), keys.openTurn(session), keys.tools(session)))
                     .with((first, turn, history, gaps, values) -> {
                         // The marker is written before a turn's first event: it knows of a turn
                         // whose events were never stored.
                         int open = openTurn(values.get(keys.openTurn(session)));
                         return new Loaded(lastSeq, principalIn(first.get(0)), parseHistory(session, history),
                                 Math.max(turn[0], open), turn[1] == 1 || open > 0,
-                                sampling(session, values.get(keys.options(session))), parseGaps(gaps));
+                                sampling(session, values.get(keys.options(session))), parseGaps(gaps),
+                                tools(session, values.get(keys.tools(session))));
                     });
         });
     }
@@ -171,6 +173,24 @@ public class SessionStore {
     public void saveSampling(String session, Sampling sampling, Duration ttl) {
         redis.value(String.class).set(keys.options(session), encode(sampling), new SetArgs().ex(ttl))
                 .subscribe().with(v -> { }, e -> LOG.warnf("session %s: options not stored: %s", LogTag.session(session), e.getMessage()));
+    }
+
+    /** Stores the tools a session's client declared (they live as long as its history). */
+    void saveTools(String session, List<ToolSpec> tools, Duration ttl) {
+        redis.value(String.class).set(keys.tools(session), encode(tools), new SetArgs().ex(ttl))
+                .subscribe().with(v -> { }, e -> LOG.warnf("session %s: tools not stored: %s", LogTag.session(session), e.getMessage()));
+    }
+
+    private static List<ToolSpec> tools(String session, String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return List.of(WireJson.MAPPER.readValue(json, ToolSpec[].class));
+        } catch (Exception e) {
+            LOG.warnf("session %s: ignoring stored tools that do not parse: %s", LogTag.session(session), e.getMessage());
+            return List.of();
+        }
     }
 
     private static Sampling sampling(String session, String json) {

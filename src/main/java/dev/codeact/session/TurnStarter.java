@@ -12,7 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * The one place that decides whether a user message starts a turn, and starts it. In order: the
  * session is still here (not moved or deleted), its log has room, no turn of it runs, the
- * message's model options are allowed, and its owner is under the per-principal turn limit (which
+ * message's model options are allowed, its tools are not named like the gateway's, and its owner is under the per-principal turn limit (which
  * also leases the session to this gateway).
  */
 @ApplicationScoped
@@ -46,11 +46,19 @@ public class TurnStarter {
         if (refusal != null) {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message options: " + refusal);
         }
+        String clash = message.tools() == null ? null : session.toolClash(message.tools());
+        if (clash != null) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message options.tools: tool '" + clash
+                    + "' is the name of one of the gateway's tools");
+        }
         if (!registry.startTurn(session)) {
             throw new ProtocolException(ErrorCode.TOO_MANY_TURNS, "you have " + limits.turnsPerPrincipal()
                     + " turns running, the limit: wait for one to end");
         }
         session.setSampling(chosen);
+        if (message.tools() != null) {
+            session.setClientTools(message.tools());
+        }
         int number = session.nextTurnNumber();
         Turn turn = agent.newTurn(session, number);
         session.setTurn(turn);

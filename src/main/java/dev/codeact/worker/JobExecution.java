@@ -1,6 +1,8 @@
 package dev.codeact.worker;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.contract.Display;
+import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecutionResult.ErrorInfo;
 import dev.codeact.contract.ExecutionResult;
 import dev.codeact.contract.FileInfo;
@@ -9,6 +11,9 @@ import dev.codeact.contract.Job;
 import dev.codeact.contract.KernelCommand;
 import dev.codeact.contract.KernelFrame;
 import dev.codeact.contract.Result;
+import dev.codeact.contract.ToolCall;
+import dev.codeact.contract.ToolFailure;
+import dev.codeact.contract.ToolReply;
 import dev.codeact.sandbox.Kernel;
 import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
@@ -68,6 +73,8 @@ final class JobExecution implements Kernel.Listener {
     private final InterruptThenKill stopping;
     /** Bytes of a get's file seen so far (on the kernel's reader thread). */
     private long fileBytes;
+    /** Tool calls the code made (on the kernel's reader thread). */
+    private int toolCalls;
 
     JobExecution(Job job, Entry entry, Context env) {
         this.job = job;
@@ -138,8 +145,9 @@ final class JobExecution implements Kernel.Listener {
         }
         trace.kernelStarted(fresh);
         try {
-            kernel.run(job.file() == null ? KernelCommand.exec(job.jobId(), job.code()) : KernelCommand.file(job.jobId(), job.file()),
-                    this);
+            kernel.run(job.file() == null
+                    ? KernelCommand.exec(job.jobId(), job.code(), job.tools() == null ? List.of() : job.tools())
+                    : KernelCommand.file(job.jobId(), job.file()), this);
         } catch (IOException | IllegalStateException e) {
             onLost("could not hand the code to the kernel: " + e.getMessage());
         }
@@ -221,6 +229,50 @@ final class JobExecution implements Kernel.Listener {
         fileBytes += base64.length() * 3L / 4;
         if (fileBytes <= env.limits().maxFileBytes()) {
             sink.push(Result.chunk(job.session(), job.jobId(), env.limits().workerId(), Result.FILE, base64));
+        }
+    }
+
+    /**
+     * A call leaves for the gateway after the output printed before it, unless it is one too many
+     * or too large: then the code gets its ToolError at once, and nothing leaves the worker.
+     */
+    @Override
+    public void onToolCall(String callId, String tool, JsonNode args, int frameBytes) {
+        if (finished.get()) {
+            return;
+        }
+        if (++toolCalls > env.limits().maxToolCalls()) {
+            kernel.answerTool(callId, null, ToolFailure.of(ErrorCode.TOOL_LIMIT, "this action made more than "
+                    + env.limits().maxToolCalls() + " tool calls (codeact.tools.max-calls-per-action)"));
+            return;
+        }
+        if (frameBytes > env.limits().maxToolArgumentBytes()) {
+            kernel.answerTool(callId, null, ToolFailure.of(ErrorCode.TOOL_TOO_LARGE, "the arguments of " + tool + " are over "
+                    + env.limits().maxToolArgumentBytes() + " bytes (codeact.tools.max-argument-bytes)"));
+            return;
+        }
+        ToolCall call;
+        try {
+            call = new ToolCall(callId, tool, args);
+        } catch (IllegalArgumentException e) {
+            kernel.answerTool(callId, null, ToolFailure.of(ErrorCode.UNKNOWN_TOOL, e.getMessage()));
+            return;
+        }
+        synchronized (guard) {
+            if (chunkTimer != null) {
+                chunkTimer.cancel(false);
+                chunkTimer = null;
+            }
+            flushChunks();
+        }
+        sink.push(Result.toolCall(job.session(), job.jobId(), env.limits().workerId(), call));
+    }
+
+    /** A gateway's answer to one of this job's tool calls; ignored once the job has ended. */
+    void answerTool(ToolReply reply) {
+        Kernel running = kernel;
+        if (running != null && !finished.get()) {
+            running.answerTool(reply.callId(), reply.value(), reply.error());
         }
     }
 

@@ -70,6 +70,12 @@ final class SessionScheduler<T> {
         return entry.job();
     }
 
+    /** The job {@code jobId} while it is here (running or waiting), else null. */
+    synchronized T find(String jobId) {
+        Entry<T> entry = byJob.get(jobId);
+        return entry == null ? null : entry.job();
+    }
+
     /** The job's observation is stored: returns its session's job to start now, or null. */
     synchronized T finish(String jobId, String session, T job) {
         Entry<T> mine = byJob.get(jobId);

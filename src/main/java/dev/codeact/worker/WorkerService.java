@@ -3,12 +3,14 @@ package dev.codeact.worker;
 import dev.codeact.config.InstanceId;
 import dev.codeact.config.QueueConfig;
 import dev.codeact.config.SessionConfig;
+import dev.codeact.config.ToolsConfig;
 import dev.codeact.config.WorkerConfig;
 import dev.codeact.contract.CancelRequest;
 import dev.codeact.contract.Job;
 import dev.codeact.contract.KernelRelease;
 import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.RedisKeys;
+import dev.codeact.contract.ToolReply;
 import dev.codeact.sandbox.SandboxLauncher;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,12 +72,15 @@ public class WorkerService {
     private Cancellable cancelSubscription;
     private Cancellable releaseSubscription;
     private Heartbeat heartbeat;
+    private ToolReplyReader toolReplies;
+    private final ToolsConfig tools;
     private volatile boolean running;
     private final Tracer tracer;
 
-    public WorkerService(WorkerConfig config, QueueConfig queue, SessionConfig sessions,
+    public WorkerService(WorkerConfig config, QueueConfig queue, SessionConfig sessions, ToolsConfig tools,
                          RedisKeys keys, ReactiveRedisDataSource redis, SandboxLauncher launcher, InstanceId instance,
                          Vertx vertx, MeterRegistry meters, Tracer tracer) {
+        this.tools = tools;
         this.meters = meters;
         this.tracer = tracer;
         this.config = config;
@@ -95,7 +100,7 @@ public class WorkerService {
         blocking = Executors.newCachedThreadPool(daemon("worker-exec"));
         timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
         pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels());
-        jobContext = new JobExecution.Context(pool, timers, ExecutionLimits.of(workerId, config, launcher.mode()), tracer,
+        jobContext = new JobExecution.Context(pool, timers, ExecutionLimits.of(workerId, config, tools, launcher.mode()), tracer,
                 new SessionAffinity(redis, keys, workerId, sessions.ttl()), this::sinkFor, this::finished);
         rescuer = new Rescuer(new RedisWorkerRoster(redis, keys), keys, workerId, config.heartbeatTtl(),
                 (stream, message, attempt) -> accept(stream, message, true, attempt));
@@ -118,6 +123,8 @@ public class WorkerService {
                 .subscribe().with(this::onCancel, e -> LOG.warnf("cancel channel failed: %s", e.getMessage()));
         releaseSubscription = redis.pubsub(String.class).subscribe(keys.releaseChannel())
                 .subscribe().with(this::onRelease, e -> LOG.warnf("release channel failed: %s", e.getMessage()));
+        toolReplies = new ToolReplyReader(redis, keys.toolReplies(workerId), queue, vertx, this::onToolReply);
+        toolReplies.start();
         List<String> streamsRead = new ArrayList<>(keys.jobStreams());
         streamsRead.add(keys.workerJobs(workerId));
         for (String stream : streamsRead) {
@@ -157,6 +164,7 @@ public class WorkerService {
         while ((scheduler.any(JobExecution::running) || acking.get() > 0) && System.nanoTime() < deadline) {
             sleep(20);
         }
+        toolReplies.stop();
         List<JobExecution> left = scheduler.all();
         left.forEach(JobExecution::abandon);
         if (!left.isEmpty()) {
@@ -187,6 +195,9 @@ public class WorkerService {
             if (reader.failure() != null) {
                 return "cannot read " + reader.stream() + ": " + reader.failure();
             }
+        }
+        if (toolReplies.failure() != null) {
+            return "cannot read its tool replies: " + toolReplies.failure();
         }
         String failure = pool.lastStartFailure();
         return failure == null ? null : "sandboxes do not start: " + failure;
@@ -260,6 +271,14 @@ public class WorkerService {
         JobExecution execution = scheduler.cancel(request.jobId());
         if (execution != null) {
             blocking.execute(execution::cancel);
+        }
+    }
+
+    /** An answer to a tool call: written to the kernel of the job that made it (a pipe write, so off the event loop). */
+    private void onToolReply(ToolReply reply) {
+        JobExecution execution = scheduler.find(reply.jobId());
+        if (execution != null && execution.job().session().equals(reply.session())) {
+            blocking.execute(() -> execution.answerTool(reply));
         }
     }
 

@@ -44,7 +44,7 @@ class PromptTest {
     @Test
     void withinTheBudgetNothingChanges() {
         List<ChatMessage> h = history(3, 100);
-        List<ChatMessage> sent = prompt(100_000).messages(h, 1000);
+        List<ChatMessage> sent = prompt(100_000).messages(h, 1000, "");
         assertEquals(1 + h.size(), sent.size());
         assertEquals(h, sent.subList(1, sent.size()));
     }
@@ -52,7 +52,7 @@ class PromptTest {
     @Test
     void olderObservationsAreShortenedFirstWithAMarker() {
         List<ChatMessage> h = history(3, 8000);     // ≈ 6000 tokens of observations
-        List<ChatMessage> sent = prompt(4000).messages(h, 500);
+        List<ChatMessage> sent = prompt(4000).messages(h, 500, "");
         assertEquals(1 + h.size(), sent.size(), "no turn had to go");
         assertTrue(sent.get(3).content().contains("characters of this older output left out to fit the context"));
         assertTrue(sent.get(7).content().contains("left out"));
@@ -65,7 +65,7 @@ class PromptTest {
     void thenTheOldestTurnsAreLeftOutButNeverTheCurrentOne() {
         List<ChatMessage> h = history(6, 2000);
         h.add(new ChatMessage(ChatMessage.USER, "the current question"));
-        List<ChatMessage> sent = prompt(900).messages(h, 100);
+        List<ChatMessage> sent = prompt(900).messages(h, 100, "");
         assertEquals("SYSTEM", sent.get(0).content());
         assertTrue(sent.get(1).content().startsWith(Prompt.OMITTED_TURNS), sent.get(1).content());
         assertEquals("the current question", sent.get(sent.size() - 1).content());

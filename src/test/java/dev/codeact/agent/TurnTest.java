@@ -12,11 +12,13 @@ import dev.codeact.contract.Job;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
+import dev.codeact.contract.ToolReply;
 import dev.codeact.contract.Usage;
 import dev.codeact.llm.ModelCallException;
 import dev.codeact.llm.ModelClient;
 import dev.codeact.llm.ModelDelta;
 import dev.codeact.queue.ActionQueue;
+import dev.codeact.tools.Toolbox;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -97,6 +99,12 @@ class TurnTest {
 
         public Sampling sampling() { return Sampling.DEFAULTS; }
 
+        public Toolbox toolbox() { return Toolbox.EMPTY; }
+
+        public void toolCall(Integer turn, String actionId, Result call) { }
+
+        public void actionEnded(String actionId) { }
+
         public Uni<Void> markTurnOpen(int number) { return Uni.createFrom().voidItem(); }
 
         public void turnEnded(Turn turn) { }
@@ -149,6 +157,10 @@ class TurnTest {
 
         public Uni<Void> cancel(String session, String jobId) {
             cancels.add(jobId);
+            return Uni.createFrom().voidItem();
+        }
+
+        public Uni<Void> answerTool(String worker, ToolReply reply) {
             return Uni.createFrom().voidItem();
         }
     }

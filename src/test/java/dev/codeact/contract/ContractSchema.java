@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.victools.jsonschema.generator.CustomDefinition;
 import com.github.victools.jsonschema.generator.Option;
 import com.github.victools.jsonschema.generator.OptionPreset;
 import com.github.victools.jsonschema.generator.SchemaBuilder;
@@ -11,10 +12,10 @@ import com.github.victools.jsonschema.generator.SchemaGenerator;
 import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
 import com.github.victools.jsonschema.generator.SchemaVersion;
 import com.github.victools.jsonschema.module.jackson.JacksonModule;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,18 +37,19 @@ final class ContractSchema {
     /** Definitions a document may be checked against, besides the two unions. */
     private static final List<Class<?>> PAYLOADS = List.of(Job.class, Result.class, CancelRequest.class, KernelRelease.class,
             SessionTaken.class, ExecutionResult.class, KernelCommand.class, KernelFrame.class, GatewayInfo.class, ChatMessage.class,
-            SessionSummary.class, ExecuteRequest.class, ExecutionOutput.class, Problem.class);
+            SessionSummary.class, ExecuteRequest.class, ExecutionOutput.class, Problem.class, ToolReply.class, ToolSpec.class);
 
     private static final List<String> ERROR_CODES = Arrays.stream(ErrorCode.values()).map(ErrorCode::code).toList();
     private static final List<String> TURN_END_REASONS = Arrays.stream(TurnEndReason.values()).map(TurnEndReason::wire).toList();
 
     /** Fields whose strings are one of a few words. */
     private static final Map<String, List<String>> WORDS = Map.of(
-            "KernelFrame.ev", List.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE),
-            "KernelCommand.op", List.of(KernelCommand.exec("", "").op(), KernelCommand.INTERRUPT.op(), KernelCommand.ALIVE.op(),
-                    FileOp.PUT, FileOp.APPEND, FileOp.GET, FileOp.DELETE, FileOp.LIST),
+            "KernelFrame.ev", List.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE, KernelFrame.TOOL_CALL),
+            "KernelCommand.op", List.of(KernelCommand.EXEC, KernelCommand.INTERRUPT.op(), KernelCommand.ALIVE.op(),
+                    KernelCommand.TOOL_RESULT, FileOp.PUT, FileOp.APPEND, FileOp.GET, FileOp.DELETE, FileOp.LIST),
             "FileOp.op", List.of(FileOp.PUT, FileOp.APPEND, FileOp.GET, FileOp.DELETE, FileOp.LIST),
-            "Result.kind", List.of(Result.CHUNK, Result.OBSERVATION),
+            "Result.kind", List.of(Result.CHUNK, Result.OBSERVATION, Result.TOOL_CALL),
+            "ToolFailure.code", ERROR_CODES,
             "Display.kind", List.of(Display.DISPLAY, Display.VALUE),
             "ServerEvent.Error.code", ERROR_CODES,
             "ServerEvent.TurnEnd.reason", TURN_END_REASONS);
@@ -67,6 +69,11 @@ final class ContractSchema {
                         Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES)
                 .without(Option.SCHEMA_VERSION_INDICATOR);
         config.forTypesInGeneral().withDefinitionNamingStrategy((key, context) -> name(key.getType().getErasedType()));
+        // A tool's arguments and values, and a JSON Schema of parameters: any JSON at all.
+        config.forTypesInGeneral().withCustomDefinitionProvider((type, context) -> type.isInstanceOf(JsonNode.class)
+                ? new CustomDefinition(context.getGeneratorConfig().createObjectNode().put("description", "any JSON value"),
+                        CustomDefinition.DefinitionType.INLINE, CustomDefinition.AttributeInclusion.NO)
+                : null);
         config.forFields().withPropertyNameOverrideResolver(field -> SNAKE.translate(field.getDeclaredName()));
         // Absent fields are left out (NON_NULL): what is always there is what cannot be null.
         config.forFields().withRequiredCheck(field -> field.getType().isPrimitive()
@@ -174,15 +181,15 @@ final class ContractSchema {
     }
 
     /** A validator of documents against one definition of {@code schema} ("ServerEvent", "Job", …). */
-    static JsonSchema validator(JsonNode schema, String definition) {
+    static Schema validator(JsonNode schema, String definition) {
         ObjectNode root = schema.deepCopy();
         root.put("$ref", "#/$defs/" + definition);
-        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(root);
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(root);
     }
 
     /** What is wrong with {@code document} as a {@code definition}, or an empty string. */
-    static String problems(JsonSchema validator, JsonNode document) {
-        Set<ValidationMessage> errors = validator.validate(document);
-        return errors.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; "));
+    static String problems(Schema validator, JsonNode document) {
+        List<Error> errors = validator.validate(document);
+        return errors.stream().map(Error::getMessage).sorted().collect(Collectors.joining("; "));
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.networknt.schema.JsonSchema;
+import com.networknt.schema.Schema;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -57,7 +57,7 @@ class ContractSchemaTest {
         Set<String> methods = all(one(client, "export class CodeActClient \\{(.*)"), "\\n  ([a-z][A-Za-z]*)\\([^)]*\\) \\{");
         Set<String> declared = all(one(ContractTypes.CLIENT_API, "declare class CodeActClient \\{(.*?)\\n\\}"), "\\n  ([a-z][A-Za-z]*)[<(]");
         assertTrue(methods.containsAll(declared), "declared " + declared + ", the module has " + methods);
-        Set<String> internal = Set.of("sendFrame", "openSocket", "refusal", "emit");
+        Set<String> internal = Set.of("sendFrame", "openSocket", "refusal", "emit", "answerTool");
         Set<String> undeclared = new TreeSet<>(methods);
         undeclared.removeAll(declared);
         undeclared.removeAll(internal);
@@ -82,10 +82,15 @@ class ContractSchemaTest {
                 new ServerEvent.ObservationChunk(1, "a-1", "stdout", "1\n"), new ServerEvent.Observation(1, "a-1", result, "1"),
                 new ServerEvent.TurnEnd(1, TurnEndReason.ANSWER.wire(), 1, 10, new Usage(3, 4)),
                 ServerEvent.Error.of(ErrorCode.NO_MODEL, "no model"), new ServerEvent.EventsLost(4, 9), new ServerEvent.Pong("p"),
-                new ServerEvent.Files(List.of(new FileInfo("data.csv", 12, 1_764_129_600_000L))));
+                new ServerEvent.Files(List.of(new FileInfo("data.csv", 12, 1_764_129_600_000L))),
+                new ServerEvent.ToolCall(1, "a-1", "a-1:1", "memory_read_graph", WireJson.MAPPER.createObjectNode(), "mcp:memory"),
+                new ServerEvent.ToolResult(1, "a-1", "a-1:1", "memory_read_graph", WireJson.MAPPER.createObjectNode().put("n", 1),
+                        null, 12),
+                new ServerEvent.ToolResult(null, "x-1", "x-1:2", "ask_user", null,
+                        ToolFailure.of(ErrorCode.TOOL_TIMEOUT, "no client answered ask_user within 30000 ms"), 30_000));
         assertEquals(Set.of(ServerEvent.class.getPermittedSubclasses()), Set.copyOf(events.stream().map(Object::getClass).toList()),
                 "one sample per event type");
-        JsonSchema validator = ContractSchema.validator(schema, "ServerEvent");
+        Schema validator = ContractSchema.validator(schema, "ServerEvent");
         for (ServerEvent event : events) {
             String json = WireCodec.encodeServer("s-1", 7, event);
             assertEquals("", ContractSchema.problems(validator, WireJson.MAPPER.readTree(json)), json);
@@ -97,7 +102,7 @@ class ContractSchemaTest {
 
     @Test
     void theRedisPayloadsMatch() throws IOException {
-        Job job = new Job(QueueCodec.VERSION, "a-1", "s-1", "codeact:results:g", "print(1)", 1000, 1, null, null);
+        Job job = new Job(QueueCodec.VERSION, "a-1", "s-1", "codeact:results:g", "print(1)", 1000, 1, null, null, null);
         Result chunk = Result.chunk("s-1", "a-1", "w", "stdout", "1\n").numbered(1, 1);
         Result end = Result.observation("s-1", "a-1", "w", new ExecutionResult("", null, null, null, 1, false, false, false, false,
                 "runsc", null, null, null));
@@ -156,7 +161,7 @@ class ContractSchemaTest {
         used.addAll(all(client, "code: '([a-z_]+)'"));
         assertTrue(codes.containsAll(used), "error codes codeact-client.js uses: " + used + ", the contract's: " + codes);
         Set<String> sent = all(client, "(?:sendFrame\\((?:options \\? )?|JSON\\.stringify\\()\\{ type: '([a-z_]+)'");
-        assertEquals(Set.of("user_message", "cancel", "ping"), sent, "frames codeact-client.js sends");
+        assertEquals(Set.of("user_message", "cancel", "ping", "tool_result"), sent, "frames codeact-client.js sends");
         assertTrue(clientTypes.containsAll(sent), "frames codeact-client.js sends: " + sent);
 
         String page = Files.readString(Path.of("src/main/resources/META-INF/resources/app.js"));
@@ -182,8 +187,8 @@ class ContractSchemaTest {
     /** The kernel, run alone (unsandboxed) on this machine's python3, answers in frames the schema allows. */
     @Test
     void theKernelsFramesMatch() throws Exception {
-        JsonSchema frames = ContractSchema.validator(schema, "KernelFrame");
-        JsonSchema commands = ContractSchema.validator(schema, "KernelCommand");
+        Schema frames = ContractSchema.validator(schema, "KernelFrame");
+        Schema commands = ContractSchema.validator(schema, "KernelCommand");
         Path workdir = Files.createTempDirectory("kernel-frames");
         Process kernel = new ProcessBuilder("python3", "-I", Path.of("src/main/resources/kernel/codeact_kernel.py").toAbsolutePath().toString())
                 .directory(workdir.toFile()).start();
@@ -192,8 +197,8 @@ class ContractSchemaTest {
             List<JsonNode> seen = new ArrayList<>();
             seen.add(WireJson.MAPPER.readTree(out.readLine()));
             List<KernelCommand> cells = new ArrayList<>(List.of(
-                    KernelCommand.exec("c1", "import sys\nprint('out')\nprint('err', file=sys.stderr)\n6 * 7"),
-                    KernelCommand.exec("c2", "1 / 0"), KernelCommand.exec("c3", EVERY_RENDERING),
+                    KernelCommand.exec("c1", "import sys\nprint('out')\nprint('err', file=sys.stderr)\n6 * 7", null),
+                    KernelCommand.exec("c2", "1 / 0", null), KernelCommand.exec("c3", EVERY_RENDERING, null),
                     KernelCommand.file("f1", FileOp.piece("a.txt", true, "aA==", false)),
                     KernelCommand.file("f1b", FileOp.piece("a.txt", false, "aQ==", true)), KernelCommand.file("f2", FileOp.get("a.txt")),
                     KernelCommand.file("f3", FileOp.delete("a.txt")), KernelCommand.file("f4", FileOp.list())));
@@ -202,6 +207,10 @@ class ContractSchemaTest {
             for (int i = 0; i < names.size(); i++) {
                 cells.add(KernelCommand.file("n" + i, FileOp.piece(names.get(i), true, "", true)));
             }
+            // A tool, defined by the exec that uses it: its call comes out as a frame, its answer goes in as a command.
+            PythonTool sum = new PythonTool("get_sum", "Adds.", List.of(new PythonTool.Param("a", null, "float", true, null),
+                    new PythonTool.Param("b", "b-value", "float", false, WireJson.MAPPER.getNodeFactory().numberNode(2))), "Any");
+            cells.add(KernelCommand.exec("t1", "print(get_sum(1), tools.get_sum.__doc__)", List.of(sum)));
             cells.add(KernelCommand.ALIVE);
             for (KernelCommand cell : cells) {
                 String line = WireJson.MAPPER.writeValueAsString(cell);
@@ -211,6 +220,14 @@ class ContractSchemaTest {
                 while (cell != KernelCommand.ALIVE) {
                     JsonNode frame = WireJson.MAPPER.readTree(out.readLine());
                     seen.add(frame);
+                    if (KernelFrame.TOOL_CALL.equals(frame.path("ev").asText())) {
+                        assertEquals("{\"a\":1}", frame.get("args").toString(), "only the arguments given are sent");
+                        String answer = WireJson.MAPPER.writeValueAsString(KernelCommand.toolResult(frame.get("call").asText(),
+                                WireJson.MAPPER.getNodeFactory().numberNode(3), null));
+                        assertEquals("", ContractSchema.problems(commands, WireJson.MAPPER.readTree(answer)), answer);
+                        in.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
+                        in.flush();
+                    }
                     if (KernelFrame.DONE.equals(frame.path("ev").asText())) {
                         break;
                     }
@@ -222,7 +239,9 @@ class ContractSchemaTest {
                 assertEquals("", ContractSchema.problems(frames, frame), frame.toString());
                 WireJson.MAPPER.treeToValue(frame, KernelFrame.class);
             }
-            assertEquals(Set.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE), kinds);
+            assertEquals(Set.of(KernelFrame.READY, KernelFrame.STREAM, KernelFrame.DONE, KernelFrame.TOOL_CALL), kinds);
+            assertEquals("3 Adds.\n", seen.stream().filter(f -> "t1".equals(f.path("id").asText()) && f.has("text"))
+                    .map(f -> f.get("text").asText()).reduce("", String::concat), "the tool's value came back into the code");
             for (int i = 0; i < names.size(); i++) {
                 String id = "n" + i;
                 JsonNode done = seen.stream().filter(f -> id.equals(f.path("id").asText())).findFirst().orElseThrow();

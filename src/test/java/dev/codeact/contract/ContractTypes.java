@@ -62,6 +62,7 @@ final class ContractTypes {
               on(type: 'status', handler: (event: StatusEvent) => void): this;
               connect(): Promise<ServerEvent>;
               send(text: string, options?: Sampling): void;
+              tool(spec: ToolSpec, handler: (args: any, call: EventOf<'tool_call'>) => any): this;
               cancel(): void;
               ping(id: string): void;
               close(): void;
@@ -75,6 +76,7 @@ final class ContractTypes {
         Set<String> needed = new TreeSet<>();
         EXPORTED_ROOTS.forEach(root -> collect(defs, root, needed));
         collect(defs, "Sampling", needed);
+        collect(defs, "ToolSpec", needed);
         StringBuilder out = new StringBuilder("""
                 // Generated from spec/codeact.schema.json by ContractSchemaTest: do not edit by hand
                 // (mvn test -Dtest=ContractSchemaTest -Dspec.write=true writes it again).

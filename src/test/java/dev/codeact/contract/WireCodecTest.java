@@ -27,7 +27,7 @@ class WireCodecTest {
 
     @Test
     void goodFramesParse() throws ProtocolException {
-        assertEquals(new ClientEvent.UserMessage("hi", dev.codeact.contract.Sampling.DEFAULTS), WireCodec.parseClient("{\"type\":\"user_message\",\"text\":\"hi\"}", 100, 100));
+        assertEquals(new ClientEvent.UserMessage("hi", dev.codeact.contract.Sampling.DEFAULTS, null), WireCodec.parseClient("{\"type\":\"user_message\",\"text\":\"hi\"}", 100, 100));
         assertEquals(new ClientEvent.Resume(12), WireCodec.parseClient("{\"type\":\"resume\",\"last_seq\":12}", 100, 100));
         assertEquals(new ClientEvent.Ping(null), WireCodec.parseClient("{\"type\":\"ping\"}", 100, 100));
     }

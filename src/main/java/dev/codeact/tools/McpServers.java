@@ -1,0 +1,194 @@
+package dev.codeact.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.codeact.config.ToolsConfig;
+import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.ToolFailure;
+import dev.codeact.contract.ToolSpec;
+import dev.codeact.contract.WireJson;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The MCP servers of {@code codeact.tools.mcp}, each through the official MCP Java SDK: started
+ * (stdio) or connected (Streamable HTTP) when the gateway starts, their tools listed, and called
+ * for the sessions' code. A server that does not start is tried again every {@value #RETRY_SECONDS}
+ * seconds; its tools are missing meanwhile.
+ */
+@ApplicationScoped
+public class McpServers {
+
+    /** One tool of one server, with the Python function the kernel gets for it. */
+    public record Tool(String server, String name, ToolSpec python, boolean structured) {}
+
+    /** What a call gave: a value for the code, or why there is none. */
+    public record Outcome(JsonNode value, ToolFailure failure) {}
+
+    private static final Logger LOG = Logger.getLogger(McpServers.class);
+    private static final int RETRY_SECONDS = 30;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+    private final ToolsConfig config;
+    private final Vertx vertx;
+    private final JacksonMcpJsonMapper json = new JacksonMcpJsonMapper(WireJson.MAPPER.copy());
+    private final Map<String, McpAsyncClient> clients = new ConcurrentHashMap<>();
+    /** Every tool of every connected server, by Python name; replaced whole when a server comes or goes. */
+    private volatile Map<String, Tool> tools = Map.of();
+    private volatile boolean stopped;
+
+    public McpServers(ToolsConfig config, Vertx vertx) {
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    public void start() {
+        config.mcp().keySet().forEach(this::connect);
+    }
+
+    public void stop() {
+        stopped = true;
+        clients.values().forEach(client -> {
+            try {
+                client.closeGracefully().block(CLOSE_WAIT);
+            } catch (RuntimeException e) {
+                client.close();
+            }
+        });
+        clients.clear();
+    }
+
+    /** The tools of the servers connected now, by Python name. */
+    public Map<String, Tool> tools() {
+        return tools;
+    }
+
+    /** Calls {@code tool}; never fails: a failure is an {@link Outcome} (tool_error, tool_unavailable, tool_timeout). */
+    public Uni<Outcome> call(Tool tool, JsonNode arguments) {
+        McpAsyncClient client = clients.get(tool.server());
+        if (client == null) {
+            return Uni.createFrom().item(failure(ErrorCode.TOOL_UNAVAILABLE, "the MCP server '" + tool.server() + "' is not connected"));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> args = WireJson.MAPPER.convertValue(arguments, Map.class);
+        return Uni.createFrom().completionStage(() -> client.callTool(new McpSchema.CallToolRequest(tool.name(), args)).toFuture())
+                .map(this::outcome)
+                .ifNoItem().after(config.callTimeout())
+                .recoverWithItem(() -> failure(ErrorCode.TOOL_TIMEOUT, "the MCP tool " + tool.name() + " did not answer within "
+                        + config.callTimeout().toMillis() + " ms"))
+                .onFailure().recoverWithItem(e -> failure(ErrorCode.TOOL_UNAVAILABLE, "the MCP server '" + tool.server()
+                        + "' failed the call: " + e.getMessage()));
+    }
+
+    private Outcome outcome(McpSchema.CallToolResult result) {
+        List<McpSchema.Content> content = result.content() == null ? List.of() : result.content();
+        if (Boolean.TRUE.equals(result.isError())) {
+            return failure(ErrorCode.TOOL_ERROR, text(content));
+        }
+        if (result.structuredContent() != null) {
+            return new Outcome(WireJson.MAPPER.valueToTree(result.structuredContent()), null);
+        }
+        if (content.stream().allMatch(c -> c instanceof McpSchema.TextContent)) {
+            return new Outcome(TextNode.valueOf(text(content)), null);
+        }
+        // Images, audio, resources: the content list as the server sent it, for the code to pick from.
+        return new Outcome(WireJson.MAPPER.valueToTree(content), null);
+    }
+
+    private static String text(List<McpSchema.Content> content) {
+        List<String> texts = new ArrayList<>();
+        content.forEach(c -> {
+            if (c instanceof McpSchema.TextContent t) {
+                texts.add(t.text());
+            }
+        });
+        return String.join("\n", texts);
+    }
+
+    private static Outcome failure(ErrorCode code, String message) {
+        return new Outcome(null, ToolFailure.of(code, message));
+    }
+
+    private void connect(String server) {
+        if (stopped) {
+            return;
+        }
+        ToolsConfig.McpServer settings = config.mcp().get(server);
+        McpAsyncClient client;
+        try {
+            client = McpClient.async(transport(server, settings))
+                    .requestTimeout(config.callTimeout().plusSeconds(5))
+                    .initializationTimeout(config.mcpStartTimeout())
+                    .clientInfo(new McpSchema.Implementation("codeact-gateway", "1"))
+                    .build();
+        } catch (RuntimeException e) {
+            LOG.errorf("MCP server '%s' is misconfigured: %s", server, e.getMessage());
+            return;
+        }
+        client.initialize().then(client.listTools()).toFuture().whenComplete((listed, error) -> {
+            if (error != null) {
+                LOG.warnf("MCP server '%s' did not start (%s); trying again in %d s", server, error.getMessage(), RETRY_SECONDS);
+                client.close();
+                vertx.setTimer(RETRY_SECONDS * 1000L, t -> connect(server));
+                return;
+            }
+            clients.put(server, client);
+            List<Tool> found = new ArrayList<>();
+            for (McpSchema.Tool tool : listed.tools()) {
+                JsonNode schema = tool.inputSchema() == null ? null : WireJson.MAPPER.valueToTree(tool.inputSchema());
+                found.add(new Tool(server, tool.name(), new ToolSpec(PythonSignatures.mcpName(server, tool.name()),
+                        tool.description() == null ? "" : tool.description(), schema), tool.outputSchema() != null));
+            }
+            publish(server, found);
+            LOG.infof("MCP server '%s': %d tool(s): %s", server, found.size(),
+                    String.join(", ", found.stream().map(t -> t.python().name()).toList()));
+        });
+    }
+
+    private synchronized void publish(String server, List<Tool> found) {
+        Map<String, Tool> next = new LinkedHashMap<>();
+        tools.values().stream().filter(t -> !t.server().equals(server)).forEach(t -> next.put(t.python().name(), t));
+        found.forEach(t -> next.putIfAbsent(t.python().name(), t));
+        tools = Map.copyOf(next);
+    }
+
+    private McpClientTransport transport(String server, ToolsConfig.McpServer settings) {
+        if (settings.command().isPresent() == settings.url().isPresent()) {
+            throw new IllegalArgumentException("codeact.tools.mcp." + server + " needs either command or url");
+        }
+        if (settings.url().isPresent()) {
+            return HttpClientStreamableHttpTransport.builder(settings.url().get()).build();
+        }
+        List<String> command = settings.command().get();
+        ServerParameters.Builder parameters = ServerParameters.builder(command.get(0)).args(command.subList(1, command.size()));
+        settings.env().forEach(parameters::addEnvVar);
+        StdioClientTransport transport = new StdioClientTransport(parameters.build(), json) {
+            @Override
+            protected ProcessBuilder getProcessBuilder() {
+                // The SDK adds the server's variables to the gateway's whole environment (its model
+                // key among them): start from nothing, so the server gets only the minimal set and its own.
+                ProcessBuilder builder = super.getProcessBuilder();
+                builder.environment().clear();
+                return builder;
+            }
+        };
+        transport.setStdErrorHandler(line -> LOG.debugf("MCP server '%s': %s", server, line));
+        return transport;
+    }
+}
