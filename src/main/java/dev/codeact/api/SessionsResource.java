@@ -2,6 +2,7 @@ package dev.codeact.api;
 
 import dev.codeact.config.AgentConfig;
 import dev.codeact.config.WorkerConfig;
+import dev.codeact.contract.ClientEvent;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecuteRequest;
 import dev.codeact.contract.ExecutionResult;
@@ -9,6 +10,7 @@ import dev.codeact.contract.Problem;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.SessionSummary;
+import dev.codeact.contract.ToolAnswer;
 import dev.codeact.contract.WireCodec;
 import dev.codeact.session.CodeRunner;
 import dev.codeact.session.SessionFeed;
@@ -268,6 +270,27 @@ public class SessionsResource {
                         : sse.newEventBuilder().name("result").data(((CodeRunner.Done) p).result())
                                 .mediaType(MediaType.APPLICATION_JSON_TYPE).build())
                 .onFailure().recoverWithItem(e -> errorEvent(sse, id, e));
+    }
+
+    @POST
+    @Path("{id}/tool-calls/{call}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Answer a client tool's call", description = "For a client that follows the session over HTTP: "
+            + "the answer to the `tool_call` event `call` (its `call_id`), a `value` or an `error` message, as a WebSocket "
+            + "client's `tool_result` frame.")
+    @RequestBody(content = @Content(schema = @Schema(implementation = ToolAnswer.class), examples = @ExampleObject(
+            name = "a value", value = "{\"value\": {\"price\": 21}}")))
+    @APIResponse(responseCode = "204", description = "The code got the answer")
+    @APIResponse(responseCode = "404", description = "unknown_tool_call: no such call waits (answered, timed out, or its "
+            + "action ended), or session_not_found", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Uni<Void> answerTool(@PathParam("id") String id, @PathParam("call") String call, ToolAnswer answer) {
+        ClientEvent.ToolResult result = new ClientEvent.ToolResult(call, answer == null ? null : answer.value(),
+                answer == null ? "no answer in the request body" : answer.error());
+        return access.held(id, principal()).chain(session -> Uni.createFrom().<Boolean>emitter(answered ->
+                        session.run(() -> answered.complete(session.answerTool(result)))))
+                .chain(answered -> answered ? Uni.createFrom().voidItem() : Uni.createFrom().failure(new ProtocolException(
+                        ErrorCode.UNKNOWN_TOOL_CALL, "no tool call " + call + " is waiting (answered already, timed out, or its action ended)")));
     }
 
     private long timeout(ExecuteRequest request) throws ProtocolException {

@@ -69,6 +69,11 @@ public record Result(int v, String kind, String session, String jobId, String wo
     }
 
     @JsonIgnore
+    public boolean isObservation() {
+        return OBSERVATION.equals(kind);
+    }
+
+    @JsonIgnore
     public boolean isToolCall() {
         return TOOL_CALL.equals(kind);
     }

@@ -261,8 +261,8 @@ public final class Session implements TurnHost, ToolHost {
         toolCalls.actionEnded(actionId);
     }
 
-    /** A client's answer to a client tool's call; false when no such call waits. */
-    boolean answerTool(ClientEvent.ToolResult answer) {
+    /** A client's answer to a client tool's call; false when no such call waits. On the session's context. */
+    public boolean answerTool(ClientEvent.ToolResult answer) {
         return toolCalls.answer(answer);
     }
 

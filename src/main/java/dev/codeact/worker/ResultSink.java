@@ -162,7 +162,7 @@ final class ResultSink {
     }
 
     private void afterSend(List<Result> sent) {
-        if (sent.stream().anyMatch(result -> !result.isChunk())) {
+        if (sent.stream().anyMatch(Result::isObservation)) {
             onFinished.run();
         }
         sendNext();
