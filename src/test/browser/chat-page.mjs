@@ -247,6 +247,29 @@ const scenarios = {
     assert.equal(await page.inputValue('#input'), '');
   },
 
+  // The page registers ask_user with its JS client: the code's question shows under its action,
+  // the person's answer goes back into the code, a declined one raises ToolError there.
+  async tools(page) {
+    await ask(page, 'Double my favourite number');
+    await page.waitForSelector('form.ask .ask-question:text("Your favourite number?")', { timeout: 30000 });
+    assert.equal(await page.getAttribute('.tool-call', 'data-state'), 'waiting');
+    assert.match(await page.textContent('.tool-call summary'), /ask_user\(\{"question":"Your favourite number\?"\}\)/);
+    await page.fill('form.ask .ask-answer', '21');
+    await page.click('form.ask .ask-send');
+    await page.waitForSelector('form.ask .ask-question:text("And your name?")', { timeout: 30000 });
+    await page.click('form.ask .ask-decline');
+    await turnEnded(page, 1);
+    assert.equal(await page.textContent('pre.output'), '42\ndeclined: tool_error\n');
+    const states = await page.$$eval('.tool-call', (els) => els.map((e) => e.dataset.state));
+    assert.deepEqual(states, ['ok', 'error']);
+    assert.equal(await page.$$eval('form.ask', (els) => els.length), 0, 'no question is left open');
+    // A reload replays the chat: the calls show as they ended, and no answered question comes back.
+    await page.reload();
+    await turnEnded(page, 1);
+    assert.deepEqual(await page.$$eval('.tool-call', (els) => els.map((e) => e.dataset.state)), ['ok', 'error']);
+    assert.equal(await page.$$eval('form.ask', (els) => els.length), 0, 'a replayed question that was answered stays closed');
+  },
+
   async phone(page) {
     await page.setViewportSize({ width: 390, height: 844 });
     await ask(page, 'Show a figure');

@@ -49,10 +49,33 @@ const MESSAGES = {
   invalid_event: 'The gateway refused the request.',
 };
 
+/** Why a tool call failed, for a person (the code is shown too). */
+const TOOL_MESSAGES = {
+  tool_error: 'the tool failed',
+  tool_timeout: 'no answer in time',
+  tool_unavailable: 'nobody could answer',
+  tool_limit: 'too many calls in one action',
+  tool_too_large: 'too large',
+  unknown_tool: 'no such tool',
+  tool_forbidden: 'not allowed',
+};
+
+/**
+ * The page's own client tool: the agent's code can ask the person at the page a question
+ * (ask_user("…") in Python) and gets their answer as a str.
+ */
+const ASK_USER = {
+  name: 'ask_user',
+  description: 'Ask the user a question in the chat and wait for their answer (a str). Use it when you need '
+    + 'information only the user has.',
+  parameters: { type: 'object', properties: { question: { type: 'string', description: 'What to ask' } }, required: ['question'] },
+};
+
 let client = null;
 let turn = null;          // { el, segment } of the running turn
 let running = false;
-let outputs = new Map();  // action_id → { out, status }
+let outputs = new Map();  // action_id → { out, status, calls }
+let toolCalls = new Map(); // call_id → { el, state, ask }
 let sentText = null;      // the message sent and not yet started, restored if it is refused
 let info = null;          // GET /v1/info
 // Exposed for debugging and the browser tests.
@@ -248,6 +271,66 @@ function showFiles(files) {
   }
 }
 
+/** A tool call under its action's code: what was called with what, then how it ended. */
+function showToolCall(e) {
+  const action = outputs.get(e.action_id);
+  if (!action) return;
+  const el = element('details', 'tool-call', action.calls);
+  el.dataset.call = e.call_id;
+  el.dataset.state = 'waiting';
+  const summary = element('summary', null, el);
+  element('span', 'tool-name', summary, e.tool);
+  const args = JSON.stringify(e.arguments || {});
+  element('span', 'tool-args', summary, `(${args.length > 80 ? `${args.slice(0, 79)}…` : args})`);
+  const state = element('span', 'tool-state', summary, e.source === 'client' ? ' · waiting for this page' : ' · calling…');
+  element('pre', 'tool-detail', el, JSON.stringify(e.arguments || {}, null, 2));
+  toolCalls.set(e.call_id, { el, state, ask: null });
+}
+
+function showToolResult(e) {
+  const call = toolCalls.get(e.call_id);
+  if (!call) return;
+  if (call.ask) call.ask.remove();
+  const ms = `${e.duration_ms} ms`;
+  if (e.error) {
+    call.el.dataset.state = 'error';
+    call.state.textContent = ` · ${TOOL_MESSAGES[e.error.code] || e.error.code} (${e.error.code}) · ${ms}`;
+    element('pre', 'tool-detail tool-error', call.el, e.error.message || '');
+  } else {
+    call.el.dataset.state = 'ok';
+    call.state.textContent = ` · done · ${ms}`;
+    const value = e.value === undefined ? null : e.value;
+    element('pre', 'tool-detail tool-value', call.el, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  }
+}
+
+/** ask_user's answer, from a small form under the call; declining raises ToolError in the code. */
+function askUser(args, call) {
+  return new Promise((resolve, reject) => {
+    const shown = toolCalls.get(call.call_id);
+    const form = element('form', 'ask', shown ? shown.el.parentElement : transcript);
+    element('div', 'ask-question', form, String(args.question || ''));
+    const answer = element('input', 'ask-answer', form);
+    answer.setAttribute('aria-label', 'Your answer');
+    const send = element('button', 'ask-send', form, 'Answer');
+    send.type = 'submit';
+    const decline = element('button', 'ask-decline', form, 'Decline');
+    decline.type = 'button';
+    if (shown) shown.ask = form;
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      form.remove();
+      resolve(answer.value);
+    });
+    decline.addEventListener('click', () => {
+      form.remove();
+      reject(new Error('the user declined to answer'));
+    });
+    scroll();
+    answer.focus();
+  });
+}
+
 const on = {
   session(e) {
     sessionStorage.setItem(STORED, JSON.stringify(e.session));
@@ -278,9 +361,16 @@ const on = {
     segment.code ||= block(segment.el, 'code');
     segment.code.innerHTML = highlightPython(e.code);
     segment.code.dataset.action = e.action_id;
+    const calls = element('div', 'tool-calls', segment.el);
     const out = block(segment.el, 'output');
     out.dataset.action = e.action_id;
-    outputs.set(e.action_id, { out, status: segment.status });
+    outputs.set(e.action_id, { out, status: segment.status, calls });
+  },
+  tool_call(e) {
+    showToolCall(e);
+  },
+  tool_result(e) {
+    showToolResult(e);
   },
   observation_chunk(e) {
     const action = outputs.get(e.action_id);
@@ -342,9 +432,11 @@ function open(sessionId) {
   showFiles([]);
   turn = null;
   outputs = new Map();
+  toolCalls = new Map();
   setRunning(false);
   window.codeact.events = [];
   client = new CodeActClient({ token, ...(sessionId ? { sessionId, lastSeq: 0 } : {}) });
+  client.tool(ASK_USER, askUser);
   window.codeact.client = client;
   if (sessionId) sessionStorage.setItem(STORED, JSON.stringify(sessionId));
   else sessionStorage.removeItem(STORED);

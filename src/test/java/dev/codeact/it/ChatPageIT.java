@@ -1,6 +1,7 @@
 package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.it.ScriptedModel.Reply;
@@ -171,6 +172,16 @@ class ChatPageIT {
         JsonNode sent = model.requests().get(model.requests().size() - 1);
         assertEquals("second-model", sent.get("model").asText());
         assertEquals(0.7, sent.get("temperature").asDouble(), 1e-9);
+    }
+
+    /** The page's own client tool: the code asks the person a question and gets the answer; the calls show. */
+    @Test
+    void theCodeAsksThePersonThroughThePagesClientTool() throws Exception {
+        model.enqueue(Reply.of("<execute>\nn = int(ask_user('Your favourite number?'))\nprint(n * 2)\n"
+                + "try:\n    ask_user('And your name?')\nexcept ToolError as e:\n    print('declined:', e.code)\n"), Reply.of("Doubled."));
+        browse("tools", appPort);
+        String system = model.requests().get(0).get("messages").get(0).get("content").asText();
+        assertTrue(system.contains("def ask_user(question: str) -> Any:"), "the page declared its tool to the model: " + system);
     }
 
     @Test
