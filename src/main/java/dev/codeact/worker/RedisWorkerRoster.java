@@ -87,7 +87,7 @@ final class RedisWorkerRoster implements WorkerRoster {
 
     @Override
     public Uni<Void> forget(String dead, String stream) {
-        return redis.key().del(stream, keys.rescueLock(dead))
+        return redis.key().del(stream, keys.toolReplies(dead), keys.rescueLock(dead))
                 .chain(() -> redis.set(String.class).srem(keys.workers(), dead)).replaceWithVoid();
     }
 }

@@ -44,6 +44,6 @@ interface WorkerRoster {
 
     Uni<Long> length(String stream);
 
-    /** Drops the dead worker: its stream, its lock, its place in the set. */
+    /** Drops the dead worker: its stream (and its tool replies), its lock, its place in the set. */
     Uni<Void> forget(String dead, String stream);
 }

@@ -50,7 +50,7 @@ class ToolsTest {
             config.put("codeact.tools.mcp.memory.env.MEMORY_FILE_PATH", Path.of("target/mcp-memory.jsonl").toAbsolutePath().toString());
             config.put("codeact.tools.mcp.everything.command", "node," + SERVERS.resolve("server-everything/dist/index.js") + ",stdio");
             config.put("codeact.tools.allow.local", "memory_*,everything_echo,everything_get_sum,everything_get_env,"
-                    + "everything_trigger_long_running_operation");
+                    + "everything_trigger_long_running_operation,remote_get_sum");
             config.put("codeact.tools.call-timeout", "3s");
             config.put("codeact.tools.max-calls-per-action", "12");
             config.put("codeact.tools.max-argument-bytes", "4096");
@@ -60,6 +60,12 @@ class ToolsTest {
             config.put("codeact.agent.result-timeout", "120s");
             config.put("codeact.instance-id", "tools-test");
             return config;
+        }
+
+        /** A third server, over Streamable HTTP. */
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(McpHttpServer.class));
         }
     }
 
@@ -82,7 +88,7 @@ class ToolsTest {
             JsonNode listed = HttpApi.call("GET", tools, null).json();
             Set<String> names = new java.util.TreeSet<>();
             listed.forEach(t -> names.add(t.get("name").asText()));
-            if (names.contains("memory_read_graph") && names.contains("everything_echo")) {
+            if (names.contains("memory_read_graph") && names.contains("everything_echo") && names.contains("remote_get_sum")) {
                 assertFalse(names.contains("everything_get_tiny_image"), "the allow-list leaves it out: " + names);
                 return;
             }
@@ -142,6 +148,18 @@ class ToolsTest {
             assertTrue(prompt.contains("def memory_read_graph() -> "), prompt);
             assertTrue(prompt.contains("def everything_get_sum(a: float, b: float) -> Any:"), prompt);
             assertFalse(prompt.contains("everything_get_tiny_image"), "a tool the principal may not call is not shown");
+        }
+    }
+
+    /** An MCP server reached over Streamable HTTP works as one started over stdio. */
+    @Test
+    void aStreamableHttpServersToolsWorkTheSameWay() throws Exception {
+        script("print(remote_get_sum(2, 3))");
+        try (WsClient ws = WsClient.openSession(sessions)) {
+            ws.sendJson("type", "user_message", "text", "add remotely");
+            List<JsonNode> events = ws.untilTurnEnd(TURN_MS);
+            assertTrue(output(events).contains("5"), events.toString());
+            assertEquals("mcp:remote", ofType(events, "tool_call").get(0).get("source").asText());
         }
     }
 
@@ -207,17 +225,20 @@ class ToolsTest {
         }
     }
 
-    /** No answer within codeact.tools.call-timeout: ToolTimeout (a TimeoutError); the kernel keeps its state. */
+    /** No answer within codeact.tools.call-timeout, from a client or an MCP server: ToolTimeout (a TimeoutError); the kernel keeps its state. */
     @Test
     void anUnansweredCallTimesOut() throws Exception {
-        script("kept = 7\ntry:\n    lookup_price('slow')\nexcept TimeoutError as e:\n    print('timed out:', e.code)", "print(kept)");
+        script("kept = 7\ntry:\n    lookup_price('slow')\nexcept TimeoutError as e:\n    print('timed out:', e.code)\n"
+                + "try:\n    everything_trigger_long_running_operation(duration=30, steps=3)\nexcept TimeoutError as e:\n"
+                + "    print('timed out:', e.code)", "print(kept)");
         try (WsClient ws = WsClient.openSession(sessions)) {
             ws.sendJson("type", "user_message", "text", "slow", "options", Map.of("tools", List.of(PRICE_TOOL)));
             List<JsonNode> events = ws.untilTurnEnd(TURN_MS);
             List<JsonNode> obs = ofType(events, "observation");
-            assertEquals("timed out: tool_timeout\n", obs.get(0).get("result").get("output").asText());
+            assertEquals("timed out: tool_timeout\ntimed out: tool_timeout\n", obs.get(0).get("result").get("output").asText());
             assertEquals("7\n", obs.get(1).get("result").get("output").asText());
-            assertEquals("tool_timeout", ofType(events, "tool_result").get(0).get("error").get("code").asText());
+            List<JsonNode> results = ofType(events, "tool_result");
+            assertEquals(List.of("tool_timeout", "tool_timeout"), results.stream().map(r -> r.get("error").get("code").asText()).toList());
         }
     }
 
