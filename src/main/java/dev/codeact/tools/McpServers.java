@@ -14,15 +14,18 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -30,7 +33,9 @@ import org.jboss.logging.Logger;
  * The MCP servers of {@code codeact.tools.mcp}, each through the official MCP Java SDK: started
  * (stdio) or connected (Streamable HTTP) when the gateway starts, their tools listed, and called
  * for the sessions' code. A server that does not start is tried again every {@value #RETRY_SECONDS}
- * seconds; its tools are missing meanwhile.
+ * seconds; one that stops answering (a call fails below the protocol, or a ping, sent every
+ * {@code HEALTH_INTERVAL} and after a call timed out, gets no answer) is started again at once.
+ * Its tools are missing from sessions meanwhile.
  */
 @ApplicationScoped
 public class McpServers {
@@ -44,14 +49,19 @@ public class McpServers {
     private static final Logger LOG = Logger.getLogger(McpServers.class);
     private static final int RETRY_SECONDS = 30;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(10);
 
     private final ToolsConfig config;
     private final Vertx vertx;
     private final JacksonMcpJsonMapper json = new JacksonMcpJsonMapper(WireJson.MAPPER.copy());
     private final Map<String, McpAsyncClient> clients = new ConcurrentHashMap<>();
+    /** Each connected server's tools, by server name. */
+    private final Map<String, List<Tool>> listed = new TreeMap<>();
     /** Every tool of every connected server, by Python name; replaced whole when a server comes or goes. */
     private volatile Map<String, Tool> tools = Map.of();
     private volatile boolean stopped;
+    private long health = -1;
 
     public McpServers(ToolsConfig config, Vertx vertx) {
         this.config = config;
@@ -60,10 +70,16 @@ public class McpServers {
 
     public void start() {
         config.mcp().keySet().forEach(this::connect);
+        if (!config.mcp().isEmpty()) {
+            // A stdio server that dies does not fail the calls sent to it: they would wait for their
+            // timeout, and its tools would stay in the prompts. A ping now and then finds it out.
+            health = vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), t -> clients.forEach(this::checkAlive));
+        }
     }
 
     public void stop() {
         stopped = true;
+        vertx.cancelTimer(health);
         clients.values().forEach(client -> {
             try {
                 client.closeGracefully().block(CLOSE_WAIT);
@@ -90,10 +106,38 @@ public class McpServers {
         return Uni.createFrom().completionStage(() -> client.callTool(new McpSchema.CallToolRequest(tool.name(), args)).toFuture())
                 .map(this::outcome)
                 .ifNoItem().after(config.callTimeout())
-                .recoverWithItem(() -> failure(ErrorCode.TOOL_TIMEOUT, "the MCP tool " + tool.name() + " did not answer within "
-                        + config.callTimeout().toMillis() + " ms"))
-                .onFailure().recoverWithItem(e -> failure(ErrorCode.TOOL_UNAVAILABLE, "the MCP server '" + tool.server()
-                        + "' failed the call: " + e.getMessage()));
+                .recoverWithItem(() -> {
+                    checkAlive(tool.server(), client);
+                    return failure(ErrorCode.TOOL_TIMEOUT, "the MCP tool " + tool.name() + " did not answer within "
+                            + config.callTimeout().toMillis() + " ms");
+                })
+                .onFailure().recoverWithItem(e -> {
+                    if (e instanceof McpError) {
+                        return failure(ErrorCode.TOOL_ERROR, "the MCP server '" + tool.server() + "' refused the call: " + e.getMessage());
+                    }
+                    reconnect(tool.server(), client, e);
+                    return failure(ErrorCode.TOOL_UNAVAILABLE, "the MCP server '" + tool.server() + "' failed the call: " + e.getMessage());
+                });
+    }
+
+    /** A call timed out: a slow tool, or a server that is gone without a word (a dead process may not fail its calls). */
+    private void checkAlive(String server, McpAsyncClient client) {
+        Uni.createFrom().completionStage(() -> client.ping().toFuture())
+                .ifNoItem().after(PING_TIMEOUT).fail()
+                .subscribe().with(pong -> { }, e -> reconnect(server, client, e));
+    }
+
+    /** A call failed below the protocol (the process died, the connection broke): start over with that server. */
+    private void reconnect(String server, McpAsyncClient broken, Throwable why) {
+        synchronized (this) {
+            if (stopped || !clients.remove(server, broken)) {
+                return; // someone else is at it already
+            }
+            publish(server, List.of());
+        }
+        LOG.warnf("MCP server '%s' failed (%s): connecting again", server, why.getMessage());
+        broken.close();
+        connect(server);
     }
 
     private Outcome outcome(McpSchema.CallToolResult result) {
@@ -161,11 +205,12 @@ public class McpServers {
         });
     }
 
+    /** The tools in a stable order (servers by name, each's tools as it lists them): the prompt stays the same. */
     private synchronized void publish(String server, List<Tool> found) {
+        listed.put(server, List.copyOf(found));
         Map<String, Tool> next = new LinkedHashMap<>();
-        tools.values().stream().filter(t -> !t.server().equals(server)).forEach(t -> next.put(t.python().name(), t));
-        found.forEach(t -> next.putIfAbsent(t.python().name(), t));
-        tools = Map.copyOf(next);
+        listed.values().forEach(each -> each.forEach(t -> next.putIfAbsent(t.python().name(), t)));
+        tools = Collections.unmodifiableMap(next);
     }
 
     private McpClientTransport transport(String server, ToolsConfig.McpServer settings) {

@@ -289,6 +289,32 @@ class ToolsTest {
         }
     }
 
+    /** A stdio MCP server that dies is started again: a call meanwhile fails with a ToolError, later ones work. */
+    @Test
+    void anMcpServerThatDiesIsStartedAgain() throws Exception {
+        List<ProcessHandle> memory = ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("server-memory")).toList();
+        assertEquals(1, memory.size(), "the gateway started the memory server: " + memory);
+        memory.get(0).destroyForcibly();
+        memory.get(0).onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        String id = HttpApi.createSession(sessions);
+        URI execute = URI.create(sessions + "/" + id + "/execute");
+        String code = HttpApi.JSON.writeValueAsString(Map.of("code",
+                "try:\n    print(type(memory_read_graph()).__name__)\nexcept (ToolError, NameError):\n    print('failed')"));
+        String first = HttpApi.call("POST", execute, code).json().get("output").asText();
+        assertEquals("failed\n", first, "the dead server's call fails (it times out, or the tool is gone already)");
+        // The gateway notices (that timeout, or its next ping) and starts the server again: wait for it, a minute at most.
+        List<String> seen = new ArrayList<>(List.of(first));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!seen.get(seen.size() - 1).equals("dict\n")) {
+            assertTrue(System.nanoTime() < deadline, "the memory server was not started again: " + seen);
+            Thread.sleep(500);
+            seen.add(HttpApi.call("POST", execute, code).json().get("output").asText());
+        }
+        assertEquals(1, ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("server-memory")).count(), "one new memory server");
+    }
+
     /** A stdio MCP server gets a minimal environment, never the gateway's (its model key, its settings). */
     @Test
     void anMcpServerDoesNotSeeTheGatewaysEnvironment() throws Exception {
