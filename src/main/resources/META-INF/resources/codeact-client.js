@@ -107,11 +107,9 @@ export class CodeActClient {
    *        model and sampling choices for this and later turns (within the gateway's bounds)
    */
   send(text, options) {
-    if (!this.toolsDeclared) {
-      options = { ...options, tools: [...this.tools.values()].map((t) => t.spec) };
-      this.toolsDeclared = true;
-    }
-    this.sendFrame(options ? { type: 'user_message', text, options } : { type: 'user_message', text });
+    const tools = this.toolsDeclared ? null : [...this.tools.values()].map((t) => t.spec);
+    this.toolsDeclared = true;
+    this.sendFrame({ type: 'user_message', text, ...(options ? { options } : {}), ...(tools ? { tools } : {}) });
   }
 
   /**

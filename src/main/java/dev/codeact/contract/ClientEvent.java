@@ -11,8 +11,8 @@ public sealed interface ClientEvent {
 
     /**
      * {@code options}: model and sampling choices for this and later turns of the session;
-     * {@code tools} (given as {@code options.tools}): the client's tools for this and later turns,
-     * null to keep those declared before (an empty list drops them).
+     * {@code tools}: the client's tools for this and later turns, null to keep those declared
+     * before (an empty list drops them).
      */
     record UserMessage(String text, Sampling options, List<ToolSpec> tools) implements ClientEvent {
         public String type() { return "user_message"; }

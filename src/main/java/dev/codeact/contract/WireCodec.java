@@ -34,7 +34,7 @@ public final class WireCodec {
         }
         return switch (type.asText()) {
             case "user_message" -> new ClientEvent.UserMessage(userText(node, maxTextChars), options(node.get("options")),
-                    node.get("options") == null ? null : tools(node.get("options").get("tools")));
+                    tools(node.get("tools")));
             case "tool_result" -> toolResult(node);
             case "cancel" -> new ClientEvent.Cancel();
             case "resume" -> new ClientEvent.Resume(lastSeq(node));
@@ -63,9 +63,9 @@ public final class WireCodec {
         }
         for (var names = options.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!java.util.Set.of("model", "temperature", "max_tokens", "top_p", "tools").contains(name)) {
+            if (!java.util.Set.of("model", "temperature", "max_tokens", "top_p").contains(name)) {
                 throw new ProtocolException(ErrorCode.INVALID_EVENT, "unknown option '" + name
-                        + "' (model, temperature, max_tokens, top_p, tools)");
+                        + "' (model, temperature, max_tokens, top_p)");
             }
         }
         JsonNode maxTokens = options.get("max_tokens");
@@ -76,13 +76,13 @@ public final class WireCodec {
                 maxTokens == null ? null : maxTokens.asInt(), number(options, "top_p"));
     }
 
-    /** The client's tools ({@code options.tools}); null when not given (those declared before stay). */
+    /** The client's tools; null when not given (those declared before stay). */
     private static List<ToolSpec> tools(JsonNode tools) throws ProtocolException {
         if (tools == null || tools.isNull()) {
             return null;
         }
         if (!tools.isArray() || tools.size() > ToolSpec.MAX_PER_CLIENT) {
-            throw new ProtocolException(ErrorCode.INVALID_EVENT, "option 'tools' must be an array of at most "
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "'tools' must be an array of at most "
                     + ToolSpec.MAX_PER_CLIENT + " tools");
         }
         List<ToolSpec> out = new ArrayList<>();

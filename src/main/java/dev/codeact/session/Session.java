@@ -84,7 +84,7 @@ public final class Session implements TurnHost, ToolHost {
     private long loggedBytes;
     private final ToolRuntime toolRuntime;
     private final ToolCalls toolCalls;
-    /** The tools the session's client declared (user_message options.tools). */
+    /** The tools the session's client declared (user_message tools). */
     private List<ToolSpec> clientTools;
     /** The tools as last worked out, and what they were worked out from (MCP servers come and go). */
     private Toolbox toolbox;

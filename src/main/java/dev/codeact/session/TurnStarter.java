@@ -48,7 +48,7 @@ public class TurnStarter {
         }
         String clash = message.tools() == null ? null : session.toolClash(message.tools());
         if (clash != null) {
-            throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message options.tools: tool '" + clash
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message tools: tool '" + clash
                     + "' is the name of one of the gateway's tools");
         }
         if (!registry.startTurn(session)) {

@@ -17,6 +17,7 @@ import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -135,9 +136,12 @@ public class McpServers {
             }
             publish(server, List.of());
         }
-        LOG.warnf("MCP server '%s' failed (%s): connecting again", server, why.getMessage());
-        broken.close();
-        connect(server);
+        LOG.warnf("MCP server '%s' failed (%s): connecting again", server, why);
+        // Closing stops a process and starting one forks: not on the event loop that noticed.
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            broken.close();
+            connect(server);
+        });
     }
 
     private Outcome outcome(McpSchema.CallToolResult result) {
@@ -189,7 +193,7 @@ public class McpServers {
             if (error != null) {
                 LOG.warnf("MCP server '%s' did not start (%s); trying again in %d s", server, error.getMessage(), RETRY_SECONDS);
                 client.close();
-                vertx.setTimer(RETRY_SECONDS * 1000L, t -> connect(server));
+                vertx.setTimer(RETRY_SECONDS * 1000L, t -> Infrastructure.getDefaultWorkerPool().execute(() -> connect(server)));
                 return;
             }
             clients.put(server, client);

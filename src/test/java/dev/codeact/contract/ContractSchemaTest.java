@@ -160,7 +160,7 @@ class ContractSchemaTest {
         Set<String> used = new TreeSet<>(strings(one(client, "const FINAL_REFUSALS = \\[(.*?)\\];")));
         used.addAll(all(client, "code: '([a-z_]+)'"));
         assertTrue(codes.containsAll(used), "error codes codeact-client.js uses: " + used + ", the contract's: " + codes);
-        Set<String> sent = all(client, "(?:sendFrame\\((?:options \\? )?|JSON\\.stringify\\()\\{ type: '([a-z_]+)'");
+        Set<String> sent = all(client, "(?:sendFrame\\(|JSON\\.stringify\\()\\{ type: '([a-z_]+)'");
         assertEquals(Set.of("user_message", "cancel", "ping", "tool_result"), sent, "frames codeact-client.js sends");
         assertTrue(clientTypes.containsAll(sent), "frames codeact-client.js sends: " + sent);
 

@@ -1,8 +1,10 @@
 package dev.codeact.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WireCodecTest {
@@ -30,6 +32,41 @@ class WireCodecTest {
         assertEquals(new ClientEvent.UserMessage("hi", dev.codeact.contract.Sampling.DEFAULTS, null), WireCodec.parseClient("{\"type\":\"user_message\",\"text\":\"hi\"}", 100, 100));
         assertEquals(new ClientEvent.Resume(12), WireCodec.parseClient("{\"type\":\"resume\",\"last_seq\":12}", 100, 100));
         assertEquals(new ClientEvent.Ping(null), WireCodec.parseClient("{\"type\":\"ping\"}", 100, 100));
+    }
+
+    private static ErrorCode toolsCode(String tools) {
+        return assertThrows(ProtocolException.class, () -> WireCodec.parseClient(
+                "{\"type\":\"user_message\",\"text\":\"hi\",\"tools\":" + tools + "}", 10_000, 100)).code();
+    }
+
+    @Test
+    void aMessageDeclaresTheClientsToolsAndAToolResultAnswersACall() throws ProtocolException {
+        ClientEvent.UserMessage m = (ClientEvent.UserMessage) WireCodec.parseClient("{\"type\":\"user_message\",\"text\":\"hi\","
+                + "\"tools\":[{\"name\":\"lookup\",\"description\":\"d\",\"parameters\":{\"type\":\"object\"}},{\"name\":\"now\"}]}",
+                10_000, 100);
+        assertEquals(List.of("lookup", "now"), m.tools().stream().map(ToolSpec::name).toList());
+        assertEquals("", m.tools().get(1).description());
+        assertNull(m.tools().get(1).parameters());
+        assertEquals(List.of(), ((ClientEvent.UserMessage) WireCodec.parseClient(
+                "{\"type\":\"user_message\",\"text\":\"hi\",\"tools\":[]}", 1000, 100)).tools(), "an empty list drops them");
+        assertEquals(new ClientEvent.ToolResult("c:1", null, "no"),
+                WireCodec.parseClient("{\"type\":\"tool_result\",\"call_id\":\"c:1\",\"error\":\"no\"}", 100, 100));
+        ClientEvent.ToolResult value = (ClientEvent.ToolResult) WireCodec.parseClient(
+                "{\"type\":\"tool_result\",\"call_id\":\"c:2\",\"value\":{\"a\":[1]}}", 100, 100);
+        assertEquals("{\"a\":[1]}", value.value().toString());
+    }
+
+    @Test
+    void badToolsAndAnswersGetInvalidEvent() {
+        assertEquals(ErrorCode.INVALID_EVENT, toolsCode("{}"));
+        assertEquals(ErrorCode.INVALID_EVENT, toolsCode("[{\"name\":\"has-dash\"}]"));
+        assertEquals(ErrorCode.INVALID_EVENT, toolsCode("[{\"name\":\"lambda\"}]"));
+        assertEquals(ErrorCode.INVALID_EVENT, toolsCode("[{\"name\":\"a\"},{\"name\":\"a\"}]"));
+        assertEquals(ErrorCode.INVALID_EVENT, toolsCode("[{\"name\":\"a\",\"parameters\":{\"type\":\"array\"}}]"));
+        assertEquals(ErrorCode.INVALID_EVENT, toolsCode("[{\"name\":\"a\",\"parameters\":[]}]"));
+        assertEquals(ErrorCode.INVALID_EVENT, toolsCode("[" + "{\"name\":\"t\"},".repeat(ToolSpec.MAX_PER_CLIENT) + "{\"name\":\"u\"}]"));
+        assertEquals(ErrorCode.INVALID_EVENT, codeOf("{\"type\":\"tool_result\",\"value\":1}"));
+        assertEquals(ErrorCode.INVALID_EVENT, codeOf("{\"type\":\"tool_result\",\"call_id\":\"c\",\"error\":{}}"));
     }
 
     @Test

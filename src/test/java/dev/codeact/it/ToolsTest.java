@@ -168,7 +168,7 @@ class ToolsTest {
     void aClientToolIsAnsweredByTheSessionsWebSocketClient() throws Exception {
         script("print(lookup_price('apple') * 2, lookup_price(item='pear'))");
         try (WsClient ws = WsClient.openSession(sessions)) {
-            ws.sendJson("type", "user_message", "text", "prices", "options", Map.of("tools", List.of(PRICE_TOOL)));
+            ws.sendJson("type", "user_message", "text", "prices", "tools", List.of(PRICE_TOOL));
             List<JsonNode> answered = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 JsonNode call = ws.next("tool_call", TURN_MS);
@@ -207,7 +207,7 @@ class ToolsTest {
                     codes.append(e.code)
                 print(codes, n)""");
         try (WsClient ws = WsClient.openSession(sessions)) {
-            ws.sendJson("type", "user_message", "text", "fail", "options", Map.of("tools", List.of(PRICE_TOOL)));
+            ws.sendJson("type", "user_message", "text", "fail", "tools", List.of(PRICE_TOOL));
             JsonNode first = ws.next("tool_call", TURN_MS);
             ws.sendJson("type", "tool_result", "call_id", first.get("call_id").asText(), "error", "no price for x");
             JsonNode big = ws.next(e -> "tool_call".equals(e.path("type").asText()) && "lookup_price".equals(e.path("tool").asText()),
@@ -232,7 +232,7 @@ class ToolsTest {
                 + "try:\n    everything_trigger_long_running_operation(duration=30, steps=3)\nexcept TimeoutError as e:\n"
                 + "    print('timed out:', e.code)", "print(kept)");
         try (WsClient ws = WsClient.openSession(sessions)) {
-            ws.sendJson("type", "user_message", "text", "slow", "options", Map.of("tools", List.of(PRICE_TOOL)));
+            ws.sendJson("type", "user_message", "text", "slow", "tools", List.of(PRICE_TOOL));
             List<JsonNode> events = ws.untilTurnEnd(TURN_MS);
             List<JsonNode> obs = ofType(events, "observation");
             assertEquals("timed out: tool_timeout\ntimed out: tool_timeout\n", obs.get(0).get("result").get("output").asText());
@@ -247,7 +247,7 @@ class ToolsTest {
     void cancelWhileACallWaitsInterruptsIt() throws Exception {
         script("waiting = True\nlookup_price('forever')");
         try (WsClient ws = WsClient.openSession(sessions)) {
-            ws.sendJson("type", "user_message", "text", "wait", "options", Map.of("tools", List.of(PRICE_TOOL)));
+            ws.sendJson("type", "user_message", "text", "wait", "tools", List.of(PRICE_TOOL));
             ws.next("tool_call", TURN_MS);
             ws.sendJson("type", "cancel");
             List<JsonNode> events = ws.untilTurnEnd(TURN_MS);
@@ -266,12 +266,12 @@ class ToolsTest {
     @Test
     void callsStayInTheirSessionAndNeedAClient() throws Exception {
         try (WsClient mine = WsClient.openSession(sessions); WsClient other = WsClient.openSession(sessions)) {
-            other.sendJson("type", "user_message", "text", "declare", "options", Map.of("tools", List.of(PRICE_TOOL)));
+            other.sendJson("type", "user_message", "text", "declare", "tools", List.of(PRICE_TOOL));
             script();
             other.untilTurnEnd(TURN_MS);
             RealParts.model.reset();
             script("print(lookup_price('mine'))");
-            mine.sendJson("type", "user_message", "text", "mine", "options", Map.of("tools", List.of(PRICE_TOOL)));
+            mine.sendJson("type", "user_message", "text", "mine", "tools", List.of(PRICE_TOOL));
             JsonNode call = mine.next("tool_call", TURN_MS);
             mine.sendJson("type", "tool_result", "call_id", call.get("call_id").asText(), "value", 3);
             assertEquals("3\n", output(mine.untilTurnEnd(TURN_MS)));
