@@ -23,7 +23,7 @@ import { runRelay, tokenLatencies } from './relay.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const saveBaseline = process.argv.includes('--save-baseline');
-// --only=relay,action,first,throughput,idle,import,cold: a part of the run, while working on one figure.
+// --only=relay,action,first,throughput,idle,import,tools,cold: a part of the run, while working on one figure.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const runs = (part) => !only || only.includes(part);
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codeact-bench-'));
@@ -38,9 +38,9 @@ const cpus = os.cpus().length;
 
 const SIZES = quick
   ? { relayScales: [1, 20], fullTokens: { 1: 600, 20: 300 }, pacedTokens: 30, actionRounds: 10, actionScales: [1, 5], idle: [300],
-    firstActions: 2, throughputSessions: 4, throughputActions: 5 }
+    firstActions: 2, throughputSessions: 4, throughputActions: 5, toolCalls: 20 }
   : { relayScales: [1, 100, 1000], fullTokens: { 1: 2000, 100: 1000, 1000: 200 }, pacedTokens: 90, actionRounds: 50, actionScales: [1, 50],
-    idle: [5000, 10000, 18000], firstActions: 6, throughputSessions: 32, throughputActions: 20 };
+    idle: [5000, 10000, 18000], firstActions: 6, throughputSessions: 32, throughputActions: 20, toolCalls: 200 };
 
 function freePort() {
   return new Promise((resolve) => {
@@ -128,6 +128,8 @@ function openSession(url) {
     ws.onmessage = (m) => {
       const e = JSON.parse(m.data);
       e.at = now();
+      // The client tool of the tools part answers at once, with its argument.
+      if (e.type === 'tool_call' && e.source === 'client') ws.send(JSON.stringify({ type: 'tool_result', call_id: e.call_id, value: e.arguments.message }));
       if (e.type === 'error' && !e.turn) { reject(new Error(`refused: ${e.code}: ${e.message}`)); return; }
       for (const w of waiters.splice(0)) w(e);
       if (e.type === 'session') resolve(session);
@@ -135,7 +137,7 @@ function openSession(url) {
     ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
     const session = {
       ws,
-      turn(text) {
+      turn(text, tools) {
         const events = [];
         return new Promise((res, rej) => {
           const collect = (e) => {
@@ -145,7 +147,7 @@ function openSession(url) {
             else waiters.push(collect);
           };
           waiters.push(collect);
-          ws.send(JSON.stringify({ type: 'user_message', text }));
+          ws.send(JSON.stringify({ type: 'user_message', text, ...(tools ? { tools } : {}) }));
         });
       },
     };
@@ -285,6 +287,81 @@ function treeCpuMs(pid) {
   let total = 0;
   for (const p of parent.keys()) if (inTree(p)) { try { total += cpuMs(p); } catch (e) { /* gone */ } }
   return total;
+}
+
+const EVERYTHING = path.join(root, 'src/test/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+
+/** The mean time of one JSON-RPC tools/call of server-everything's echo, called directly over stdio from here. */
+async function directMcpMs(n) {
+  const server = spawn(process.execPath, [EVERYTHING, 'stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  children.push(server);
+  const pending = new Map();
+  let buffered = '';
+  server.stdout.on('data', (d) => {
+    buffered += d;
+    let i;
+    while ((i = buffered.indexOf('\n')) >= 0) {
+      const m = JSON.parse(buffered.slice(0, i));
+      buffered = buffered.slice(i + 1);
+      if (m.id !== undefined && pending.has(m.id)) pending.get(m.id)(m);
+    }
+  });
+  let id = 0;
+  const call = (method, params) => new Promise((r) => {
+    pending.set(++id, r);
+    server.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+  });
+  await call('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } });
+  server.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+  const echo = () => call('tools/call', { name: 'echo', arguments: { message: 'x' } });
+  await echo();
+  const t0 = now();
+  for (let i = 0; i < n; i++) await echo();
+  const ms = (now() - t0) / n;
+  await stop(server);
+  return ms;
+}
+
+/**
+ * A tool call as the agent's code sees it (kernel → worker → Redis → gateway → tool → back): an
+ * MCP tool (server-everything's echo, over stdio) against the same call made directly, and a
+ * client tool answered at once by the WebSocket client against a ping's round trip on it.
+ */
+async function toolsSection(redisPort, modelPort) {
+  if (!fs.existsSync(EVERYTHING)) {
+    row('tools', 'tool calls: skipped (npm ci in src/test/mcp installs the MCP server)', null, '');
+    return;
+  }
+  const app = await startApp('app-tools', redisPort, modelPort, ['-Dcodeact.worker.warm-pool=1', '-Dcodeact.tools.max-calls-per-action=10000',
+    `-Dcodeact.tools.mcp.everything.command=${process.execPath},${EVERYTHING},stdio`]);
+  await waitFor(() => fetch(`http://127.0.0.1:${app.port}/v1/tools`).then((r) => r.json())
+    .then((tools) => tools.some((t) => t.name === 'everything_echo'), () => false), 60_000, 'the MCP server\'s tools');
+  const n = SIZES.toolCalls;
+  const code = ['import json, time', 'def timed(call):', '    call()', '    t = time.perf_counter()',
+    `    for _ in range(${n}):`, '        call()', `    return (time.perf_counter() - t) / ${n} * 1000`,
+    'print(json.dumps({"mcp": timed(lambda: everything_echo(message="x")), "client": timed(lambda: bench_echo(message="x"))}))'].join('\n');
+  const c = await openSession(app.ws);
+  const events = await c.turn(`code:${Buffer.from(code).toString('base64')}`,
+    [{ name: 'bench_echo', description: 'Echoes.', parameters: { type: 'object', properties: { message: { type: 'string' } } } }]);
+  const observation = events.find((e) => e.type === 'observation');
+  if (observation.result.error) throw new Error(`tools part: ${observation.result.error.traceback}`);
+  const measured = JSON.parse(observation.result.output);
+  const pings = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    await new Promise((r) => {
+      const prev = c.ws.onmessage;
+      c.ws.onmessage = (m) => { if (JSON.parse(m.data).type === 'pong') { c.ws.onmessage = prev; r(); } else prev(m); };
+      c.ws.send(JSON.stringify({ type: 'ping', id: `b${i}` }));
+    });
+    pings.push(now() - t0);
+  }
+  c.ws.close();
+  await stop(app.child);
+  row('tools', `MCP tool call from the code (everything's echo over stdio), mean of ${n}`, measured.mcp, 'ms',
+    await directMcpMs(n), 'ms the same call made directly over stdio');
+  row('tools', `client tool call from the code, answered by a WebSocket client, mean of ${n}`, measured.client, 'ms',
+    pings.reduce((a, b) => a + b, 0) / n, 'ms a ping\'s round trip on that WebSocket');
 }
 
 /**
@@ -441,6 +518,7 @@ async function main() {
   await stop(gateway.child);
   if (runs('throughput')) await throughput(redisPort, modelPort);
   if (runs('import')) await importSection(redisPort, modelPort);
+  if (runs('tools')) await toolsSection(redisPort, modelPort);
   row('start', 'Redis CPU during the whole run', cpuMs(redis.pid) - redisCpu0, 'ms');
   if (!runs('cold')) return finish(model, redis, rows);
 

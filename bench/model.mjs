@@ -5,6 +5,7 @@
 //   "actions:K"              a code action `print(1)`, again after each observation, K in all, then
 //                            an answer (the observations since that message are counted)
 //   "import:M1,M2"            one action importing those modules and printing 1, then an answer
+//   "code:B64"               one action running that code (base64), then an answer
 //   anything else            one action `print(1)`, then (after its observation) an answer
 import http from 'node:http';
 
@@ -89,9 +90,11 @@ export function createModel() {
       const wanted = /actions:(\d+)/.exec(messages[begin].content);
       const seen = messages.slice(begin).filter((m) => m.content.startsWith('Execution Output:')).length;
       const imports = /import:(\S+)/.exec(messages[begin].content);
+      const given = /code:(\S+)/.exec(messages[begin].content);
       if (wanted ? seen < Number(wanted[1]) : !last.startsWith('Execution Output:')) {
         res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-        const code = imports ? `import ${imports[1].split(',').join(', ')}\nprint(1)` : 'print(1)';
+        const code = given ? Buffer.from(given[1], 'base64').toString()
+          : imports ? `import ${imports[1].split(',').join(', ')}\nprint(1)` : 'print(1)';
         res.end(event('<execute>') + event(code) + event('\n') + END);
       } else {
         res.writeHead(200, { 'Content-Type': 'text/event-stream' });
