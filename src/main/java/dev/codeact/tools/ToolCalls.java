@@ -2,6 +2,7 @@ package dev.codeact.tools;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.codeact.contract.ClientEvent;
 import dev.codeact.contract.ErrorCode;
@@ -99,7 +100,7 @@ public final class ToolCalls {
 
     private void finish(Integer turn, String actionId, Result call, long startedAt, JsonNode value, ToolFailure failure) {
         String tool = call.call().tool();
-        JsonNode sent = failure != null ? null : value == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : value;
+        JsonNode sent = failure != null ? null : value == null ? NullNode.getInstance() : value;
         String json = sent == null ? null : json(sent);
         if (json != null && json.getBytes(StandardCharsets.UTF_8).length > rt.config.maxResultBytes()) {
             sent = null;

@@ -11,6 +11,7 @@ import dev.codeact.contract.KernelRelease;
 import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.RedisKeys;
 import dev.codeact.contract.ToolReply;
+import dev.codeact.queue.StreamTail;
 import dev.codeact.sandbox.SandboxLauncher;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,7 +73,8 @@ public class WorkerService {
     private Cancellable cancelSubscription;
     private Cancellable releaseSubscription;
     private Heartbeat heartbeat;
-    private ToolReplyReader toolReplies;
+    /** The gateways' answers to this worker's jobs' tool calls. */
+    private StreamTail<ToolReply> toolReplies;
     private final ToolsConfig tools;
     private volatile boolean running;
     private final Tracer tracer;
@@ -123,7 +125,7 @@ public class WorkerService {
                 .subscribe().with(this::onCancel, e -> LOG.warnf("cancel channel failed: %s", e.getMessage()));
         releaseSubscription = redis.pubsub(String.class).subscribe(keys.releaseChannel())
                 .subscribe().with(this::onRelease, e -> LOG.warnf("release channel failed: %s", e.getMessage()));
-        toolReplies = new ToolReplyReader(redis, keys.toolReplies(workerId), queue, vertx, this::onToolReply);
+        toolReplies = new StreamTail<>(redis, keys.toolReplies(workerId), queue, vertx, ToolReply.class, this::onToolReply);
         toolReplies.start();
         List<String> streamsRead = new ArrayList<>(keys.jobStreams());
         streamsRead.add(keys.workerJobs(workerId));
