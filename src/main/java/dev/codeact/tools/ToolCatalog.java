@@ -6,20 +6,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Which tools a session has: its client's own, and the MCP tools its principal's allow-list lets through. */
 @ApplicationScoped
 public class ToolCatalog {
 
-    private static final String NONE = "none";
-
     private final McpServers mcp;
-    private final ToolsConfig config;
+    private final AllowList allow;
 
     public ToolCatalog(McpServers mcp, ToolsConfig config) {
         this.mcp = mcp;
-        this.config = config;
+        this.allow = AllowList.of(config);
     }
 
     public Toolbox forSession(String principal, List<ToolSpec> clientTools) {
@@ -45,8 +42,7 @@ public class ToolCatalog {
 
     /** Whether {@code principal} may call the gateway's tool {@code name} ({@code codeact.tools.allow}). */
     public boolean allowed(String principal, String name) {
-        List<String> globs = config.allow().getOrDefault(principal, config.defaultAllow());
-        return globs.stream().anyMatch(glob -> !NONE.equals(glob) && glob(glob).matcher(name).matches());
+        return allow.allows(principal, name);
     }
 
     /** The gateway's tools now, by Python name (a new map whenever an MCP server comes or goes). */
@@ -57,13 +53,5 @@ public class ToolCatalog {
     /** The gateway's tool {@code name}, whoever may call it; null when it has none of that name. */
     public McpServers.Tool mcpTool(String name) {
         return mcp.tools().get(name);
-    }
-
-    private static Pattern glob(String glob) {
-        StringBuilder regex = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
-        }
-        return Pattern.compile(regex.toString());
     }
 }

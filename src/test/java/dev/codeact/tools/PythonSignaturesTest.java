@@ -103,6 +103,16 @@ class PythonSignaturesTest {
         assertEquals(expected, printed);
     }
 
+    /** The prompt's section: nothing without tools; with them, the introduction and each stub. */
+    @Test
+    void aToolboxListsItsToolsAfterTheIntroduction() {
+        assertEquals("", Toolbox.EMPTY.prompt());
+        Toolbox box = new Toolbox(List.of(new Toolbox.Entry(PythonSignatures.of(new ToolSpec("ask_user", "Ask.", null), "Any"), null)));
+        assertTrue(box.prompt().startsWith(Toolbox.INTRODUCTION), box.prompt());
+        assertTrue(box.prompt().contains("```python\ndef ask_user() -> Any:\n    \"\"\"Ask.\"\"\"\n```\n"), box.prompt());
+        assertEquals(null, box.get("ask_user").mcp(), "a client tool");
+    }
+
     @Test
     void aJsonValueIsWrittenAsPythonsRepr() throws IOException {
         JsonNode value = WireJson.MAPPER.readTree("{\"a\":[true,false,null,1.5,\"x'y\",\"q\\\"'\"]}");
