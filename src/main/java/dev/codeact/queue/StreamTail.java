@@ -69,7 +69,7 @@ public final class StreamTail<T> {
             try {
                 sink.accept(QueueCodec.decode(m.payload().get(QueueCodec.FIELD), type));
             } catch (IllegalArgumentException e) {
-                LOG.warnf("skipping bad %s entry %s on %s: %s", type.getSimpleName(), m.id(), key, e.getMessage());
+                LOG.warnf("skipping bad entry %s on %s: %s", m.id(), key, e.getMessage());
             }
         }
     }

@@ -242,13 +242,19 @@ class ToolsTest {
         }
     }
 
-    /** Cancel while the code waits for a tool: the wait is interrupted at once, the kernel keeps its state. */
+    /**
+     * What the code printed before a call reaches the client before the call; cancel while the code
+     * waits for a tool interrupts the wait at once, and the kernel keeps its state.
+     */
     @Test
     void cancelWhileACallWaitsInterruptsIt() throws Exception {
-        script("waiting = True\nlookup_price('forever')");
+        script("waiting = True\nprint('asking')\nlookup_price('forever')");
         try (WsClient ws = WsClient.openSession(sessions)) {
             ws.sendJson("type", "user_message", "text", "wait", "tools", List.of(PRICE_TOOL));
             ws.next("tool_call", TURN_MS);
+            List<String> before = ws.all().stream().filter(e -> Set.of("observation_chunk", "tool_call").contains(e.get("type").asText()))
+                    .map(e -> e.get("type").asText() + ":" + e.path("text").asText(e.path("tool").asText())).toList();
+            assertEquals(List.of("observation_chunk:asking\n", "tool_call:lookup_price"), before, "output first, then the call");
             ws.sendJson("type", "cancel");
             List<JsonNode> events = ws.untilTurnEnd(TURN_MS);
             assertEquals("cancelled", events.get(events.size() - 1).get("reason").asText());
