@@ -1,5 +1,5 @@
-// Checks rendered Kubernetes manifests (kubectl kustomize output on stdin) against the Kubernetes
-// and KEDA schemas of the npm packages kubernetes-models and @kubernetes-models/keda: each
+// Checks rendered Kubernetes manifests (kubectl kustomize output on stdin) against the Kubernetes,
+// KEDA and Knative schemas of the npm packages kubernetes-models and @kubernetes-models/*: each
 // document's runtime validation (types, enums, required fields), then TypeScript's excess-property
 // check on every document typed as its model (tsc --strict), which rejects unknown or misspelled
 // fields. KEDA triggers' metadata is a free map in the schema: its keys are checked here.
@@ -18,6 +18,7 @@ const docs = parseAllDocuments(fs.readFileSync(0, 'utf8')).map((d) => d.toJS()).
 /** Where a kind's model lives: core kinds under kubernetes-models, KEDA's under its own package. */
 function modelPath({ apiVersion, kind }) {
   if (apiVersion.startsWith('keda.sh/')) return `@kubernetes-models/keda/${apiVersion}/${kind}`;
+  if (apiVersion.startsWith('serving.knative.dev/')) return `@kubernetes-models/knative/${apiVersion}/${kind}`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 

@@ -172,6 +172,43 @@ class K8sManifestsTest {
         assertTrue(keda, "the KEDA operator may reach Redis, or it reads no lag: " + from);
     }
 
+    /**
+     * The serverless variant (k8s/knative): the gateway as a Knative Service in place of its
+     * Deployment, Service, autoscaler and budget, valid against Knative's schema, scaling to zero
+     * on open sessions, set with real settings, the rest of k8s/ unchanged.
+     */
+    @Test
+    void theKnativeVariantReplacesTheGatewayAndScalesToZero() throws Exception {
+        Run kustomize = run(null, "kubectl", "kustomize", "k8s/knative");
+        assertEquals(0, kustomize.exit(), kustomize.output());
+        Path work = Path.of("target/k8s-check-knative");
+        Run checked = validate(kustomize.output(), work);
+        assertEquals(0, checked.exit(), checked.output());
+        List<JsonNode> variant = new ArrayList<>();
+        JSON.readTree(work.resolve("manifests.json").toFile()).forEach(variant::add);
+        List<String> ids = variant.stream().map(d -> d.get("apiVersion").asText() + " " + d.get("kind").asText() + "/"
+                + d.at("/metadata/name").asText()).toList();
+        assertTrue(ids.contains("serving.knative.dev/v1 Service/gateway"), ids.toString());
+        for (String gone : List.of("apps/v1 Deployment/gateway", "v1 Service/gateway", "autoscaling/v2 HorizontalPodAutoscaler/gateway",
+                "policy/v1 PodDisruptionBudget/gateway")) {
+            assertTrue(!ids.contains(gone), gone + " is Knative's job here: " + ids);
+        }
+        assertTrue(ids.contains("apps/v1 Deployment/worker") && ids.contains("keda.sh/v1alpha1 ScaledObject/worker"), ids.toString());
+        JsonNode template = variant.get(ids.indexOf("serving.knative.dev/v1 Service/gateway")).at("/spec/template");
+        assertEquals("0", template.at("/metadata/annotations/autoscaling.knative.dev~1min-scale").asText(), "scales to zero");
+        assertEquals("concurrency", template.at("/metadata/annotations/autoscaling.knative.dev~1metric").asText());
+        assertEquals(0, template.at("/spec/containerConcurrency").asInt(), "a soft target, no hard limit per pod");
+        JsonNode container = template.at("/spec/containers/0");
+        assertEquals(8080, container.at("/ports/0/containerPort").asInt());
+        assertEquals("/q/health/ready", container.at("/readinessProbe/httpGet/path").asText());
+        List<Pattern> settings = settings();
+        for (JsonNode env : container.path("env")) {
+            String name = env.get("name").asText();
+            assertTrue(name.startsWith("QUARKUS_") || settings.stream().anyMatch(s -> s.matcher(name).matches()), name);
+        }
+        assertTrue(template.at("/spec/securityContext/runAsUser").asInt() > 0);
+    }
+
     /** A StatefulSet's serviceName must be a headless Service (per-pod DNS names). */
     @Test
     void redisHasAHeadlessServiceForItsStatefulSet() throws Exception {
