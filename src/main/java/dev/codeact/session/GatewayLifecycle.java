@@ -22,7 +22,8 @@ public class GatewayLifecycle {
     private static final Logger LOG = Logger.getLogger(GatewayLifecycle.class);
 
     private static final CloseReason GOING_AWAY = new CloseReason(1001, "the gateway is stopping: reconnect");
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** How long a stopping gateway waits for its clients' connections to close (k8s/ leaves room for it). */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final ResultReader results;
     private final OpenConnections connections;

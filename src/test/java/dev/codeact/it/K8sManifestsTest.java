@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codeact.config.WorkerConfig;
 import dev.codeact.contract.RedisKeys;
+import dev.codeact.session.GatewayLifecycle;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
@@ -207,6 +210,28 @@ class K8sManifestsTest {
             assertTrue(name.startsWith("QUARKUS_") || settings.stream().anyMatch(s -> s.matcher(name).matches()), name);
         }
         assertTrue(template.at("/spec/securityContext/runAsUser").asInt() > 0);
+    }
+
+    /**
+     * Stopping a pod leaves room for its drain: the preStop pause, then a worker's shutdown grace
+     * (running actions finish or are handed back) or a gateway's telling its clients to go, with
+     * ten seconds to spare for closing sandboxes and connections.
+     */
+    @Test
+    void theGracePeriodsCoverTheDrain() throws Exception {
+        long workerGrace = seconds(WorkerConfig.class.getMethod("shutdownGrace").getAnnotation(WithDefault.class).value());
+        for (String name : List.of("gateway", "worker")) {
+            JsonNode pod = named("Deployment", name).at("/spec/template/spec");
+            long preStop = pod.at("/containers/0/lifecycle/preStop/sleep/seconds").asLong();
+            assertTrue(preStop > 0, name + " pauses before it stops: the endpoints drop it first");
+            long drain = name.equals("worker") ? workerGrace : GatewayLifecycle.CLOSE_WAIT.toSeconds();
+            assertTrue(pod.path("terminationGracePeriodSeconds").asLong() >= preStop + drain + 10,
+                    name + ": " + pod.path("terminationGracePeriodSeconds") + " s for " + preStop + " + " + drain + " s");
+        }
+    }
+
+    private static long seconds(String duration) {
+        return Duration.parse("PT" + duration.toUpperCase()).toSeconds();
     }
 
     /** A StatefulSet's serviceName must be a headless Service (per-pod DNS names). */
