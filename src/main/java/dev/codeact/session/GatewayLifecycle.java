@@ -32,10 +32,12 @@ public class GatewayLifecycle {
     private final MeterRegistry meters;
 
     private final McpServers mcp;
+    private final SessionIndex index;
 
     public GatewayLifecycle(ResultReader results, SessionRegistry registry, MeterRegistry meters, OpenConnections connections,
-                            McpServers mcp) {
+                            McpServers mcp, SessionIndex index) {
         this.mcp = mcp;
+        this.index = index;
         this.results = results;
         this.connections = connections;
         this.registry = registry;
@@ -71,6 +73,7 @@ public class GatewayLifecycle {
     }
 
     public void stop() {
+        index.drain(CLOSE_WAIT);
         results.stop();
         mcp.stop();
     }

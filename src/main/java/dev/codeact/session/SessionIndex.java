@@ -9,11 +9,14 @@ import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,6 +37,8 @@ public class SessionIndex {
     private final ReactiveSortedSetCommands<String, String> sets;
     private final RedisKeys keys;
     private final Duration ttl;
+    /** Writes sent and not answered yet. */
+    private final AtomicInteger writing = new AtomicInteger();
 
     public SessionIndex(ReactiveRedisDataSource redis, RedisKeys keys, SessionConfig config) {
         this.redis = redis;
@@ -54,19 +59,44 @@ public class SessionIndex {
                 "turns", Integer.toString(turn)), turn == 1 ? title(message) : null);
     }
 
+    /**
+     * One round trip: two pipelined batches at once, one per key (each on its own Cluster slot): the
+     * summary (its title the first time) and the principal's list, each with its TTL.
+     */
     private Uni<Void> write(String principal, String session, Map<String, String> fields, String title) {
         String summary = keys.summary(session);
         String list = keys.sessionsOf(principal);
-        Uni<Void> titled = title == null ? Uni.createFrom().voidItem() : hashes.hsetnx(summary, "title", title).replaceWithVoid();
-        Uni<Void> written = hashes.hset(summary, fields).chain(() -> titled)
-                .chain(() -> redis.key().expire(summary, ttl))
-                .chain(() -> sets.zadd(list, Double.parseDouble(fields.get("last_activity")), session))
-                .chain(() -> redis.key().expire(list, ttl))
+        Request hset = Request.cmd(Command.HSET).arg(summary);
+        fields.forEach((k, v) -> hset.arg(k).arg(v));
+        List<Request> ofSession = new ArrayList<>(List.of(hset));
+        if (title != null) {
+            ofSession.add(Request.cmd(Command.HSETNX).arg(summary).arg("title").arg(title));
+        }
+        ofSession.add(Request.cmd(Command.EXPIRE).arg(summary).arg(ttl.toSeconds()));
+        List<Request> ofPrincipal = List.of(Request.cmd(Command.ZADD).arg(list).arg(fields.get("last_activity")).arg(session),
+                Request.cmd(Command.EXPIRE).arg(list).arg(ttl.toSeconds()));
+        writing.incrementAndGet();
+        Uni<Void> written = Uni.combine().all().unis(redis.getRedis().batch(ofSession), redis.getRedis().batch(ofPrincipal))
+                .discardItems()
                 .onFailure().invoke(e -> LOG.warnf("session %s not indexed: %s", LogTag.session(session), e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid()
+                .eventually(writing::decrementAndGet)
                 .memoize().indefinitely();
         written.subscribe().with(v -> { });
         return written;
+    }
+
+    /** Waits (blocking, at shutdown) up to {@code max} for the writes under way, so none is cut by the closing client. */
+    void drain(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (writing.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     static String title(String message) {
