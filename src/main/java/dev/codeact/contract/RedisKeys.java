@@ -53,9 +53,9 @@ public final class RedisKeys {
         return prefix + "workers";
     }
 
-    /** Taken by the one worker that takes over the jobs of a dead worker. */
+    /** Taken by the one worker that takes over the jobs of a dead worker (hash tag: the worker's, as its stream's). */
     public String rescueLock(String workerId) {
-        return prefix + "rescue:" + workerId;
+        return prefix + "rescue:{" + workerId + "}";
     }
 
     /** The session's model and sampling choices (JSON), when the client made any. */
@@ -121,6 +121,28 @@ public final class RedisKeys {
     /** The sessions of a principal, scored by their last activity (epoch ms). */
     public String sessionsOf(String principal) {
         return prefix + "principal:" + principal + ":sessions";
+    }
+
+    /**
+     * The Redis Cluster slot of {@code key}: CRC16 (XMODEM) of its hash tag (the text between the
+     * first '{' and the next '}', when not empty), else of the whole key, modulo 16384.
+     */
+    public static int slot(String key) {
+        int open = key.indexOf('{');
+        if (open >= 0) {
+            int close = key.indexOf('}', open + 1);
+            if (close > open + 1) {
+                key = key.substring(open + 1, close);
+            }
+        }
+        int crc = 0;
+        for (byte b : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            crc ^= (b & 0xff) << 8;
+            for (int i = 0; i < 8; i++) {
+                crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+            }
+        }
+        return (crc & 0xffff) % 16384;
     }
 
     /** Every key of one session, for deleting it. */

@@ -1,12 +1,14 @@
 package dev.codeact.session;
 
+import dev.codeact.contract.RedisKeys;
 import io.smallrye.common.vertx.VertxContext;
-import io.vertx.core.Context;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +23,8 @@ import org.jboss.logging.Logger;
  * stored in order. A failed batch is retried (ZADD is idempotent) with backoff (100 ms doubling
  * to 5 s); meanwhile clients keep receiving events. Its writers are then sent one per batch until
  * they succeed, so one log Redis refuses (its key is not a sorted set) cannot hold back the
- * others. Runs on its event loop only.
+ * others. On Redis Cluster a batch may only touch one slot: the writers gathered then leave as one
+ * batch per slot, all at once. Runs on its event loop only.
  */
 final class LogFlusher {
 
@@ -33,14 +36,16 @@ final class LogFlusher {
     private final Function<List<Request>, Uni<List<Response>>> batch;
     private final Context loop;
     private final long delayMs;
+    private final boolean cluster;
     private final ArrayDeque<LogWriter> due = new ArrayDeque<>();
     private boolean scheduled;
     private long retryMs = 100;
 
-    private LogFlusher(Function<List<Request>, Uni<List<Response>>> batch, Context loop, long delayMs) {
+    private LogFlusher(Function<List<Request>, Uni<List<Response>>> batch, Context loop, long delayMs, boolean cluster) {
         this.batch = batch;
         this.loop = loop;
         this.delayMs = delayMs;
+        this.cluster = cluster;
     }
 
     /** The flushers of a gateway, one per event loop. */
@@ -48,16 +53,19 @@ final class LogFlusher {
         private final Map<Context, LogFlusher> byLoop = new ConcurrentHashMap<>();
         private final Function<List<Request>, Uni<List<Response>>> batch;
         private final long delayMs;
+        private final boolean cluster;
 
-        Pool(Function<List<Request>, Uni<List<Response>>> batch, long delayMs) {
+        /** @param cluster Redis Cluster: one batch per slot */
+        Pool(Function<List<Request>, Uni<List<Response>>> batch, long delayMs, boolean cluster) {
             this.batch = batch;
             this.delayMs = delayMs;
+            this.cluster = cluster;
         }
 
         /** The flusher of the event loop that runs {@code context} (a session's context). */
         LogFlusher of(Context context) {
             Context loop = VertxContext.getRootContext(context);
-            return byLoop.computeIfAbsent(loop, l -> new LogFlusher(batch, l, delayMs));
+            return byLoop.computeIfAbsent(loop, l -> new LogFlusher(batch, l, delayMs, cluster));
         }
     }
 
@@ -81,25 +89,31 @@ final class LogFlusher {
 
     private void flush() {
         scheduled = false;
-        List<LogWriter> writers = new ArrayList<>();
-        List<Request> requests = new ArrayList<>();
-        while (!due.isEmpty() && requests.size() < MAX_BATCH) {
+        // By slot on Redis Cluster (a batch may touch one slot only); else all in one batch.
+        Map<Integer, List<LogWriter>> writers = new LinkedHashMap<>();
+        Map<Integer, List<Request>> requests = new LinkedHashMap<>();
+        int taken = 0;
+        while (!due.isEmpty() && taken < MAX_BATCH) {
             LogWriter writer = due.pollFirst();
             if (writer.suspect()) {
                 List<Request> alone = new ArrayList<>(2);
                 if (writer.takeBatch(alone)) {
                     send(List.of(writer), alone);
                 }
-            } else if (writer.takeBatch(requests)) {
-                writers.add(writer);
+                continue;
+            }
+            int slot = cluster ? RedisKeys.slot(writer.key()) : 0;
+            List<Request> into = requests.computeIfAbsent(slot, s -> new ArrayList<>());
+            int before = into.size();
+            if (writer.takeBatch(into)) {
+                writers.computeIfAbsent(slot, s -> new ArrayList<>()).add(writer);
+                taken += into.size() - before;
             }
         }
         if (!due.isEmpty()) {
             schedule(0);
         }
-        if (!requests.isEmpty()) {
-            send(writers, requests);
-        }
+        writers.forEach((slot, group) -> send(group, requests.get(slot)));
     }
 
     private void send(List<LogWriter> writers, List<Request> requests) {

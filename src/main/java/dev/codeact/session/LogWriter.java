@@ -36,6 +36,11 @@ final class LogWriter {
     /** Its last write failed in a batch with other logs: it goes alone until one succeeds. */
     private boolean suspect;
 
+    /** The sorted set it writes (one key, so one Cluster slot). */
+    String key() {
+        return key;
+    }
+
     LogWriter(LogFlusher flusher, String key, Duration ttl, Context context, long alreadyStored, Runnable onStored) {
         this.flusher = flusher;
         this.key = key;

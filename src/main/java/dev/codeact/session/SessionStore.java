@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,11 +58,14 @@ public class SessionStore {
     private final RedisKeys keys;
     private final LogFlusher.Pool flushers;
 
-    public SessionStore(ReactiveRedisDataSource redis, RedisKeys keys, SessionConfig config) {
+    /** @param redisClientType {@code quarkus.redis.client-type}: on a cluster, log batches go one per slot */
+    public SessionStore(ReactiveRedisDataSource redis, RedisKeys keys, SessionConfig config,
+                        @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String redisClientType) {
         this.redis = redis;
         this.sets = redis.sortedSet(String.class);
         this.keys = keys;
-        this.flushers = new LogFlusher.Pool(redis.getRedis()::batch, config.logFlushDelay().toMillis());
+        this.flushers = new LogFlusher.Pool(redis.getRedis()::batch, config.logFlushDelay().toMillis(),
+                "cluster".equals(redisClientType));
     }
 
     /** Where the logs of sessions on {@code context}'s event loop are written from. */

@@ -43,7 +43,7 @@ class LogFlusherIT {
     void aLogRedisRefusesIsRetriedAloneAndTheOthersAreStored() throws Exception {
         RedisCli.call(redis.port(), "SET", "refused", "not a sorted set");
         Context loop = vertx.getDelegate().getOrCreateContext();
-        LogFlusher flusher = new LogFlusher.Pool(client::batch, 5).of(loop);
+        LogFlusher flusher = new LogFlusher.Pool(client::batch, 5, false).of(loop);
         AtomicLong stored = new AtomicLong();
         loop.runOnContext(v -> {
             LogWriter good = new LogWriter(flusher, "good", Duration.ofHours(1), loop, 0, () -> stored.incrementAndGet());

@@ -3,6 +3,7 @@ package dev.codeact.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codeact.contract.RedisKeys;
 import dev.codeact.testing.RedisBatches;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -24,7 +25,7 @@ class LogWriterTest {
     final Vertx vertx = Vertx.vertx();
     final Context loop = vertx.getOrCreateContext();
     final RedisBatches redis = new RedisBatches();
-    final LogFlusher flusher = new LogFlusher.Pool(redis, 1).of(loop);
+    final LogFlusher flusher = new LogFlusher.Pool(redis, 1, false).of(loop);
 
     @AfterEach
     void close() {
@@ -86,6 +87,37 @@ class LogWriterTest {
         assertEquals(List.of("ZADD", "log", "3", "entry 3", "4", "entry 4"), second.named("ZADD").get(0));
         second.reply().complete(List.of());
         awaitStored(log, 4);
+    }
+
+    /** On Redis Cluster a batch touches one slot: logs of two sessions leave in two batches, logs of one slot in one. */
+    @Test
+    void onAClusterTheLogsGoOneBatchPerSlot() throws Exception {
+        LogFlusher clustered = new LogFlusher.Pool(redis, 1, true).of(loop);
+        List<String> keys = List.of("codeact:{s1}:events", "codeact:{s1}:history", "codeact:{s2}:events");
+        assertEquals(RedisKeys.slot(keys.get(0)), RedisKeys.slot(keys.get(1)));
+        assertTrue(RedisKeys.slot(keys.get(0)) != RedisKeys.slot(keys.get(2)), "two sessions, two slots");
+        List<LogWriter> logs = new java.util.ArrayList<>();
+        for (String key : keys) {
+            logs.add(on(() -> new LogWriter(clustered, key, Duration.ofHours(1), loop, 0, () -> { })));
+        }
+        on(() -> {
+            logs.forEach(log -> log.append(1, "e"));
+            return null;
+        });
+        RedisBatches.Sent first = redis.next();
+        RedisBatches.Sent second = redis.next();
+        java.util.Set<java.util.Set<String>> batches = new java.util.HashSet<>();
+        for (RedisBatches.Sent sent : List.of(first, second)) {
+            java.util.Set<String> touched = new java.util.TreeSet<>();
+            sent.named("ZADD").forEach(zadd -> touched.add(zadd.get(1)));
+            batches.add(touched);
+            assertEquals(1, touched.stream().map(RedisKeys::slot).distinct().count(), "one slot per batch: " + touched);
+            sent.reply().complete(List.of());
+        }
+        assertEquals(java.util.Set.of(java.util.Set.of(keys.get(0), keys.get(1)), java.util.Set.of(keys.get(2))), batches);
+        for (LogWriter log : logs) {
+            awaitStored(log, 1);
+        }
     }
 
     @Test
