@@ -74,7 +74,6 @@ export class CodeActClient {
     this.attempt = 0;
     this.connected = false;
     this.tools = new Map();
-    this.toolsDeclared = true;
     this.answered = new Set();
   }
 
@@ -107,21 +106,21 @@ export class CodeActClient {
    *        model and sampling choices for this and later turns (within the gateway's bounds)
    */
   send(text, options) {
-    const tools = this.toolsDeclared ? null : [...this.tools.values()].map((t) => t.spec);
-    this.toolsDeclared = true;
+    // Every message carries the tools (the gateway stores them when they change): a refused
+    // message must not leave them undeclared.
+    const tools = this.tools.size ? [...this.tools.values()].map((t) => t.spec) : null;
     this.sendFrame({ type: 'user_message', text, ...(options ? { options } : {}), ...(tools ? { tools } : {}) });
   }
 
   /**
    * Registers a client tool: the agent's code gets a Python function of that name, declared to
-   * the gateway with the next message. Each call runs handler(args, event); what it returns (or
+   * the gateway with each message. Each call runs handler(args, event); what it returns (or
    * resolves to) goes back as the function's value, what it throws is raised there as ToolError.
    * @param {{name: string, description?: string, parameters?: object}} spec  parameters: a JSON Schema of type object
    * @param {(args: object, call: object) => any} handler
    */
   tool(spec, handler) {
     this.tools.set(spec.name, { spec: { name: spec.name, description: spec.description || '', parameters: spec.parameters || null }, handler });
-    this.toolsDeclared = false;
     return this;
   }
 
