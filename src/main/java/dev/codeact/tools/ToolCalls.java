@@ -111,6 +111,10 @@ public final class ToolCalls {
                 : TextNode.valueOf(json.substring(0, SHOWN_CHARS) + "… [" + json.length() + " characters in all]");
         session.emit(new ServerEvent.ToolResult(turn, actionId, call.call().callId(), tool, shown, failure,
                 (System.nanoTime() - startedAt) / 1_000_000));
+        if (call.worker() == null) {
+            LOG.warnf("session %s: the call of %s names no worker to answer", session.id(), tool);
+            return;
+        }
         rt.queue.answerTool(call.worker(), new ToolReply(QueueCodec.VERSION, call.session(), call.jobId(), call.call().callId(),
                         sent, failure))
                 .subscribe().with(v -> { }, e -> LOG.warnf("session %s: the answer to %s did not reach worker %s: %s",
