@@ -1,7 +1,7 @@
 package dev.codeact.worker;
 
-import dev.codeact.config.WorkerConfig.SandboxMode;
 import dev.codeact.config.ToolsConfig;
+import dev.codeact.config.WorkerConfig.SandboxMode;
 import dev.codeact.config.WorkerConfig;
 
 /**
