@@ -4,7 +4,6 @@ import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecutionResult;
 import dev.codeact.contract.Job;
-import dev.codeact.contract.PythonTool;
 import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
@@ -191,10 +190,9 @@ public final class Turn {
         state = State.EXECUTING;
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
         TurnTrace.ActionSpan traced = trace.actionStarted(actionId, actions);
-        List<PythonTool> tools = session.toolbox().python();
         Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.replyTo, code,
                 rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), traced.traceparent(), null,
-                tools.isEmpty() ? null : tools);
+                session.toolbox().forJob());
         String submitted = actionId;
         resultTimer = rt.vertx.setTimer(rt.config.resultTimeout().toMillis(), t -> session.run(() -> {
             if ((state == State.EXECUTING || state == State.CANCELLING) && submitted.equals(actionId)) {

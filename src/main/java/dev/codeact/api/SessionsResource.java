@@ -281,12 +281,17 @@ public class SessionsResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = ToolAnswer.class), examples = @ExampleObject(
             name = "a value", value = "{\"value\": {\"price\": 21}}")))
     @APIResponse(responseCode = "204", description = "The code got the answer")
+    @APIResponse(responseCode = "400", description = "invalid_event: no body", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "unknown_tool_call: no such call waits (answered, timed out, or its "
             + "action ended), or session_not_found", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
-    public Uni<Void> answerTool(@PathParam("id") String id, @PathParam("call") String call, ToolAnswer answer) {
-        ClientEvent.ToolResult result = new ClientEvent.ToolResult(call, answer == null ? null : answer.value(),
-                answer == null ? "no answer in the request body" : answer.error());
+    public Uni<Void> answerTool(@PathParam("id") String id, @PathParam("call") String call, ToolAnswer answer)
+            throws ProtocolException {
+        if (answer == null) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "the body must be {\"value\": …} or {\"error\": \"…\"}");
+        }
+        ClientEvent.ToolResult result = new ClientEvent.ToolResult(call, answer.value(), answer.error());
         return access.held(id, principal()).chain(session -> Uni.createFrom().<Boolean>emitter(answered ->
                         session.run(() -> answered.complete(session.answerTool(result)))))
                 .chain(answered -> answered ? Uni.createFrom().voidItem() : Uni.createFrom().failure(new ProtocolException(

@@ -8,7 +8,6 @@ import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.FileOp;
 import dev.codeact.contract.Job;
 import dev.codeact.contract.ProtocolException;
-import dev.codeact.contract.PythonTool;
 import dev.codeact.contract.QueueCodec;
 import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultReader;
@@ -18,7 +17,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -82,9 +80,8 @@ public class CodeRunner {
 
     private Multi<Progress> submit(Session session, String code, FileOp file, long timeoutMs) {
         String jobId = "x-" + UUID.randomUUID();
-        List<PythonTool> tools = session.toolbox().python();
         Job job = new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), null, file,
-                tools.isEmpty() ? null : tools);
+                session.toolbox().forJob());
         // The wait for a result is the turn's, stretched by however much longer this code may run.
         long waitMs = Math.max(config.resultTimeout().toMillis(),
                 timeoutMs + config.resultTimeout().toMillis() - config.actionTimeout().toMillis());
@@ -118,7 +115,6 @@ public class CodeRunner {
                 vertx.cancelTimer(timer);
                 if (session.expects(jobId)) {
                     session.forget(jobId);
-                    session.actionEnded(jobId);
                     jobs.cancel(session.id(), jobId).subscribe().with(v -> { },
                             e -> LOG.debugf("cancel of %s not published: %s", jobId, e.getMessage()));
                 }
@@ -135,7 +131,6 @@ public class CodeRunner {
             return;
         }
         session.forget(jobId);
-        session.actionEnded(jobId);
         if (failure != null) {
             emitter.fail(failure);
         } else {

@@ -393,8 +393,10 @@ public final class Session implements TurnHost, ToolHost {
         return executions.containsKey(jobId);
     }
 
+    /** The execution {@code jobId} ended: its results go nowhere now, and its tool calls still waiting are dropped. */
     void forget(String jobId) {
         executions.remove(jobId);
+        toolCalls.actionEnded(jobId);
         checkIdle();
     }
 

@@ -52,6 +52,11 @@ public final class Toolbox {
         return python;
     }
 
+    /** What a job carries for the kernel to define: null when there are none (the job's JSON then leaves them out). */
+    public List<PythonTool> forJob() {
+        return python.isEmpty() ? null : python;
+    }
+
     /** The system prompt's section on tools; empty when there are none. */
     public String prompt() {
         return prompt;

@@ -279,8 +279,15 @@ class ToolsTest {
             script("print(lookup_price('mine'))");
             mine.sendJson("type", "user_message", "text", "mine", "tools", List.of(PRICE_TOOL));
             JsonNode call = mine.next("tool_call", TURN_MS);
-            mine.sendJson("type", "tool_result", "call_id", call.get("call_id").asText(), "value", 3);
+            // Answered over HTTP this time, as a client following the session by Server-Sent Events would.
+            String id0 = mine.all().get(0).get("session").asText();
+            URI answer = URI.create(sessions + "/" + id0 + "/tool-calls/" + call.get("call_id").asText());
+            assertEquals(204, HttpApi.call("POST", answer, "{\"value\": 3}").status());
             assertEquals("3\n", output(mine.untilTurnEnd(TURN_MS)));
+            HttpApi.Reply again = HttpApi.call("POST", answer, "{\"value\": 4}");
+            assertEquals(404, again.status(), "one answer per call");
+            assertEquals("unknown_tool_call", again.json().get("code").asText());
+            assertEquals(400, HttpApi.call("POST", answer, "null").status(), "an answer needs a body");
             other.sendJson("type", "ping", "id", "after");
             JsonNode pong = other.next("pong", TURN_MS);
             assertEquals("after", pong.get("id").asText());
