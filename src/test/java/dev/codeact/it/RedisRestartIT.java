@@ -85,6 +85,11 @@ class RedisRestartIT {
                     "codeact.llm.base-url", model.baseUrl(),
                     "codeact.queue.block-timeout", "500ms",
                     "codeact.queue.retry-window", retryWindow,
+                    // Redis comes back within seconds, but on a loaded machine its restart and the
+                    // reconnect can pass the default 6 s heartbeat TTL: the worker would then fence
+                    // itself and the action run again. Fencing has its own tests (WorkerProcessesIT);
+                    // here the outage must test the retries.
+                    "codeact.worker.heartbeat-ttl", "60s",
                     "codeact.worker.run-dir", Path.of("target", "it-run").toAbsolutePath().toString()));
             app.awaitLog("reading", 30_000);
             ws = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions");
