@@ -18,7 +18,7 @@ public interface WorkerConfig {
         RUNSC,
         /** {@code runsc --rootless --network=none do}: where a bundle cannot be used. */
         RUNSC_DO,
-        /** No sandbox: only inside a pod that already runs under gVisor, or for debugging. */
+        /** No sandbox: only where the process already runs under gVisor (one session per pod), or for debugging. */
         NONE;
 
         /** The name used in configuration and in observations ({@code runsc-do}). */

@@ -38,6 +38,11 @@ public class RealParts implements QuarkusTestResourceLifecycleManager {
      * then answers; returns the observations.
      */
     static List<JsonNode> runCode(WsClient ws, long timeoutMs, String... codes) throws InterruptedException {
+        return runCode(model, ws, timeoutMs, codes);
+    }
+
+    /** {@link #runCode(WsClient, long, String...)} with another scripted model. */
+    static List<JsonNode> runCode(ScriptedModel model, WsClient ws, long timeoutMs, String... codes) throws InterruptedException {
         for (String code : codes) {
             model.enqueue(ScriptedModel.Reply.of("<execute>\n" + code + "\n").chunk(40).delay(0));
         }

@@ -68,16 +68,13 @@ class SandboxAndLimitsTest extends SandboxTestBase {
     @Test
     @Tag("abuse")
     void anotherSessionsFilesAndProcessesAreOutOfReach() throws Exception {
-        List<JsonNode> mine = run("open('/tmp/secret.txt', 'w').write('session A')\nimport os\nprint(os.getpid())");
-        List<JsonNode> theirs = run("""
-                import os, glob
-                print(os.path.exists('/tmp/secret.txt'))
-                print(sorted(glob.glob('/tmp/*')))
-                print(len([p for p in os.listdir('/proc') if p.isdigit()]) < 10)
-                """);
-        assertNull(mine.get(0).get("result").get("error"), "session A wrote its file");
-        assertEquals("False\n[]\nTrue\n", theirs.get(0).get("result").get("output").asText(),
-                "no file of another session, and only this sandbox's own few processes");
+        new CrossSession(RealParts.model, sessions, turnTimeoutMs()).filesAndProcessesAreOutOfReach();
+    }
+
+    @Test
+    @Tag("abuse")
+    void killingEveryProcessItCanLeavesAnotherSessionAlone() throws Exception {
+        new CrossSession(RealParts.model, sessions, turnTimeoutMs()).killingEveryProcessItCanLeavesAnotherSessionAlone();
     }
 
     /**
