@@ -54,23 +54,23 @@ class ContainerImagesIT {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
         RedisClusterIT.awaitPort(registryPort);
 
-        String built = run(Duration.BUILD, "bin/images", "--no-build", "127.0.0.1:" + registryPort);
+        String built = run(Limit.BUILD, "bin/images", "--no-build", "127.0.0.1:" + registryPort);
         image = built.lines().filter(l -> l.startsWith("bin/images: pushed ") && l.contains("/codeact-gateway:"))
                 .map(l -> l.substring("bin/images: pushed ".length())).findFirst().orElseThrow(() -> new AssertionError(built));
         // A fresh store: the image comes from the registry, not from bin/images' own storage.
-        run(Duration.PULL, podman("pull", "--quiet", "--tls-verify=false", image));
+        run(Limit.PULL, podman("pull", "--quiet", "--tls-verify=false", image));
 
         redis = RedisServer.start();
         model = new ScriptedModel();
         gatewayPort = RedisServer.freePort();
-        containers.add(run(Duration.START, podman("run", "--detach", "--runtime", "runsc", "--runtime-flag", "network=host",
+        containers.add(run(Limit.START, podman("run", "--detach", "--runtime", "runsc", "--runtime-flag", "network=host",
                 "--network", "host", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096",
                 "-e", "CODEACT_ROLES=gateway", "-e", "CODEACT_INSTANCE_ID=image-gateway",
                 "-e", "QUARKUS_HTTP_PORT=" + gatewayPort, "-e", "QUARKUS_REDIS_HOSTS=" + redis.url(),
                 "-e", "CODEACT_LLM_BASE_URL=" + model.baseUrl(), image)).strip());
         // The worker's runsc needs root, the capabilities to build sandboxes and a writable cgroup
         // tree (each sandbox's CPU and memory limits): a privileged container, as k8s/base/worker.yaml.
-        containers.add(run(Duration.START, podman("run", "--detach", "--runtime", "runc", "--privileged", "--user", "0",
+        containers.add(run(Limit.START, podman("run", "--detach", "--runtime", "runc", "--privileged", "--user", "0",
                 "--network", "host", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096",
                 "-e", "CODEACT_ROLES=worker", "-e", "CODEACT_INSTANCE_ID=image-worker", "-e", "CODEACT_WORKER_SANDBOX=runsc",
                 "-e", "CODEACT_WORKER_WARM_POOL=1", "-e", "QUARKUS_HTTP_PORT=" + RedisServer.freePort(),
@@ -84,7 +84,7 @@ class ContainerImagesIT {
         Path logs = Files.createDirectories(Path.of("target", "it-logs"));
         for (String id : containers) {
             Files.writeString(logs.resolve("image-" + id.substring(0, 12) + ".log"), logsOf(id));
-            run(Duration.START, podman("rm", "--force", "--time", "5", id));
+            run(Limit.START, podman("rm", "--force", "--time", "5", id));
         }
         if (model != null) {
             model.close();
@@ -102,12 +102,12 @@ class ContainerImagesIT {
         }
     }
 
-    enum Duration {
+    enum Limit {
         BUILD(30), PULL(10), START(3);
 
         final long minutes;
 
-        Duration(long minutes) {
+        Limit(long minutes) {
             this.minutes = minutes;
         }
     }
@@ -120,7 +120,7 @@ class ContainerImagesIT {
     }
 
     /** Runs a command to its end; returns its output, or fails with it. */
-    static String run(Duration limit, String... command) throws IOException, InterruptedException {
+    static String run(Limit limit, String... command) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         if (!p.waitFor(limit.minutes, TimeUnit.MINUTES)) {
@@ -133,7 +133,7 @@ class ContainerImagesIT {
     }
 
     static String logsOf(String container) throws IOException, InterruptedException {
-        return run(Duration.START, podman("logs", container));
+        return run(Limit.START, podman("logs", container));
     }
 
     static void awaitLog(String container, String text, long timeoutMs) throws Exception {

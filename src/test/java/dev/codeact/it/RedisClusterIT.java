@@ -90,35 +90,29 @@ class RedisClusterIT {
         // A worker whose heartbeat key is on the failed master cannot renew it until the replica
         // takes over (node timeout plus election): its TTL must outlast that, as docs/redis.md says.
         common.put("codeact.worker.heartbeat-ttl", "20s");
+        Map<String, String> gateway = new HashMap<>(common);
+        gateway.put("codeact.llm.base-url", model.baseUrl());
+        Map<String, String> worker = new HashMap<>(common);
+        worker.put("codeact.worker.run-dir", WorkerProcessesIT.RUN_DIR.toString());
+        worker.put("codeact.worker.warm-pool", "1");
+        // Two actions at a time each: a burst of sessions has to be shared by both workers.
+        worker.put("codeact.worker.concurrency", "2");
         List<CompletableFuture<AppProcess>> starting = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            int gatewayPort = RedisServer.freePort();
-            gatewayPorts.add(gatewayPort);
-            Map<String, String> g = new HashMap<>(common);
-            g.put("codeact.roles", "gateway");
-            g.put("codeact.instance-id", "cluster-gateway-" + i);
-            g.put("quarkus.http.port", Integer.toString(gatewayPort));
-            g.put("codeact.llm.base-url", model.baseUrl());
-            starting.add(startAsync("cluster-gateway-" + i, g));
-        }
-        for (int i = 0; i < 2; i++) {
-            int workerPort = RedisServer.freePort();
-            workerPorts.add(workerPort);
-            Map<String, String> w = new HashMap<>(common);
-            w.put("codeact.roles", "worker");
-            w.put("codeact.instance-id", "cluster-worker-" + i);
-            w.put("quarkus.http.port", Integer.toString(workerPort));
-            w.put("codeact.worker.run-dir", WorkerProcessesIT.RUN_DIR.toString());
-            w.put("codeact.worker.warm-pool", "1");
-            // Two actions at a time each: a burst of sessions has to be shared by both workers.
-            w.put("codeact.worker.concurrency", "2");
-            starting.add(startAsync("cluster-worker-" + i, w));
+        for (int i = 0; i < 4; i++) {
+            String role = i < 2 ? "gateway" : "worker";
+            int port = RedisServer.freePort();
+            (i < 2 ? gatewayPorts : workerPorts).add(port);
+            Map<String, String> props = new HashMap<>(i < 2 ? gateway : worker);
+            props.put("codeact.roles", role);
+            props.put("codeact.instance-id", "cluster-" + role + "-" + i % 2);
+            props.put("quarkus.http.port", Integer.toString(port));
+            starting.add(startAsync("cluster-" + role + "-" + i % 2, props));
         }
         for (int i = 0; i < starting.size(); i++) {
             (i < 2 ? gateways : workers).add(starting.get(i).join());
         }
-        for (AppProcess worker : workers) {
-            worker.awaitLog("reading", 60_000);
+        for (AppProcess app : workers) {
+            app.awaitLog("reading", 60_000);
         }
     }
 
