@@ -813,7 +813,7 @@ class Watchdog:
         while True:
             time.sleep(min(0.5, self.limit / 4))
             if time.monotonic() - self.last > self.limit:
-                os._exit(3)
+                os._exit(3)  # SandboxProcess.WATCHDOG_EXIT: the worker logs why the sandbox ended
 
 
 WATCHDOG = Watchdog(int(os.environ.get("CODEACT_WATCHDOG_MS", "0")))

@@ -188,6 +188,10 @@ public final class Kernel {
         } catch (IOException e) {
             reason = "the kernel's pipe failed: " + e.getMessage();
         }
+        // For the operator: what ended it (the watchdog's status says the worker went quiet for too long).
+        int status = sandbox.exitStatus(1000);
+        LOG.infof("a kernel's sandbox ended: %s (exit status %s)%s", reason, status < 0 ? "unknown" : status,
+                status == SandboxProcess.WATCHDOG_EXIT ? ": its watchdog ended it, the worker had not kept it alive" : "");
         lostReason = reason;
         ready.completeExceptionally(new IOException(reason));
         sandbox.destroy();

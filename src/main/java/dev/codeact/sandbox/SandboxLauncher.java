@@ -288,6 +288,16 @@ public class SandboxLauncher {
             return process.isAlive();
         }
 
+        @Override
+        public int exitStatus(long ms) {
+            try {
+                return process.waitFor(ms, TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+
         /**
          * Measured with runsc 2022-12-19: {@code runsc kill ID KILL} takes ≈ 30 ms and lets
          * {@code runsc run} exit and clean its state; {@code delete -force} on a running sandbox

@@ -12,6 +12,14 @@ public interface SandboxProcess {
 
     boolean isAlive();
 
+    /**
+     * Waits up to {@code ms} for the sandbox to end; its exit status, or -1 if it still runs. The
+     * kernel's own watchdog exits with {@link #WATCHDOG_EXIT}.
+     */
+    int exitStatus(long ms);
+
+    int WATCHDOG_EXIT = 3;
+
     /** Kills the sandbox (and everything in it) and removes what it left on disk. Idempotent. */
     void destroy();
 }
