@@ -188,10 +188,13 @@ public final class Kernel {
         } catch (IOException e) {
             reason = "the kernel's pipe failed: " + e.getMessage();
         }
-        // For the operator: what ended it (the watchdog's status says the worker went quiet for too long).
+        // The kernel's watchdog ends it when the worker went quiet for too long: the operator must know.
         int status = sandbox.exitStatus(1000);
-        LOG.infof("a kernel's sandbox ended: %s (exit status %s)%s", reason, status < 0 ? "unknown" : status,
-                status == SandboxProcess.WATCHDOG_EXIT ? ": its watchdog ended it, the worker had not kept it alive" : "");
+        if (status == SandboxProcess.WATCHDOG_EXIT) {
+            LOG.warnf("a kernel ended itself: its worker had not kept it alive (%s)", reason);
+        } else {
+            LOG.debugf("a kernel's sandbox ended: %s (exit status %d)", reason, status);
+        }
         lostReason = reason;
         ready.completeExceptionally(new IOException(reason));
         sandbox.destroy();
