@@ -188,6 +188,7 @@ class WorkerProcessesIT {
             assertTrue(CodeActTurnTest.text(ws.all(), "observation_chunk", "text").indexOf("ended 1") < 0,
                     "the paused worker's run never reached the client");
             paused.awaitLog("missed its heartbeat", 30_000);
+            paused.awaitLog("a kernel ended itself: its worker had not kept it alive", 10_000);
             Tally.auditReplay(sessionUri(ws), ws.all());
 
             // Back in the pool: the woken worker takes jobs again (its stream was removed by the peer).
