@@ -1,6 +1,7 @@
 package dev.codeact.app;
 
 import dev.codeact.config.CodeactConfig;
+import dev.codeact.contract.WireJson;
 import dev.codeact.session.GatewayLifecycle;
 import dev.codeact.worker.WorkerService;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -29,6 +30,7 @@ public class Roles {
     }
 
     void onStart(@Observes StartupEvent event) {
+        WireJson.warmUp();
         if (gateway) {
             gatewayRole.start();
         }

@@ -6,7 +6,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * Every record of the contract, listed once: the native executable keeps their accessors for
  * Jackson (Quarkus only does that by itself for REST and websockets-next types). Client events
  * and the REST bodies would not need it; listing all of them keeps the rule one line, which
- * NativeRegistrationTest checks (it found FileOp, read inside a Job, missing).
+ * NativeRegistrationTest checks (it found FileOp, read inside a Job, missing). WireTypes itself is
+ * listed so that its annotation, which WireJson.warmUp reads, is kept in a native executable.
  */
 @RegisterForReflection(targets = {
         ServerEvent.SessionInfo.class, ServerEvent.TurnStart.class, ServerEvent.Token.class, ServerEvent.Action.class,
@@ -19,7 +20,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ToolFailure.class, ToolCall.class, ToolReply.class, ToolInfo.class, ToolAnswer.class, FileOp.class,
         ClientEvent.UserMessage.class, ClientEvent.Cancel.class, ClientEvent.Resume.class, ClientEvent.Ping.class,
         ClientEvent.ToolResult.class, ExecuteRequest.class, ExecutionOutput.class, Problem.class, SessionSummary.class,
-        GatewayInfo.class})
+        GatewayInfo.class, WireTypes.class})
 final class WireTypes {
 
     private WireTypes() {}
