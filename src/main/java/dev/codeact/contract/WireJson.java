@@ -29,8 +29,10 @@ public final class WireJson {
      */
     public static void warmUp() {
         for (Class<?> type : WireTypes.class.getAnnotation(RegisterForReflection.class).targets()) {
-            MAPPER.readerFor(type);
-            MAPPER.writerFor(type);
+            if (type != WireTypes.class) {
+                MAPPER.readerFor(type);
+                MAPPER.writerFor(type);
+            }
         }
     }
 }
