@@ -172,12 +172,18 @@ class ContainerImagesIT {
     @Test
     void aTurnRunsThroughTheContainerisedGatewayAndWorkerInAGvisorSandbox() throws Exception {
         try (WsClient ws = WsClient.openSession(sessions())) {
+            // Every library of bin/sandbox-packages, used once (the image's base dropped scipy's build tools).
             List<JsonNode> obs = RealParts.runCode(model, ws, 120_000, """
-                    import numpy, pandas, sys
-                    print(int(numpy.arange(4).sum()), pandas.Series([1, 2]).mean(), sys.version_info[:2] >= (3, 11))
+                    import numpy, pandas, scipy.linalg, sympy, sklearn.linear_model, seaborn, matplotlib.pyplot as plt
+                    fit = sklearn.linear_model.LinearRegression().fit([[0], [1], [2]], [1, 3, 5])
+                    print(int(numpy.arange(4).sum()), pandas.Series([1, 2]).mean(), scipy.linalg.det([[2, 0], [0, 3]]),
+                          sympy.factor('x**2 - 1'), round(float(fit.coef_[0]), 6), len(seaborn.color_palette()))
+                    plt.plot([1, 2, 3])
+                    plt.show()
                     """);
             JsonNode result = obs.get(0).get("result");
-            assertEquals("6 1.5 True\n", result.get("output").asText(), obs.toString());
+            assertEquals("6 1.5 6.0 (x - 1)*(x + 1) 2.0 10\n", result.get("output").asText(), obs.toString());
+            assertTrue(result.get("displays").get(0).get("data").has("image/png"), "a real figure came back: " + result);
             assertEquals("runsc", result.get("sandbox").asText(), "each session in its own gVisor sandbox");
         }
         assertTrue(logsOf(containers.get(0)).contains("Profile prod activated"), "the gateway runs the image's prod build");
