@@ -188,16 +188,17 @@ public final class Kernel {
         } catch (IOException e) {
             reason = "the kernel's pipe failed: " + e.getMessage();
         }
-        // The kernel's watchdog ends it when the worker went quiet for too long: the operator must know.
-        int status = sandbox.exitStatus(1000);
+        lostReason = reason;
+        ready.completeExceptionally(new IOException(reason));
+        sandbox.destroy();
+        // Read after the teardown, which waits for the process: no wait of its own. The kernel's
+        // watchdog ends it when the worker went quiet for too long, and the operator must know.
+        int status = sandbox.exitStatus(0);
         if (status == SandboxProcess.WATCHDOG_EXIT) {
             LOG.warnf("a kernel ended itself: its worker had not kept it alive (%s)", reason);
         } else {
             LOG.debugf("a kernel's sandbox ended: %s (exit status %d)", reason, status);
         }
-        lostReason = reason;
-        ready.completeExceptionally(new IOException(reason));
-        sandbox.destroy();
         Listener listener = current;
         current = null;
         if (listener != null) {

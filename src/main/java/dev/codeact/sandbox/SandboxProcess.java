@@ -13,8 +13,8 @@ public interface SandboxProcess {
     boolean isAlive();
 
     /**
-     * Waits up to {@code ms} for the sandbox to end; its exit status, or -1 if it still runs. The
-     * kernel's own watchdog exits with {@link #WATCHDOG_EXIT}.
+     * Waits up to {@code ms} (0: not at all) for the sandbox to end; its exit status, or -1 if it
+     * still runs. The kernel's own watchdog exits with {@link #WATCHDOG_EXIT}.
      */
     int exitStatus(long ms);
 
