@@ -793,9 +793,9 @@ PUMPS = []
 class Watchdog:
     """Ends the kernel when its worker stops talking to it (CODEACT_WATCHDOG_MS without a frame).
 
-    The worker sends {"op": "alive"} with each heartbeat it renews. A worker that stops (a long
-    pause, or cut off from Redis) may be declared dead, and then a peer runs its jobs: this kernel
-    must be gone before that, so the same code never runs twice at once.
+    The worker sends {"op": "alive"} with every heartbeat, whatever Redis says. A worker that dies
+    closes this pipe (the kernel exits at once) and one that learns a peer took it over stops its
+    kernels itself; this bound, minutes long, is for a worker process frozen for good.
     """
 
     def __init__(self, ms):
@@ -811,7 +811,7 @@ class Watchdog:
 
     def run(self):
         while True:
-            time.sleep(min(0.5, self.limit / 4))
+            time.sleep(min(5.0, self.limit / 4))
             if time.monotonic() - self.last > self.limit:
                 os._exit(3)  # SandboxProcess.WATCHDOG_EXIT: the worker logs why the sandbox ended
 

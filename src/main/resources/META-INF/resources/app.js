@@ -376,6 +376,14 @@ const on = {
     const action = outputs.get(e.action_id);
     if (action) element('span', e.stream, action.out, e.text);
   },
+  action_restarted(e) {
+    // The code runs again from the start on another worker: the earlier run's output goes.
+    const action = outputs.get(e.action_id);
+    if (!action) return;
+    action.out.replaceChildren();
+    element('span', 'notice-line', action.out, `[the code runs again from the start: ${e.reason}]\n`);
+    action.status.textContent = `Running again (attempt ${e.attempt})…`;
+  },
   observation(e) {
     const action = outputs.get(e.action_id);
     if (!action) return;

@@ -107,6 +107,7 @@ export interface Sampling {
 }
 
 export type ServerEvent =
+  | ServerEventActionRestarted
   | ServerEventSessionInfo
   | ServerEventTurnStart
   | ServerEventToken
@@ -129,6 +130,16 @@ export interface ServerEventAction {
   code?: string;
   index: number;
   turn: number;
+}
+
+export interface ServerEventActionRestarted {
+  type: 'action_restarted';
+  session: string | null;
+  seq: number;
+  action_id?: string;
+  attempt: number;
+  reason?: string;
+  turn?: number;
 }
 
 export interface ServerEventError {

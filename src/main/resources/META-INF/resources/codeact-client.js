@@ -13,7 +13,7 @@
 // Refusals that reconnecting cannot fix; others (session_moved, session_elsewhere, overloaded) are retried.
 const FINAL_REFUSALS = ['session_not_found', 'unauthorized', 'forbidden', 'too_many_sessions', 'too_many_connections'];
 
-const EVENT_TYPES = ['session', 'files', 'turn_start', 'token', 'action', 'observation_chunk', 'observation',
+const EVENT_TYPES = ['session', 'files', 'turn_start', 'token', 'action', 'observation_chunk', 'action_restarted', 'observation',
   'tool_call', 'tool_result', 'turn_end', 'error', 'events_lost', 'pong'];
 
 /** The id of the ping an attach sends to learn it was accepted. */

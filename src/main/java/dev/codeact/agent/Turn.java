@@ -220,8 +220,13 @@ public final class Turn {
             LOG.debugf("session %s: ignoring stale result for %s", session.id(), result.jobId());
             return;
         }
-        if (!order.accept(result)) {
+        ResultSequence.Verdict verdict = order.accept(result);
+        if (verdict == ResultSequence.Verdict.STALE) {
             return;
+        }
+        if (verdict == ResultSequence.Verdict.RESTARTED) {
+            session.actionEnded(actionId); // the earlier run's tool calls can no longer be answered
+            session.emit(new ServerEvent.ActionRestarted(number, actionId, result.attempt(), ResultSequence.RESTART_REASON));
         }
         if (result.isToolCall()) {
             session.toolCall(number, actionId, result);

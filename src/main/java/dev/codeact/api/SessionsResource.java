@@ -259,16 +259,23 @@ public class SessionsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Run code in the session's kernel, streaming its output", description = "As the JSON variant, "
-            + "with `output` events (`ExecutionOutput`) while the code runs and one `result` event (`ExecutionResult`) "
+            + "with `output` events (`ExecutionOutput`) while the code runs, a `restarted` event (an `action_restarted` "
+            + "without its envelope) if it runs again from the start on another worker, and one `result` event (`ExecutionResult`) "
             + "at its end, or an `error` event (the protocol's error, seq 0). Closing the stream interrupts the code.")
     public Multi<OutboundSseEvent> executeStreaming(@PathParam("id") String id, ExecuteRequest request, @Context Sse sse)
             throws ProtocolException {
         long timeout = timeout(request);
         return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
-                .map(p -> p instanceof CodeRunner.Output output
-                        ? sse.newEventBuilder().name("output").data(output.output()).mediaType(MediaType.APPLICATION_JSON_TYPE).build()
-                        : sse.newEventBuilder().name("result").data(((CodeRunner.Done) p).result())
-                                .mediaType(MediaType.APPLICATION_JSON_TYPE).build())
+                .map(p -> {
+                    OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE);
+                    if (p instanceof CodeRunner.Output output) {
+                        return event.name("output").data(output.output()).build();
+                    }
+                    if (p instanceof CodeRunner.Restarted restarted) {
+                        return event.name("restarted").data(restarted.restart()).build();
+                    }
+                    return event.name("result").data(((CodeRunner.Done) p).result()).build();
+                })
                 .onFailure().recoverWithItem(e -> errorEvent(sse, id, e));
     }
 

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 
 @ConfigMapping(prefix = "codeact.worker")
 public interface WorkerConfig {
@@ -138,6 +139,21 @@ public interface WorkerConfig {
     /** A session's kernel unused for this long is stopped (its state is lost, and the next observation says so). */
     @WithDefault("30m")
     Duration idleTimeout();
+
+    /**
+     * Sandboxes starting at once on this worker (cold starts, for new sessions and the warm pool);
+     * more wait their turn, so a burst of new sessions cannot starve the running ones nor time its
+     * own starts out. Default: the number of CPU cores.
+     */
+    OptionalInt sandboxStarts();
+
+    /**
+     * A kernel that hears nothing from its worker for this long ends itself: the bound for a
+     * worker process that froze for good. A worker that learns a peer took it over ends its kernels
+     * itself, at once; a worker that was only slow keeps them.
+     */
+    @WithDefault("5m")
+    Duration kernelWatchdog();
 
     /** How often the worker renews its heartbeat key and looks for dead workers to take over. */
     @WithDefault("2s")

@@ -48,6 +48,15 @@ public final class RedisKeys {
         return prefix + "worker:{" + workerId + "}";
     }
 
+    /**
+     * The worker's lease epoch (an integer; hash tag: the worker's, as its heartbeat's). The worker
+     * advances it when it joins; a peer advances it when it takes the worker's jobs over, so the
+     * worker learns of the takeover when it next renews, and only then.
+     */
+    public String epoch(String workerId) {
+        return prefix + "epoch:{" + workerId + "}";
+    }
+
     /** Set of every worker that may still own jobs. */
     public String workers() {
         return prefix + "workers";

@@ -39,6 +39,16 @@ public sealed interface ServerEvent {
         public String type() { return "observation_chunk"; }
     }
 
+    /**
+     * The action's code runs again from the start, as its {@code attempt}-th run: the worker running
+     * it stopped answering and another took it over, on a fresh interpreter. Output of the earlier
+     * run came before this event; what follows is the new run's, so a client clears the action's
+     * output here. {@code turn} is absent for code run through the sessions API.
+     */
+    record ActionRestarted(Integer turn, String actionId, int attempt, String reason) implements ServerEvent {
+        public String type() { return "action_restarted"; }
+    }
+
     /** {@code result} is what the worker reported; {@code text} is exactly what the model is shown. */
     record Observation(int turn, String actionId, ExecutionResult result, String text) implements ServerEvent {
         public String type() { return "observation"; }

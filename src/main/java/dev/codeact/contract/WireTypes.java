@@ -11,7 +11,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(targets = {
         ServerEvent.SessionInfo.class, ServerEvent.TurnStart.class, ServerEvent.Token.class, ServerEvent.Action.class,
-        ServerEvent.ObservationChunk.class, ServerEvent.Observation.class, ServerEvent.TurnEnd.class,
+        ServerEvent.ObservationChunk.class, ServerEvent.ActionRestarted.class, ServerEvent.Observation.class, ServerEvent.TurnEnd.class,
         ServerEvent.Error.class, ServerEvent.Pong.class, ServerEvent.EventsLost.class, ServerEvent.Files.class, FileInfo.class,
         ExecutionResult.class, ExecutionResult.ErrorInfo.class, Display.class,
         Job.class, Result.class, CancelRequest.class, KernelFrame.class, KernelCommand.class, ChatMessage.class, Usage.class,

@@ -9,24 +9,43 @@ import dev.codeact.contract.Result;
  */
 public final class ResultSequence {
 
+    /** What to do with one result. */
+    public enum Verdict {
+        /** Seen already, or of a superseded attempt: dropped. */
+        STALE,
+        /** The next result. */
+        NEXT,
+        /**
+         * The first result of a newer attempt after results of an earlier one were taken: the code
+         * runs again from the start, and whoever saw the earlier output must be told before this one.
+         */
+        RESTARTED
+    }
+
+    /** Why a job runs again from the start: the only way a newer attempt comes about (a takeover). */
+    public static final String RESTART_REASON = "the worker running it stopped answering and another took it over";
+
     private int attempt;
     private long last;
+    private boolean taken;
 
-    /** Whether {@code result} is new for its job. */
-    public boolean accept(Result result) {
+    public Verdict accept(Result result) {
         if (result.attempt() < attempt) {
-            return false;
+            return Verdict.STALE;
         }
+        boolean restarted = false;
         if (result.attempt() > attempt) {
+            restarted = taken;
             attempt = result.attempt();
             last = 0;
         }
         if (result.n() > 0) {
             if (result.n() <= last) {
-                return false;
+                return Verdict.STALE;
             }
             last = result.n();
         }
-        return true;
+        taken = true;
+        return restarted ? Verdict.RESTARTED : Verdict.NEXT;
     }
 }

@@ -98,8 +98,8 @@ public class SandboxLauncher {
         env.put("CODEACT_MAX_DISPLAY_BYTES", Long.toString(config.maxDisplayBytes()));
         env.put("CODEACT_MAX_FILE_BYTES", Long.toString(config.maxFileBytes()));
         env.put("CODEACT_PRELOAD", config.preload().contains("none") ? "" : String.join(",", config.preload()));
-        // The kernel ends itself if its worker stops renewing its heartbeat: before a peer could take its jobs.
-        env.put("CODEACT_WATCHDOG_MS", Long.toString(config.heartbeatTtl().minus(config.heartbeatInterval()).toMillis()));
+        // The kernel ends itself if its worker process stops talking to it for good (frozen, never resumed).
+        env.put("CODEACT_WATCHDOG_MS", Long.toString(config.kernelWatchdog().toMillis()));
 
         Path bundle = stateDir.resolve("bundles").resolve(id);
         Path runscRoot = stateDir.resolve("runsc");

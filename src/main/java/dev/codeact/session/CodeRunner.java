@@ -9,6 +9,7 @@ import dev.codeact.contract.FileOp;
 import dev.codeact.contract.Job;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.QueueCodec;
+import dev.codeact.contract.ServerEvent;
 import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultReader;
 import dev.codeact.queue.ResultSequence;
@@ -31,10 +32,16 @@ public class CodeRunner {
 
     private static final Logger LOG = Logger.getLogger(CodeRunner.class);
 
-    /** What an execution reports: {@link ExecutionOutput} while it runs, then one {@link ExecutionResult}. */
-    public sealed interface Progress permits Output, Done {}
+    /**
+     * What an execution reports: {@link ExecutionOutput} while it runs, {@link Restarted} when it
+     * runs again from the start on another worker, then one {@link ExecutionResult}.
+     */
+    public sealed interface Progress permits Output, Restarted, Done {}
 
     public record Output(ExecutionOutput output) implements Progress {}
+
+    /** The output so far was an earlier run's: the code runs again from the start (see {@code action_restarted}). */
+    public record Restarted(ServerEvent.ActionRestarted restart) implements Progress {}
 
     public record Done(ExecutionResult result) implements Progress {}
 
@@ -94,8 +101,14 @@ public class CodeRunner {
             long timer = vertx.setTimer(waitMs, t -> session.run(() -> end(session, jobId, emitter,
                     new ProtocolException(ErrorCode.EXECUTION_FAILED, "no worker reported on the code within " + waitMs / 1000 + " s"))));
             session.expect(jobId, result -> {
-                if (!order.accept(result)) {
+                ResultSequence.Verdict verdict = order.accept(result);
+                if (verdict == ResultSequence.Verdict.STALE) {
                     return;
+                }
+                if (verdict == ResultSequence.Verdict.RESTARTED) {
+                    session.actionEnded(jobId); // the earlier run's tool calls can no longer be answered
+                    emitter.emit(new Restarted(new ServerEvent.ActionRestarted(null, jobId, result.attempt(),
+                            ResultSequence.RESTART_REASON)));
                 }
                 if (result.isToolCall()) {
                     session.toolCall(null, jobId, result);

@@ -1,6 +1,7 @@
 package dev.codeact.worker;
 
 import dev.codeact.config.WorkerConfig;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -8,9 +9,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * The worker's periodic duties: it renews its heartbeat (and its kernels' watchdogs), looks for
- * dead peers to take over, stops kernels idle too long, and fences itself when its own heartbeat
- * may have lapsed.
+ * The worker's periodic duties: it keeps its kernels' watchdogs fed, renews its lease, looks for
+ * dead peers to take over, and stops kernels idle too long. It gives up its jobs and kernels only
+ * when a renewal shows that a peer actually took it over (the lease's epoch moved on); a renewal
+ * that is merely late, or that Redis could not answer for a while, costs nothing.
  */
 final class Heartbeat {
 
@@ -25,7 +27,8 @@ final class Heartbeat {
     private final ExecutorService blocking;
     private final Vertx vertx;
     private final AtomicBoolean sweeping = new AtomicBoolean();
-    private final AtomicBoolean fencing = new AtomicBoolean();
+    /** A renewal, or the rejoin after a takeover, is under way: one at a time, so a rejoin is never judged by a renewal of the epoch before it. */
+    private final AtomicBoolean leasing = new AtomicBoolean();
     private volatile boolean running;
     private long heartbeatTimer;
     private long reapTimer;
@@ -59,21 +62,27 @@ final class Heartbeat {
         if (!running) {
             return;
         }
-        if (!rescuer.live() && fencing.compareAndSet(false, true)) {
-            blocking.execute(() -> {
-                try {
-                    fence();
-                } finally {
-                    fencing.set(false);
-                }
-            });
-            return;
+        // This process is alive whatever Redis says: its kernels end on a known takeover (below),
+        // or after codeact.worker.kernel-watchdog if the process itself stops.
+        blocking.execute(pool::keepAlive);
+        if (leasing.compareAndSet(false, true)) {
+            long lateSince = rescuer.live() ? 0 : System.nanoTime();
+            rescuer.renew()
+                    .flatMap(kept -> kept ? Uni.createFrom().voidItem().invoke(() -> renewedLate(lateSince)) : takenOver())
+                    .eventually(() -> leasing.set(false))
+                    .subscribe().with(v -> { }, e -> LOG.warnf("worker %s cannot renew its lease (%s): its results wait "
+                            + "until it can, and it keeps its kernels", workerId, e.getMessage()));
         }
-        rescuer.announce().subscribe().with(v -> blocking.execute(pool::keepAlive),
-                e -> LOG.warnf("heartbeat failed: %s", e.getMessage()));
         if (sweeping.compareAndSet(false, true)) {
             rescuer.sweep().eventually(() -> sweeping.set(false))
                     .subscribe().with(v -> { }, e -> LOG.warnf("looking for dead workers failed: %s", e.getMessage()));
+        }
+    }
+
+    private void renewedLate(long lateSince) {
+        if (lateSince != 0) {
+            LOG.infof("worker %s renewed its lease late (starved, paused, or cut off from Redis) and nobody had taken it "
+                    + "over: its %d kernel(s) and %d job(s) go on", workerId, pool.size(), scheduler.size());
         }
     }
 
@@ -85,26 +94,28 @@ final class Heartbeat {
     }
 
     /**
-     * This worker's heartbeat may have expired (a long pause, or Redis out of reach): peers may
-     * have declared it dead and be running its jobs on fresh kernels. So it stops every job it runs
-     * (no result of them is written) and every session kernel (their sessions go on elsewhere, or
-     * on a fresh kernel here that says so), announces itself again and takes back those of its jobs
-     * nobody took over, as new attempts. Blocking: runs on a worker thread.
+     * A peer advanced this worker's epoch: it has taken the jobs over and runs them on fresh
+     * kernels. So this worker stops every job it runs (none of their results is written) and every
+     * session kernel, before it writes anything else; then it joins again with a new epoch and
+     * takes back, as new attempts, those of its jobs the peer had not claimed.
      */
-    private void fence() {
-        List<JobExecution> stopped = scheduler.clear();
-        stopped.forEach(JobExecution::abandon);
-        int kernels = pool.dropSessions();
-        if (!stopped.isEmpty() || kernels > 0) {
-            LOG.warnf("worker %s missed its heartbeat (paused, or cut off from Redis, for about %d ms or more) and may "
-                    + "have been declared dead: stopped %d job(s) and %d session kernel(s)", workerId,
-                    config.heartbeatTtl().toMillis(), stopped.size(), kernels);
-        }
-        rescuer.announce().chain(rescuer::reclaimOwn).subscribe().with(n -> {
-            if (n > 0) {
-                LOG.infof("worker %s took back %d of its jobs nobody else took over", workerId, n);
-            }
-            readers.forEach(JobReader::poll);
-        }, e -> LOG.warnf("worker %s cannot reach Redis to rejoin: %s", workerId, e.getMessage()));
+    private Uni<Void> takenOver() {
+        long lost = rescuer.epoch();
+        return Uni.createFrom().item(() -> {
+            List<JobExecution> stopped = scheduler.clear();
+            stopped.forEach(JobExecution::abandon);
+            int kernels = pool.dropSessions();
+            LOG.warnf("worker %s was taken over by a peer (its lease epoch %d moved on): stopped %d job(s) and %d session "
+                    + "kernel(s), which run on the peer", workerId, lost, stopped.size(), kernels);
+            return kernels;
+        }).runSubscriptionOn(blocking)
+                .chain(rescuer::join)
+                .chain(rescuer::reclaimOwn)
+                .invoke(n -> {
+                    if (n > 0) {
+                        LOG.infof("worker %s took back %d of its jobs nobody else took over", workerId, n);
+                    }
+                    readers.forEach(JobReader::poll);
+                }).replaceWithVoid();
     }
 }

@@ -122,8 +122,9 @@ final class JobExecution implements Kernel.Listener {
                 boolean hadState = env.affinity().claim(job.session());
                 if (entry.rescued()) {
                     restarted = true;
-                    notice = "The worker that held this session's Python interpreter stopped; this code ran on a "
-                            + "fresh interpreter: " + STATE_GONE;
+                    notice = "The worker that held this session's Python interpreter stopped answering and another took "
+                            + "over: this code ran again from the start, on a fresh interpreter (output of an earlier run "
+                            + "may have been shown to the user): " + STATE_GONE;
                 } else if (hadState) {
                     restarted = true;
                     notice = "The Python interpreter of this session was restarted (it was idle too long, or its "
@@ -145,9 +146,12 @@ final class JobExecution implements Kernel.Listener {
         }
         trace.kernelStarted(fresh);
         try {
+            // The run's id names the attempt: the kernel numbers tool calls under it, so a call of a
+            // run that was taken over never shares its id with a call of the run that replaced it.
+            String run = job.jobId() + "/" + entry.attempt();
             kernel.run(job.file() == null
-                    ? KernelCommand.exec(job.jobId(), job.code(), job.tools() == null ? List.of() : job.tools())
-                    : KernelCommand.file(job.jobId(), job.file()), this);
+                    ? KernelCommand.exec(run, job.code(), job.tools() == null ? List.of() : job.tools())
+                    : KernelCommand.file(run, job.file()), this);
         } catch (IOException | IllegalStateException e) {
             onLost("could not hand the code to the kernel: " + e.getMessage());
         }

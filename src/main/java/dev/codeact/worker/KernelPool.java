@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +36,8 @@ final class KernelPool {
 
     private final SandboxLauncher launcher;
     private final Executor blocking;
+    /** Sandboxes starting at once: a start waits here, so its ready timeout counts only its own start. */
+    private final Semaphore starts;
     private final int warmTarget;
     private final int maxKernels;
     private final Map<String, Held> bySession = new ConcurrentHashMap<>();
@@ -44,7 +47,8 @@ final class KernelPool {
     /** Why the last sandbox start failed; null once one started. */
     private volatile String lastStartFailure;
 
-    KernelPool(SandboxLauncher launcher, Executor blocking, int warmTarget, int maxKernels) {
+    KernelPool(SandboxLauncher launcher, Executor blocking, int warmTarget, int maxKernels, int startsAtOnce) {
+        this.starts = new Semaphore(startsAtOnce, true);
         this.maxKernels = maxKernels;
         this.launcher = launcher;
         this.blocking = blocking;
@@ -121,12 +125,20 @@ final class KernelPool {
 
     private Kernel startTracked() throws IOException {
         try {
+            starts.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting to start a sandbox", e);
+        }
+        try {
             Kernel k = Kernel.start(launcher, READY_TIMEOUT);
             lastStartFailure = null;
             return k;
         } catch (IOException e) {
             lastStartFailure = e.getMessage();
             throw e;
+        } finally {
+            starts.release();
         }
     }
 

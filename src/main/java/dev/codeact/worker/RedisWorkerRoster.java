@@ -7,8 +7,9 @@ import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
 import io.quarkus.redis.datasource.stream.XPendingArgs;
 import io.quarkus.redis.datasource.stream.XReadGroupArgs;
-import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Response;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,8 +17,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The worker roster in Redis: a heartbeat key with a TTL per worker, a set of workers, SETNX locks, XPENDING/XCLAIM. */
+/**
+ * The worker roster in Redis: per worker a heartbeat key with a TTL, an epoch counter and a takeover
+ * lock, all three under the worker's hash tag so one script reads and writes them together (on a
+ * Cluster too); a set of workers; XPENDING/XCLAIM for the entries.
+ */
 final class RedisWorkerRoster implements WorkerRoster {
+
+    /** KEYS: heartbeat, epoch. ARGV: ttl ms. */
+    private static final String JOIN = "local e = redis.call('INCR', KEYS[2]) "
+            + "redis.call('SET', KEYS[1], e, 'PX', ARGV[1]) return e";
+    /** KEYS: heartbeat, epoch. ARGV: the epoch held, ttl ms. */
+    private static final String RENEW = "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end "
+            + "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1";
+    /**
+     * KEYS: heartbeat, epoch, lock. ARGV: me, hold ms. The lock's value is "rescuer epoch": a rescuer
+     * still holding it for the current epoch goes on without advancing it again, while a worker that
+     * joined again since (a new epoch) is taken over anew.
+     */
+    private static final String TAKE_OVER = "if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end "
+            + "local epoch = tonumber(redis.call('GET', KEYS[2]) or '0') "
+            + "local lock = redis.call('GET', KEYS[3]) "
+            + "if lock then "
+            + "  local holder, held = string.match(lock, '^(.*) (%d+)$') "
+            + "  if holder ~= ARGV[1] then return -1 end "
+            + "  if tonumber(held) == epoch then return epoch end "
+            + "end "
+            + "epoch = redis.call('INCR', KEYS[2]) "
+            + "redis.call('SET', KEYS[3], ARGV[1] .. ' ' .. epoch, 'PX', ARGV[2]) "
+            + "return epoch";
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveStreamCommands<String, String, String> streams;
@@ -30,9 +58,16 @@ final class RedisWorkerRoster implements WorkerRoster {
     }
 
     @Override
-    public Uni<Void> announce(String worker, Duration ttl) {
-        return redis.value(String.class).set(keys.heartbeat(worker), Long.toString(System.currentTimeMillis()), new SetArgs().px(ttl))
-                .chain(() -> redis.set(String.class).sadd(keys.workers(), worker)).replaceWithVoid();
+    public Uni<Long> join(String worker, Duration ttl) {
+        return redis.execute(Command.EVAL, JOIN, "2", keys.heartbeat(worker), keys.epoch(worker), Long.toString(ttl.toMillis()))
+                .map(Response::toLong)
+                .call(() -> redis.set(String.class).sadd(keys.workers(), worker));
+    }
+
+    @Override
+    public Uni<Boolean> renew(String worker, long epoch, Duration ttl) {
+        return redis.execute(Command.EVAL, RENEW, "2", keys.heartbeat(worker), keys.epoch(worker), Long.toString(epoch),
+                Long.toString(ttl.toMillis())).map(r -> r.toLong() == 1);
     }
 
     @Override
@@ -46,17 +81,9 @@ final class RedisWorkerRoster implements WorkerRoster {
     }
 
     @Override
-    public Uni<Boolean> alive(String worker) {
-        return redis.key().exists(keys.heartbeat(worker));
-    }
-
-    @Override
-    public Uni<Boolean> lock(String dead, String me, Duration hold) {
-        String lock = keys.rescueLock(dead);
-        return redis.value(String.class).setnx(lock, me)
-                .flatMap(locked -> locked
-                        ? redis.key().pexpire(lock, hold).replaceWith(true)
-                        : redis.value(String.class).get(lock).map(me::equals));
+    public Uni<Long> takeOver(String dead, String me, Duration hold) {
+        return redis.execute(Command.EVAL, TAKE_OVER, "3", keys.heartbeat(dead), keys.epoch(dead), keys.rescueLock(dead), me,
+                Long.toString(hold.toMillis())).map(Response::toLong);
     }
 
     @Override
@@ -87,7 +114,7 @@ final class RedisWorkerRoster implements WorkerRoster {
 
     @Override
     public Uni<Void> forget(String dead, String stream) {
-        return redis.key().del(stream, keys.toolReplies(dead), keys.rescueLock(dead))
+        return redis.key().del(stream, keys.toolReplies(dead), keys.rescueLock(dead), keys.epoch(dead))
                 .chain(() -> redis.set(String.class).srem(keys.workers(), dead)).replaceWithVoid();
     }
 }

@@ -11,11 +11,14 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Announces this worker (a heartbeat with a TTL, and membership of the worker set) and takes
- * over the jobs of workers whose heartbeat expired: the entries still unacknowledged or unread
- * on their own stream, and the ones they had taken from the shared stream. One worker takes over
- * a dead worker at a time (a lock), so a job is handed to one new owner only. The store is a
- * {@link WorkerRoster}; what is taken, when, and as which attempt is decided here.
+ * Keeps this worker's lease (a heartbeat with a TTL, an epoch, membership of the worker set) and
+ * takes over the jobs of workers whose heartbeat expired: the entries still unacknowledged or
+ * unread on their own stream, and the ones they had taken from the shared stream. Taking over
+ * advances the dead worker's epoch first, in the same step that finds its heartbeat gone, so a
+ * worker that was only slow learns of it when it next renews, and a worker whose epoch did not
+ * move was not taken over, however late it renews. One worker takes over a dead worker at a time
+ * (a lock), so a job is handed to one new owner only. The store is a {@link WorkerRoster}; what is
+ * taken, when, and as which attempt is decided here.
  */
 final class Rescuer {
 
@@ -34,6 +37,8 @@ final class Rescuer {
     private final Claimed sink;
     /** Until when (nanoTime) this worker's heartbeat surely still lives in Redis; 0 before the first. */
     private volatile long liveUntil;
+    /** The epoch of this worker's lease; 0 before it joined. */
+    private volatile long epoch;
 
     Rescuer(WorkerRoster roster, RedisKeys keys, String me, Duration ttl, Claimed sink) {
         this.roster = roster;
@@ -43,15 +48,43 @@ final class Rescuer {
         this.sink = sink;
     }
 
-    Uni<Void> announce() {
+    /** A new lease, with an epoch of its own: at start, and after this worker was taken over. */
+    Uni<Long> join() {
         long sentAt = System.nanoTime();
-        return roster.announce(me, ttl).invoke(() -> liveUntil = sentAt + ttl.toNanos() - ttl.toNanos() / 10);
+        return roster.join(me, ttl).invoke(e -> {
+            epoch = e;
+            liveUntil = sentAt + margin();
+        });
+    }
+
+    /**
+     * Renews the lease; false when a peer took this worker over (its epoch moved on) and the
+     * worker must give up every job and kernel. A renewal that comes late, or after a Redis outage,
+     * still succeeds when nobody took over: being slow costs nothing.
+     */
+    Uni<Boolean> renew() {
+        long sentAt = System.nanoTime();
+        long held = epoch;
+        return roster.renew(me, held, ttl).invoke(kept -> {
+            if (kept) {
+                liveUntil = sentAt + margin();
+            }
+        });
+    }
+
+    /** 90% of the TTL, counted from before the write was sent: the heartbeat surely lives that long. */
+    private long margin() {
+        return ttl.toNanos() - ttl.toNanos() / 10;
+    }
+
+    long epoch() {
+        return epoch;
     }
 
     /**
      * Whether this worker's heartbeat surely still lives: it was set less than 90% of its TTL ago
-     * (counted from before the SET was sent). Once false, others may have declared this worker dead
-     * and taken its jobs, so it must not run or answer them any more.
+     * (counted from before the write was sent). Once false, a peer may be taking this worker over,
+     * so nothing of its jobs may be written until a renewal says whether one did.
      */
     boolean live() {
         return System.nanoTime() - liveUntil < 0;
@@ -77,17 +110,12 @@ final class Rescuer {
         return roster.members()
                 .onItem().transformToMulti(members -> Multi.createFrom().iterable(members))
                 .filter(worker -> !worker.equals(me))
-                .onItem().transformToUniAndConcatenate(worker -> roster.alive(worker)
-                        .flatMap(alive -> alive ? Uni.createFrom().voidItem() : takeOver(worker)))
+                .onItem().transformToUniAndConcatenate(worker -> roster.takeOver(worker, me, ttl.multipliedBy(5))
+                        .flatMap(taken -> taken < 0 ? Uni.createFrom().voidItem() : claimAll(worker, taken)))
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> takeOver(String dead) {
-        return roster.lock(dead, me, ttl.multipliedBy(5))
-                .flatMap(mine -> mine ? claimAll(dead) : Uni.createFrom().voidItem());
-    }
-
-    private Uni<Void> claimAll(String dead) {
+    private Uni<Void> claimAll(String dead, long epoch) {
         String own = keys.workerJobs(dead);
         Uni<Integer> unreadOwn = roster.readNew(own, me, CLAIM_BATCH)
                 .map(messages -> deliver(own, messages, Map.of()))
@@ -97,7 +125,7 @@ final class Rescuer {
         return Uni.join().all(claims).andCollectFailures().map(counts -> counts.stream().mapToInt(Integer::intValue).sum())
                 .flatMap(taken -> {
                     if (taken > 0) {
-                        LOG.warnf("worker %s is gone: took over %d of its jobs", dead, taken);
+                        LOG.warnf("worker %s is gone: took over %d of its jobs (its lease epoch is now %d)", dead, taken, epoch);
                         return Uni.createFrom().voidItem();
                     }
                     // Nothing left: forget the dead worker once its stream is empty.

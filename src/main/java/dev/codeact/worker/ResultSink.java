@@ -34,6 +34,8 @@ final class ResultSink {
     private static final int MERGE_LIMIT = 64 * 1024;
     private static final long FIRST_RETRY_MS = 100;
     private static final long LONGEST_RETRY_MS = 2000;
+    /** How often held results look again whether the lease was renewed. */
+    private static final long HOLD_MS = 100;
 
     /** Sends one pipelined batch: the Redis client's {@code batch}. */
     private final Function<List<Request>, Uni<List<Response>>> send;
@@ -52,11 +54,13 @@ final class ResultSink {
     /** When the writes began to fail (0 while they succeed), and the next retry's delay. */
     private long failingSince;
     private long retryMs = FIRST_RETRY_MS;
+    /** Results wait for the lease (logged once per wait). Only the thread writing the batch in flight touches it. */
+    private boolean holding;
 
     /**
      * @param attempt which run of the job this is (see {@link Result#attempt()})
-     * @param live    false once this worker may have been declared dead: then nothing is written,
-     *                since another worker may be running the job already
+     * @param live    false while this worker's lease is not surely renewed: then nothing is written
+     *                (the batch waits), since a peer may be taking the job over
      */
     ResultSink(Function<List<Request>, Uni<List<Response>>> send, String stream, long maxLen, Duration retryWindow,
                ScheduledExecutorService timers, int attempt, BooleanSupplier live, Runnable onFinished) {
@@ -111,16 +115,30 @@ final class ResultSink {
     }
 
     private void write(List<Result> batch) {
-        if (!live.getAsBoolean()) {
-            LOG.warnf("results of %s not written: this worker missed its heartbeat and may have been taken over",
-                    batch.get(0).jobId());
-            synchronized (this) {
-                closed = true;
-                queue.clear();
+        synchronized (this) {
+            if (closed) {
                 sending = false;
+                return;
+            }
+        }
+        if (!live.getAsBoolean()) {
+            // A peer may be taking this worker over: nothing leaves until a renewal of the lease
+            // says whether one did. If it did, the job is abandoned and this sink closed; if not,
+            // the batch goes as it is.
+            if (!holding) {
+                holding = true;
+                LOG.infof("results of %s held: this worker's lease is not renewed yet", batch.get(0).jobId());
+            }
+            try {
+                timers.schedule(() -> write(batch), HOLD_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException shuttingDown) {
+                synchronized (this) {
+                    sending = false;
+                }
             }
             return;
         }
+        holding = false;
         List<Request> xadds = new ArrayList<>(batch.size());
         for (Result entry : batch) {
             xadds.add(Request.cmd(Command.XADD).arg(stream).arg("MAXLEN").arg("~").arg(maxLen).arg("*")

@@ -10,28 +10,36 @@ import java.util.Set;
 
 /**
  * What the rescue needs from the shared store, and nothing of how it keeps it: the set of workers,
- * their heartbeats, one lock per dead worker, and the job streams' entries a worker took and did not
- * acknowledge. {@link RedisWorkerRoster} keeps them in Redis; the rules of the rescue are
- * {@link Rescuer}'s.
+ * each worker's lease (a heartbeat with a TTL and an epoch that only moves forward), and the job
+ * streams' entries a worker took and did not acknowledge. {@link RedisWorkerRoster} keeps them in
+ * Redis; the rules of the rescue are {@link Rescuer}'s.
  */
 interface WorkerRoster {
 
-    /** Sets the worker's heartbeat, to expire after {@code ttl}, and adds it to the set. */
-    Uni<Void> announce(String worker, Duration ttl);
+    /**
+     * A new lease: advances the worker's epoch, sets its heartbeat (to expire after {@code ttl})
+     * and adds it to the set. Returns the epoch the worker now holds.
+     */
+    Uni<Long> join(String worker, Duration ttl);
+
+    /**
+     * Sets the heartbeat again if the worker's epoch is still {@code epoch}; false when a peer
+     * advanced it (the worker was taken over), and then nothing is set.
+     */
+    Uni<Boolean> renew(String worker, long epoch, Duration ttl);
 
     /** Removes the worker's heartbeat at once (it stays in the set until someone forgets it). */
     Uni<Void> retire(String worker);
 
     Uni<Set<String>> members();
 
-    /** Whether the worker's heartbeat has not expired. */
-    Uni<Boolean> alive(String worker);
-
     /**
-     * Whether {@code me} holds the lock on taking over {@code dead}: taken now (held for
-     * {@code hold}), or taken by {@code me} before.
+     * Takes over {@code dead} if its heartbeat has expired and no other worker holds the takeover
+     * (a lock held for {@code hold}): the first time, the dead worker's epoch is advanced, so it can
+     * never renew the lease it held. Returns the epoch taken over, or -1 when the worker is alive
+     * or another rescuer has it. Atomic: a heartbeat renewed at the same time wins or loses whole.
      */
-    Uni<Boolean> lock(String dead, String me, Duration hold);
+    Uni<Long> takeOver(String dead, String me, Duration hold);
 
     /** The ids of the entries on {@code stream} delivered to {@code consumer} and not acknowledged, each with how often it was delivered. */
     Uni<Map<String, Integer>> pending(String stream, String consumer, int count);
@@ -44,6 +52,6 @@ interface WorkerRoster {
 
     Uni<Long> length(String stream);
 
-    /** Drops the dead worker: its stream (and its tool replies), its lock, its place in the set. */
+    /** Drops the dead worker: its stream (and its tool replies), its lock and epoch, its place in the set. */
     Uni<Void> forget(String dead, String stream);
 }

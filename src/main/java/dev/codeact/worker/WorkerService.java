@@ -101,7 +101,8 @@ public class WorkerService {
         launcher.announce();
         blocking = Executors.newCachedThreadPool(daemon("worker-exec"));
         timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
-        pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels());
+        pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels(),
+                Math.max(1, config.sandboxStarts().orElse(Runtime.getRuntime().availableProcessors())));
         jobContext = new JobExecution.Context(pool, timers, ExecutionLimits.of(workerId, config, tools, launcher.mode()), tracer,
                 new SessionAffinity(redis, keys, workerId, sessions.ttl()), this::sinkFor, this::finished);
         rescuer = new Rescuer(new RedisWorkerRoster(redis, keys), keys, workerId, config.heartbeatTtl(),
@@ -133,15 +134,18 @@ public class WorkerService {
             readers.add(new JobReader(streams, stream, workerId, queue.blockTimeout(), queue.batch(),
                     () -> config.concurrency() - scheduler.size(), m -> accept(stream, m, false, 1), vertx));
         }
-        rescuer.announce()
+        heartbeat = new Heartbeat(config, workerId, rescuer, pool, scheduler, readers, blocking, vertx);
+        rescuer.join()
                 .chain(() -> Uni.join().all(readers.stream().map(JobReader::ensureGroup).toList()).andFailFast())
                 .subscribe().with(v -> {
+                    if (!running) {
+                        return; // stopped while it joined
+                    }
                     LOG.infof("worker %s reading %s (%d at a time, %d warm sandboxes)", workerId,
                             String.join(", ", streamsRead), config.concurrency(), config.warmPool());
                     readers.forEach(JobReader::start);
+                    heartbeat.start(); // renewals need the epoch the join gave
                 }, e -> LOG.errorf("worker cannot start reading jobs: %s", e.getMessage()));
-        heartbeat = new Heartbeat(config, workerId, rescuer, pool, scheduler, readers, blocking, vertx);
-        heartbeat.start();
     }
 
     /**
@@ -191,7 +195,7 @@ public class WorkerService {
             return "not started";
         }
         if (!rescuer.live()) {
-            return "its heartbeat is not renewed (Redis out of reach?)";
+            return "its lease is not renewed (Redis out of reach, or the worker starved?)";
         }
         for (JobReader reader : readers) {
             if (reader.failure() != null) {

@@ -256,6 +256,25 @@ class TurnTest {
     }
 
     @Test
+    void aRunThatStartsAgainAfterOutputWasShownIsAnnouncedBeforeItsOutput() throws Exception {
+        model.reply(new ModelDelta.Text("<execute>print(1)"), new ModelDelta.End("stop", null));
+        model.reply(new ModelDelta.Text("Done."), new ModelDelta.End("stop", null));
+        Turn turn = start("go");
+        Job job = job();
+        deliver(turn, Result.chunk("s-1", job.jobId(), "w-1", "stdout", "line 0\n").numbered(1, 1));
+        deliver(turn, Result.chunk("s-1", job.jobId(), "w-2", "stdout", "line 0\n").numbered(2, 1));
+        deliver(turn, Result.chunk("s-1", job.jobId(), "w-2", "stdout", "line 1\n").numbered(2, 2));
+        deliver(turn, Result.observation("s-1", job.jobId(), "w-2", ran("line 0\nline 1\n", false)).numbered(2, 3));
+        ended();
+        assertEquals(List.of("turn_start", "token", "action", "observation_chunk", "action_restarted", "observation_chunk",
+                "observation_chunk", "observation", "token", "turn_end"), host.types());
+        ServerEvent.ActionRestarted restart = host.events.stream().filter(e -> e instanceof ServerEvent.ActionRestarted)
+                .map(e -> (ServerEvent.ActionRestarted) e).findFirst().orElseThrow();
+        assertEquals(2, restart.attempt());
+        assertEquals(job.jobId(), restart.actionId());
+    }
+
+    @Test
     void aCancelWhileTheModelStreamsClosesTheCallAndKeepsWhatWasSaid() throws Exception {
         Turn turn = start("go");
         waitFor("token");

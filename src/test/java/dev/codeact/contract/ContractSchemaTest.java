@@ -79,7 +79,8 @@ class ContractSchemaTest {
                 List.of(new FileInfo("data.csv", 12_345, 1_764_129_600_000L)));
         List<ServerEvent> events = List.of(new ServerEvent.SessionInfo(1, "alice", "m", true, 5), new ServerEvent.TurnStart(1, "hi"),
                 new ServerEvent.Token(1, "Let"), new ServerEvent.Action(1, "a-1", 1, "print(1)"),
-                new ServerEvent.ObservationChunk(1, "a-1", "stdout", "1\n"), new ServerEvent.Observation(1, "a-1", result, "1"),
+                new ServerEvent.ObservationChunk(1, "a-1", "stdout", "1\n"),
+                new ServerEvent.ActionRestarted(1, "a-1", 2, "the worker running it stopped answering"), new ServerEvent.Observation(1, "a-1", result, "1"),
                 new ServerEvent.TurnEnd(1, TurnEndReason.ANSWER.wire(), 1, 10, new Usage(3, 4)),
                 ServerEvent.Error.of(ErrorCode.NO_MODEL, "no model"), new ServerEvent.EventsLost(4, 9), new ServerEvent.Pong("p"),
                 new ServerEvent.Files(List.of(new FileInfo("data.csv", 12, 1_764_129_600_000L))),

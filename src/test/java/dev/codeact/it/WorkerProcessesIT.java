@@ -150,58 +150,6 @@ class WorkerProcessesIT {
     }
 
     /**
-     * A worker paused (SIGSTOP, as a long GC pause would) in the middle of an action is taken over;
-     * when it wakes up it fences itself: its run of the action never reaches the model (one
-     * observation, from the fresh kernel, which says so), and it rejoins and takes jobs again.
-     */
-    @Test
-    @Tag("fault")
-    void aPausedWorkerIsFencedAndItsRunNeverReachesTheModel() throws Exception {
-        // The paused JVM is frozen on purpose: its blocked-thread checker would count the pause as
-        // an event loop blocked by code (and bin/test fails on that warning).
-        Map<String, String> pausable = Map.of("quarkus.vertx.max-event-loop-execute-time", "60s");
-        try (AppProcess w1 = worker("w-pause-1", "main:", pausable);
-             AppProcess w2 = worker("w-pause-2", "main:", pausable);
-             WsClient ws = open()) {
-            AppProcess paused = kernelHolder(ws, w1, w2, "y = 1",
-                    "import time\nprint('begun', flush=True)\ntime.sleep(4)\nprint('ended', y)");
-            ws.next("observation_chunk", 30_000); // 'begun': the action runs on the paused worker's kernel
-            signal("STOP", paused);
-            // Its kernels get no keep-alive now: they end themselves before its heartbeat expires,
-            // so the peer that takes the job over never runs it at the same time.
-            Path pausedDir = RUN_DIR.resolve(paused.name());
-            String left = processesMentioning(pausedDir);
-            for (int i = 0; i < 300 && !left.isEmpty(); i++) {
-                Thread.sleep(100);
-                left = processesMentioning(pausedDir);
-            }
-            assertEquals("", left, "the paused worker's sandboxes ended themselves");
-            Thread.sleep(4000); // its heartbeat expires and a peer takes the job
-            signal("CONT", paused);
-
-            List<JsonNode> events = ws.untilTurnEnd(60_000);
-            List<JsonNode> observations = CodeActTurnTest.ofType(events, "observation");
-            assertEquals(1, observations.size(), "one observation: " + observations);
-            JsonNode result = observations.get(0).get("result");
-            assertTrue(result.get("restarted").asBoolean(), result.toString());
-            assertEquals("NameError", result.get("error").get("name").asText(), "the fresh kernel ran it, without y");
-            assertTrue(CodeActTurnTest.text(ws.all(), "observation_chunk", "text").indexOf("ended 1") < 0,
-                    "the paused worker's run never reached the client");
-            paused.awaitLog("missed its heartbeat", 30_000);
-            paused.awaitLog("a kernel ended itself: its worker had not kept it alive", 10_000);
-            Tally.auditReplay(sessionUri(ws), ws.all());
-
-            // Back in the pool: the woken worker takes jobs again (its stream was removed by the peer).
-            model.enqueue(Reply.of("<execute>\nprint('again')\n"), Reply.of("Done."));
-            try (WsClient other = open()) {
-                other.sendJson("type", "user_message", "text", "go");
-                assertEquals("again", CodeActTurnTest.ofType(other.untilTurnEnd(60_000), "observation").get(0)
-                        .get("text").asText());
-            }
-        }
-    }
-
-    /**
      * Starts a turn of two actions, {@code first} leaving state in the session's kernel; once the
      * first is done, returns which of the two workers holds that kernel (the second runs there next).
      */

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * The rescue's rules without Redis: who is taken over, by whom, which entries move and as which
  * attempt, and when a dead worker is forgotten. The roster here keeps Redis' stream semantics in
  * maps (a consumer group's pending entries and delivery counts); the real-parts tier
- * (WorkerProcessesIT) runs the same rules against redis-server with a worker process killed.
+ * (WorkerProcessesIT, WorkerLeaseIT) runs the same rules against redis-server with worker processes
+ * killed, paused and starved.
  */
 class RescuerTest {
 
@@ -39,7 +40,7 @@ class RescuerTest {
 
     /** w2 took two jobs from its own stream and one from the shared stream (twice), and left one unread; then it died. */
     void w2DiesHoldingJobs() {
-        rescuer("w2").announce().await().indefinitely();
+        rescuer("w2").join().await().indefinitely();
         roster.add(keys.workerJobs("w2"), "1-0", "1-1", "1-2");
         roster.add(shared, "5-0");
         roster.read(keys.workerJobs("w2"), "w2", 2);
@@ -52,7 +53,7 @@ class RescuerTest {
     void aDeadWorkersJobsAreTakenOverOnceEachAsTheirNextAttempt() {
         w2DiesHoldingJobs();
         Rescuer w1 = rescuer("w1");
-        w1.announce().await().indefinitely();
+        w1.join().await().indefinitely();
         w1.sweep().await().indefinitely();
         assertEquals(Set.of(keys.workerJobs("w2") + " 1-0 2", keys.workerJobs("w2") + " 1-1 2",
                 keys.workerJobs("w2") + " 1-2 1", shared + " 5-0 3"), Set.copyOf(claimed));
@@ -61,7 +62,7 @@ class RescuerTest {
         claimed.clear();
         w1.sweep().await().indefinitely();
         Rescuer w3 = rescuer("w3");
-        w3.announce().await().indefinitely();
+        w3.join().await().indefinitely();
         w3.sweep().await().indefinitely();
         assertEquals(List.of(), claimed, "nothing moves twice: w1 holds the entries, and the lock on w2");
         assertTrue(roster.members.contains("w2"), "w2's stream still holds entries in progress");
@@ -69,7 +70,7 @@ class RescuerTest {
 
     @Test
     void aLiveWorkerIsLeftAlone() {
-        rescuer("w2").announce().await().indefinitely();
+        rescuer("w2").join().await().indefinitely();
         roster.add(keys.workerJobs("w2"), "1-0");
         roster.read(keys.workerJobs("w2"), "w2", 1);
         rescuer("w1").sweep().await().indefinitely();
@@ -80,7 +81,7 @@ class RescuerTest {
     @Test
     void aWorkerLockedByAnotherRescuerIsLeftToIt() {
         w2DiesHoldingJobs();
-        roster.locks.put("w2", "w3");
+        roster.locks.put("w2", new Roster.Lock("w3", 0));
         rescuer("w1").sweep().await().indefinitely();
         assertEquals(List.of(), claimed);
     }
@@ -100,7 +101,7 @@ class RescuerTest {
     @Test
     void aFencedWorkerTakesItsOwnEntriesBackAsNewAttempts() {
         Rescuer w1 = rescuer("w1");
-        w1.announce().await().indefinitely();
+        w1.join().await().indefinitely();
         roster.add(keys.workerJobs("w1"), "1-0");
         roster.add(shared, "5-0");
         roster.read(keys.workerJobs("w1"), "w1", 1);
@@ -110,14 +111,55 @@ class RescuerTest {
     }
 
     @Test
+    void aWorkerThatWasOnlySlowRenewsItsLeaseWhateverTheDelay() {
+        Rescuer w2 = rescuer("w2");
+        w2.join().await().indefinitely();
+        roster.heartbeats.remove("w2"); // expired: starved, paused, or Redis away
+        assertTrue(w2.renew().await().indefinitely(), "nobody took it over: it keeps its lease");
+        assertTrue(roster.heartbeats.contains("w2"));
+        rescuer("w1").sweep().await().indefinitely();
+        assertEquals(List.of(), claimed);
+    }
+
+    @Test
+    void aTakeoverAdvancesTheEpochFirstSoTheOldWorkerLearnsOfItWhenItRenews() {
+        w2DiesHoldingJobs();
+        Rescuer w2 = rescuer("w2");
+        long held = roster.epochs.get("w2");
+        rescuer("w1").sweep().await().indefinitely();
+        assertEquals(held + 1, roster.epochs.get("w2"), "advanced once, before anything was claimed");
+        assertEquals(4, claimed.size());
+        w2.join().await().indefinitely(); // w2 rejoins: a fresh lease, so a later death is a new takeover
+        long rejoined = roster.epochs.get("w2");
+        assertEquals(held + 2, rejoined);
+
+        rescuer("w1").sweep().await().indefinitely();
+        assertEquals(rejoined, roster.epochs.get("w2"), "alive again: left alone");
+        roster.heartbeats.remove("w2");
+        rescuer("w1").sweep().await().indefinitely();
+        assertEquals(rejoined + 1, roster.epochs.get("w2"),
+                "w1 still holds the lock of the first takeover, yet the rejoined lease is taken over anew");
+    }
+
+    @Test
+    void aRenewalAfterATakeoverFailsAndSetsNothing() {
+        Rescuer w2 = rescuer("w2");
+        w2.join().await().indefinitely();
+        roster.heartbeats.remove("w2");
+        rescuer("w1").sweep().await().indefinitely();
+        assertFalse(w2.renew().await().indefinitely());
+        assertFalse(roster.heartbeats.contains("w2"), "the old lease is not brought back");
+    }
+
+    @Test
     void aWorkerIsLiveOnlyWhileItsLastHeartbeatSurelyLasts() throws InterruptedException {
         Rescuer w1 = rescuer("w1");
         assertFalse(w1.live(), "before its first heartbeat");
-        w1.announce().await().indefinitely();
+        w1.join().await().indefinitely();
         assertTrue(w1.live(), "a minute-long heartbeat was just set");
 
         Rescuer brief = new Rescuer(roster, keys, "w9", Duration.ofMillis(20), (s, e, a) -> { });
-        brief.announce().await().indefinitely();
+        brief.join().await().indefinitely();
         Thread.sleep(40);
         assertFalse(brief.live(), "past its TTL others may have taken its jobs");
     }
@@ -127,7 +169,8 @@ class RescuerTest {
 
         final Set<String> members = new HashSet<>();
         final Set<String> heartbeats = new HashSet<>();
-        final Map<String, String> locks = new HashMap<>();
+        final Map<String, Lock> locks = new HashMap<>();
+        final Map<String, Long> epochs = new HashMap<>();
         /** Entry ids per stream, in order. */
         final Map<String, List<String>> streams = new HashMap<>();
         /** Per stream: the entries delivered and not acknowledged, with their consumer and delivery count. */
@@ -136,6 +179,10 @@ class RescuerTest {
         final Map<String, Set<String>> read = new HashMap<>();
 
         record Delivery(String consumer, int count) {
+        }
+
+        /** Who takes a dead worker over, and the epoch it advanced it to. */
+        record Lock(String holder, long epoch) {
         }
 
         void add(String stream, String... ids) {
@@ -156,10 +203,20 @@ class RescuerTest {
         }
 
         @Override
-        public Uni<Void> announce(String worker, Duration ttl) {
+        public Uni<Long> join(String worker, Duration ttl) {
+            long epoch = epochs.merge(worker, 1L, Long::sum);
             heartbeats.add(worker);
             members.add(worker);
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(epoch);
+        }
+
+        @Override
+        public Uni<Boolean> renew(String worker, long epoch, Duration ttl) {
+            boolean kept = epochs.getOrDefault(worker, 0L) == epoch;
+            if (kept) {
+                heartbeats.add(worker);
+            }
+            return Uni.createFrom().item(kept);
         }
 
         @Override
@@ -174,13 +231,20 @@ class RescuerTest {
         }
 
         @Override
-        public Uni<Boolean> alive(String worker) {
-            return Uni.createFrom().item(heartbeats.contains(worker));
-        }
-
-        @Override
-        public Uni<Boolean> lock(String dead, String me, Duration hold) {
-            return Uni.createFrom().item(locks.computeIfAbsent(dead, d -> me).equals(me));
+        public Uni<Long> takeOver(String dead, String me, Duration hold) {
+            if (heartbeats.contains(dead)) {
+                return Uni.createFrom().item(-1L);
+            }
+            long epoch = epochs.getOrDefault(dead, 0L);
+            Lock lock = locks.get(dead);
+            if (lock != null && !lock.holder().equals(me)) {
+                return Uni.createFrom().item(-1L);
+            }
+            if (lock == null || lock.epoch() != epoch) {
+                epoch = epochs.merge(dead, 1L, Long::sum);
+                locks.put(dead, new Lock(me, epoch));
+            }
+            return Uni.createFrom().item(epoch);
         }
 
         @Override
@@ -230,6 +294,7 @@ class RescuerTest {
         public Uni<Void> forget(String dead, String stream) {
             streams.remove(stream);
             locks.remove(dead);
+            epochs.remove(dead);
             members.remove(dead);
             return Uni.createFrom().voidItem();
         }

@@ -85,11 +85,25 @@ class ResultSinkTest {
     }
 
     @Test
-    void aWorkerThatMayHaveBeenTakenOverWritesNothing() throws Exception {
+    void resultsWaitWhileTheLeaseIsUnsureAndLeaveWhenItIsRenewed() throws Exception {
+        live.set(false);
+        sink.push(chunk("stdout", "before"));
+        sink.push(observation());
+        sink.flush();
+        assertTrue(redis.quietFor(300), "nothing leaves while a peer may be taking the worker over");
+        live.set(true);
+        RedisBatches.Sent batch = redis.next();
+        assertEquals(List.of(1L, 2L), results(batch).stream().map(Result::n).toList(), "held whole, in order");
+    }
+
+    @Test
+    void heldResultsOfAJobGivenUpAfterATakeoverAreNeverWritten() throws Exception {
         live.set(false);
         sink.push(observation());
         sink.flush();
-        assertTrue(redis.quietFor(100));
+        sink.close();
+        live.set(true);
+        assertTrue(redis.quietFor(300));
         assertEquals(0, finished.get());
     }
 }
