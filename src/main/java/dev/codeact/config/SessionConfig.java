@@ -60,4 +60,12 @@ public interface SessionConfig {
     /** Lease a gateway holds on a session while it runs a turn (renewed at a third of it). */
     @WithDefault("30s")
     Duration turnLease();
+
+    /**
+     * A connection to an existing session without {@code ?last_seq} gets no event until its first
+     * frame (a {@code resume} says from where) or until this much time has passed, then events from
+     * its attach on: a resume never races events already on their way.
+     */
+    @WithDefault("2s")
+    Duration resumeWait();
 }

@@ -8,7 +8,10 @@ import org.jboss.logging.Logger;
 /**
  * One client connection on a session. {@code cursor} is the seq of the last event this
  * connection was sent; while {@code live} is false the connection is catching up (replay) and
- * live events reach it through the replay instead, so none is sent twice or skipped.
+ * live events reach it through the replay instead, so none is sent twice or skipped. A connection
+ * that attached to an existing session without saying where it stands is {@code held}: nothing
+ * is sent to it until its first frame (a {@code resume} says from where) or the hold ends, so
+ * a resume never races events already on their way.
  */
 final class Attachment {
 
@@ -16,7 +19,10 @@ final class Attachment {
 
     final Client connection;
     long cursor;
+    /** The seq of the first event sent on this connection; 0 before any. */
+    long firstSent;
     boolean live;
+    boolean held;
     boolean closed;
     /** Bumped by each resume, so the answer of an older replay read is ignored. */
     int generation;
@@ -43,6 +49,9 @@ final class Attachment {
 
     void send(long seq, String json) {
         cursor = seq;
+        if (firstSent == 0) {
+            firstSent = seq;
+        }
         if (!closed) {
             connection.send(seq, json).subscribe().with(v -> { },
                     e -> LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage()));

@@ -456,14 +456,45 @@ public final class Session implements TurnHost, ToolHost {
         }
     }
 
-    /** Sends this connection every event after {@code fromSeq}, in order and once, then goes live. */
+    /**
+     * A connection attached to this existing session that has not said where it stands: it gets
+     * events after the current one, but only once it is {@link #release released} (its first frame,
+     * or the end of the hold) or it resumes.
+     */
+    Attachment attachHeld(Client connection) {
+        Attachment a = new Attachment(connection, lastSeq, false);
+        a.held = true;
+        attachments.add(a);
+        return a;
+    }
+
+    /** A held connection goes live from where it attached: what was held back comes first, in order. */
+    void release(Attachment a) {
+        if (a.held) {
+            a.held = false;
+            catchUp(a);
+        }
+    }
+
+    /**
+     * Sends this connection every event after {@code fromSeq}, in order and once, then goes live.
+     * Events already sent on this connection are never sent again: they are on their way.
+     */
     void resume(Attachment a, long fromSeq) {
+        a.held = false;
         if (fromSeq > lastSeq) {
-            a.cursor = lastSeq;
-            a.live = true;
             Attachment.sendOutsideLog(a.connection, id, ErrorCode.INVALID_EVENT,
                     "last_seq " + fromSeq + " is ahead of this session's last event " + lastSeq);
+            catchUp(a);
             return;
+        }
+        if (a.firstSent != 0 && fromSeq < a.cursor) {
+            if (fromSeq + 1 < a.firstSent) {
+                Attachment.sendOutsideLog(a.connection, id, ErrorCode.INVALID_EVENT, "this connection already sent events "
+                        + a.firstSent + ".." + a.cursor + ": events " + (fromSeq + 1) + ".." + (a.firstSent - 1)
+                        + " cannot come after them in order; reconnect with ?last_seq=" + fromSeq + ", or resume as the first frame");
+            }
+            return; // what follows fromSeq was sent on this connection already, or goes out in order
         }
         a.generation++;
         a.cursor = fromSeq;

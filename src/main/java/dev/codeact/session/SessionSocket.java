@@ -46,8 +46,10 @@ public class SessionSocket {
     private final TurnStarter turns;
     private final SessionConfig config;
     private final LimitsConfig limits;
+    private final Vertx vertx;
 
-    public SessionSocket(SessionRegistry registry, TurnStarter turns, SessionConfig config, LimitsConfig limits) {
+    public SessionSocket(SessionRegistry registry, TurnStarter turns, SessionConfig config, LimitsConfig limits, Vertx vertx) {
+        this.vertx = vertx;
         this.registry = registry;
         this.turns = turns;
         this.config = config;
@@ -95,9 +97,13 @@ public class SessionSocket {
                     reject(connection, id, e.code(), e.getMessage());
                     return;
                 }
-                link.attachment = session.attachLive(link.client);
                 if (resumeFrom != null) {
+                    link.attachment = session.attachLive(link.client);
                     session.resume(link.attachment, resumeFrom);
+                } else {
+                    Attachment held = session.attachHeld(link.client);
+                    link.attachment = held;
+                    vertx.setTimer(config.resumeWait().toMillis(), t -> session.run(() -> session.release(held)));
                 }
                 List<String> early;
                 synchronized (link.early) {
@@ -166,8 +172,12 @@ public class SessionSocket {
         try {
             event = WireCodec.parseClient(frame, config.maxFrameBytes(), config.maxFrameBytes());
         } catch (ProtocolException e) {
+            session.release(attachment);
             toConnection(attachment.connection, session, e.code(), e.getMessage());
             return;
+        }
+        if (!(event instanceof ClientEvent.Resume)) {
+            session.release(attachment); // the client did not ask for a replay: events from its attach on
         }
         if (event instanceof ClientEvent.UserMessage m) {
             try {
