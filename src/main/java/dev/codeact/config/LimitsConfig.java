@@ -35,4 +35,13 @@ public interface LimitsConfig {
     @WithDefault("20000")
     @Positive
     int maxSessions();
+
+    /**
+     * Bytes of events one WebSocket connection may have queued, sent but not yet taken by the
+     * client (a client that stops reading). Past it the connection is closed with status 1008 and
+     * reason {@code slow_consumer}; the client reconnects and resumes from its last seq.
+     */
+    @WithDefault("4194304")
+    @Positive
+    long clientBufferBytes();
 }

@@ -22,6 +22,11 @@ public enum ErrorCode {
     TOO_MANY_TURNS("too_many_turns"),
     TOO_MANY_CONNECTIONS("too_many_connections"),
     SESSION_FULL("session_full"),
+    /**
+     * Not an event: the close reason of a connection whose client left more than
+     * {@code codeact.limits.client-buffer-bytes} of events unread (status 1008); it reconnects and resumes.
+     */
+    SLOW_CONSUMER("slow_consumer"),
     NO_MODEL("no_model"),
     OVERLOADED("overloaded"),
     UPSTREAM_UNAVAILABLE("upstream_unavailable"),

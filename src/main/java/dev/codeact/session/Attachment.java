@@ -3,6 +3,8 @@ package dev.codeact.session;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.WireCodec;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,6 +47,26 @@ final class Attachment {
     static void sendOutsideLog(Client connection, String session, ServerEvent event) {
         connection.send(0, WireCodec.encodeServer(session, 0, event)).subscribe().with(v -> { },
                 e -> LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage()));
+    }
+
+    /**
+     * Sends a catch-up batch; the answer comes once the connection took its last event (its
+     * writes complete in order), so the next batch waits for this one rather than piling up.
+     */
+    Uni<Void> sendBatch(List<ReplayBuffer.Logged> events) {
+        for (int i = 0; i < events.size() - 1; i++) {
+            send(events.get(i).seq(), events.get(i).json());
+        }
+        ReplayBuffer.Logged last = events.get(events.size() - 1);
+        cursor = last.seq();
+        if (firstSent == 0) {
+            firstSent = last.seq();
+        }
+        return closed ? Uni.createFrom().voidItem()
+                : connection.send(last.seq(), last.json()).onFailure().recoverWithItem(e -> {
+                    LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage());
+                    return null;
+                });
     }
 
     void send(long seq, String json) {

@@ -17,22 +17,8 @@ public interface Client {
     /** Ends the connection (after what was sent before it). */
     Uni<Void> close();
 
-    static Client of(WebSocketConnection connection) {
-        return new Client() {
-            @Override
-            public String id() {
-                return connection.id();
-            }
-
-            @Override
-            public Uni<Void> send(long seq, String json) {
-                return connection.sendText(json);
-            }
-
-            @Override
-            public Uni<Void> close() {
-                return connection.close();
-            }
-        };
+    /** A WebSocket connection that may hold at most {@code budget} bytes of events its client has not taken. */
+    static Client of(WebSocketConnection connection, long budget) {
+        return new SocketClient(connection, budget);
     }
 }

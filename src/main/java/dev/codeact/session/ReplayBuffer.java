@@ -14,14 +14,20 @@ final class ReplayBuffer {
 
     record Logged(long seq, String json) {}
 
-    /** How a client that saw every event up to a cursor catches up. */
+    /**
+     * How a client that saw every event up to a cursor catches up, one bounded batch at a time, so
+     * a long catch-up neither holds its event loop nor floods the client's connection.
+     */
     sealed interface Plan {
-        /** These buffered events, then live. */
-        record FromBuffer(List<Logged> events) implements Plan {}
+        /** These buffered events; then live when {@code complete}, else plan again once they are sent. */
+        record FromBuffer(List<Logged> events, boolean complete) implements Plan {}
 
         /** First the stored events {@code from < seq <= to}, {@code expected} of them (gaps hold none), then plan again. */
         record FromStore(long from, long to, long expected) implements Plan {}
     }
+
+    /** How much one step of a catch-up takes at most (at least one event, whatever its size). */
+    record Batch(int events, long bytes) {}
 
     private final int capacity;
     private final long maxBytes;
@@ -52,19 +58,25 @@ final class ReplayBuffer {
         gaps.add(gap);
     }
 
-    Plan plan(long cursor, long lastSeq) {
+    Plan plan(long cursor, long lastSeq, Batch batch) {
         Logged first = recent.peekFirst();
         if (cursor >= lastSeq || (first != null && first.seq() <= nextSeq(cursor))) {
             List<Logged> after = new ArrayList<>();
+            long taken = 0;
             for (Logged l : recent) {
-                if (l.seq() > cursor) {
-                    after.add(l);
+                if (l.seq() <= cursor) {
+                    continue;
                 }
+                if (!after.isEmpty() && (after.size() >= batch.events() || taken + l.json().length() > batch.bytes())) {
+                    return new Plan.FromBuffer(after, false);
+                }
+                after.add(l);
+                taken += l.json().length();
             }
-            return new Plan.FromBuffer(after);
+            return new Plan.FromBuffer(after, true);
         }
         // Older than the buffer: those events were evicted only after Redis stored them.
-        long to = first == null ? lastSeq : first.seq() - 1;
+        long to = Math.min(first == null ? lastSeq : first.seq() - 1, cursor + batch.events());
         long expected = (to - cursor) - gaps.stream().mapToLong(g -> g.overlap(cursor, to)).sum();
         return new Plan.FromStore(cursor, to, expected);
     }

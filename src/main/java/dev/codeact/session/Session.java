@@ -137,6 +137,9 @@ public final class Session implements TurnHost, ToolHost {
         }
     }
 
+    /** One step of a resume's catch-up: what a client takes in one go before the next step is read or sent. */
+    private static final ReplayBuffer.Batch CATCH_UP = new ReplayBuffer.Batch(256, 64 * 1024);
+
     /** Numbers, logs and sends one event; the send does not wait for Redis. */
     @Override
     public void emit(ServerEvent event) {
@@ -502,21 +505,30 @@ public final class Session implements TurnHost, ToolHost {
         catchUp(a);
     }
 
+    /**
+     * One batch of the catch-up, then the next once the connection took it; live at the end.
+     * Bounded batches keep a long catch-up from holding the event loop or queueing a whole log on
+     * one connection.
+     */
     private void catchUp(Attachment a) {
         if (a.closed || a.live) {
             return;
         }
-        ReplayBuffer.Plan plan = replay.plan(a.cursor, lastSeq);
+        ReplayBuffer.Plan plan = replay.plan(a.cursor, lastSeq, CATCH_UP);
+        int generation = a.generation;
         if (plan instanceof ReplayBuffer.Plan.FromBuffer buffered) {
-            buffered.events().forEach(l -> a.send(l.seq(), l.json()));
-            a.live = true;
+            if (buffered.complete()) {
+                buffered.events().forEach(l -> a.send(l.seq(), l.json()));
+                a.live = true;
+            } else {
+                sendThen(a, generation, buffered.events(), () -> catchUp(a));
+            }
             return;
         }
         ReplayBuffer.Plan.FromStore stored = (ReplayBuffer.Plan.FromStore) plan;
         long from = stored.from();
         long to = stored.to();
         long expected = stored.expected();
-        int generation = a.generation;
         store.events(id, from, to).subscribe().with(events -> run(() -> {
             if (a.generation != generation || a.closed) {
                 return;
@@ -525,17 +537,46 @@ public final class Session implements TurnHost, ToolHost {
                 a.cursor = to;
                 Attachment.sendOutsideLog(a.connection, id, ErrorCode.STORAGE,
                         "events " + (from + 1) + ".." + to + " are no longer stored (expired)");
+                catchUp(a);
+            } else if (events.isEmpty()) {
+                a.cursor = to; // a range of gaps only
+                catchUp(a);
             } else {
-                events.forEach(e -> a.send(e.seq(), e.json()));
-                a.cursor = to;
+                sendThen(a, generation, events.stream().map(e -> new ReplayBuffer.Logged(e.seq(), e.json())).toList(), () -> {
+                    a.cursor = to;
+                    catchUp(a);
+                });
             }
-            catchUp(a);
         }), failure -> run(() -> {
             if (a.generation == generation && !a.closed) {
                 a.cursor = lastSeq;
                 a.live = true;
                 Attachment.sendOutsideLog(a.connection, id, ErrorCode.STORAGE,
                         "could not read the event log: " + failure.getMessage());
+            }
+        }));
+    }
+
+    /**
+     * Sends {@code events} in steps of at most {@link #CATCH_UP}'s bytes (at least one event), each
+     * once the connection took the one before, then runs {@code then}; all of it on this session's
+     * context, and only while the attachment still wants this catch-up.
+     */
+    private void sendThen(Attachment a, int generation, List<ReplayBuffer.Logged> events, Runnable then) {
+        int end = 0;
+        long taken = 0;
+        while (end < events.size() && (end == 0 || taken + events.get(end).json().length() <= CATCH_UP.bytes())) {
+            taken += events.get(end++).json().length();
+        }
+        int sent = end;
+        a.sendBatch(events.subList(0, sent)).subscribe().with(v -> run(() -> {
+            if (a.generation != generation || a.closed) {
+                return;
+            }
+            if (sent < events.size()) {
+                sendThen(a, generation, events.subList(sent, events.size()), then);
+            } else {
+                then.run();
             }
         }));
     }

@@ -64,7 +64,7 @@ public class SessionSocket {
             reject(connection, null, e.code(), e.getMessage());
             return;
         }
-        Link link = new Link(Client.of(connection), new FrameRate(limits.framesPerSecond()));
+        Link link = new Link(Client.of(connection, limits.clientBufferBytes()), new FrameRate(limits.framesPerSecond()));
         link.session = session;
         link.attachment = session.attachLive(link.client);
         links.put(connection.id(), link);
@@ -80,7 +80,7 @@ public class SessionSocket {
             reject(connection, id, e.code(), e.getMessage());
             return;
         }
-        Link link = new Link(Client.of(connection), new FrameRate(limits.framesPerSecond()));
+        Link link = new Link(Client.of(connection, limits.clientBufferBytes()), new FrameRate(limits.framesPerSecond()));
         links.put(connection.id(), link);
         registry.find(id, principal, Vertx.currentContext()).subscribe().with(session -> {
             if (session == null) {

@@ -22,9 +22,22 @@ final class RawWebSocket implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
 
+    /** The status and reason of the close frame the server sent; -1 and null before one. */
+    private int closeStatus = -1;
+    private String closeReason;
+
     RawWebSocket(String wsUri) throws IOException {
+        this(wsUri, 0);
+    }
+
+    /** With {@code receiveBuffer} > 0, the socket's receive buffer is that small: a client that does not read stalls soon. */
+    RawWebSocket(String wsUri, int receiveBuffer) throws IOException {
         URI uri = URI.create(wsUri);
-        socket = new Socket(uri.getHost(), uri.getPort());
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()));
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
@@ -87,12 +100,24 @@ final class RawWebSocket implements AutoCloseable {
             byte[] payload = new byte[(int) length];
             in.readFully(payload);
             if (opcode == 0x8) {
+                if (payload.length >= 2) {
+                    closeStatus = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+                    closeReason = new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+                }
                 return null;
             }
             if (opcode == 0x1) {
                 return new String(payload, StandardCharsets.UTF_8);
             }
         }
+    }
+
+    int closeStatus() {
+        return closeStatus;
+    }
+
+    String closeReason() {
+        return closeReason;
     }
 
     private static String readLine(InputStream in) throws IOException {

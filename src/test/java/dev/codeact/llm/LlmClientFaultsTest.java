@@ -63,7 +63,7 @@ class LlmClientFaultsTest {
     static LlmConfig config(String baseUrl, String... more) {
         Map<String, String> props = new HashMap<>(Map.of("codeact.llm.base-url", baseUrl,
                 // Far above what a loaded machine takes to answer; the test of the idle timeout sets its own.
-                "codeact.llm.retry-base", "50ms", "codeact.llm.idle-timeout", "20s", "codeact.llm.connect-timeout", "20s"));
+                "codeact.llm.retry-base", "50ms", "codeact.llm.idle-timeout", "120s", "codeact.llm.connect-timeout", "120s"));
         for (int i = 0; i < more.length; i += 2) {
             props.put(more[i], more[i + 1]);
         }
@@ -92,7 +92,7 @@ class LlmClientFaultsTest {
                     result.complete(new Outcome(deltas, null, null, model.code(), model.getMessage(), ms(start)));
                 }));
         try {
-            return result.get(30, TimeUnit.SECONDS);
+            return result.get(300, TimeUnit.SECONDS);
         } finally {
             client.close();
         }
