@@ -297,8 +297,8 @@ public final class Turn {
         return stop == ErrorCode.SESSION_FULL
                 ? "this session's log reached its limit (codeact.session.max-log-events or max-log-bytes): the turn was "
                         + "stopped; start a new session to go on"
-                : "more than " + TurnHost.UNSTORED_LIMIT + " events could not be stored (Redis is away or too slow): the "
-                        + "turn was stopped; send the message again once Redis is back";
+                : "this session's events are not being stored (Redis is away, too slow, or refuses writes): the turn was "
+                        + "stopped; send the message again once Redis is back";
     }
 
     /** What the model said before the turn was cut short stays in the history it will see next. */

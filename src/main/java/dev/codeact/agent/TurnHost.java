@@ -17,9 +17,8 @@ import java.util.List;
 public interface TurnHost {
 
     /**
-     * The most events a gateway may have sent but not stored. A gateway that takes over a session
-     * whose turn was left open skips this many seqs (events_lost), so no seq a client saw live is
-     * ever used for another event. A turn stops ({@code storage}) before its session reaches it.
+     * The most events a session may hold that Redis has not stored yet (they wait in memory, and
+     * reach clients once stored). A turn stops ({@code storage}) before its session reaches it.
      */
     long UNSTORED_LIMIT = 10_000;
 

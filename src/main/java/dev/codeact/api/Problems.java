@@ -13,8 +13,22 @@ public class Problems {
     @ServerExceptionMapper
     public Response refused(ProtocolException e, UriInfo uri) {
         int status = status(e.code());
-        return Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(Problem.of(e.code(), status, e.getMessage(), uri.getPath())).build();
+        Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(e.code(), status, e.getMessage(), uri.getPath()));
+        int retryAfter = retryAfterSeconds(e.code());
+        if (retryAfter > 0) {
+            response.header("Retry-After", retryAfter);
+        }
+        return response.build();
+    }
+
+    /** When trying again may work, and how soon: a passing state of this gateway or of Redis. */
+    static int retryAfterSeconds(ErrorCode code) {
+        return switch (code) {
+            case OVERLOADED, STORAGE, SESSION_ELSEWHERE -> 2;
+            case RATE_LIMITED, TOO_MANY_TURNS -> 1;
+            default -> 0;
+        };
     }
 
     static int status(ErrorCode code) {

@@ -2,6 +2,7 @@ package dev.codeact.api;
 
 import dev.codeact.config.CodeactConfig;
 import dev.codeact.queue.ResultReader;
+import dev.codeact.session.GatewayHeartbeat;
 import dev.codeact.worker.WorkerService;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -9,8 +10,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready means: as a gateway, results are being read; as a worker, sandboxes start. (Redis itself
- * is checked by the Redis client's own health check.)
+ * Ready means: as a gateway, results are being read and Redis takes writes (a Redis that answers
+ * may still refuse them: MISCONF, OOM, READONLY); as a worker, sandboxes start. (Reaching Redis at
+ * all is checked by the Redis client's own health check.)
  */
 @Readiness
 public class ReadinessCheck implements HealthCheck {
@@ -19,7 +21,10 @@ public class ReadinessCheck implements HealthCheck {
     private final ResultReader results;
     private final WorkerService worker;
 
-    public ReadinessCheck(CodeactConfig config, ResultReader results, WorkerService worker) {
+    private final GatewayHeartbeat storage;
+
+    public ReadinessCheck(CodeactConfig config, ResultReader results, WorkerService worker, GatewayHeartbeat storage) {
+        this.storage = storage;
         this.config = config;
         this.results = results;
         this.worker = worker;
@@ -29,7 +34,8 @@ public class ReadinessCheck implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("codeact").up();
         if (config.gateway()) {
-            String failure = results.failure();
+            String failure = results.failure() != null ? results.failure()
+                    : storage.refusal() != null ? "Redis refuses writes: " + storage.refusal() : null;
             response.withData("gateway", failure == null ? "reading results" : failure);
             if (failure != null) {
                 response.down();

@@ -39,9 +39,11 @@ public interface LimitsConfig {
     /**
      * Bytes of events one WebSocket connection may have queued, sent but not yet taken by the
      * client (a client that stops reading). Past it the connection is closed with status 1008 and
-     * reason {@code slow_consumer}; the client reconnects and resumes from its last seq.
+     * reason {@code slow_consumer}; the client reconnects and resumes from its last seq. Above the
+     * largest single event (an observation with 4 MiB of figures, base64, and a million characters
+     * of output is about 8 MB), so a client that reads is never cut for one event's size.
      */
-    @WithDefault("4194304")
+    @WithDefault("16777216")
     @Positive
     long clientBufferBytes();
 }

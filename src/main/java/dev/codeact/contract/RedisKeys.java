@@ -96,6 +96,11 @@ public final class RedisKeys {
         return prefix + "results:" + gatewayId;
     }
 
+    /** A gateway's heartbeat: written every second with a short TTL (it lives; Redis takes its writes). */
+    public String gatewayHeartbeat(String gatewayId) {
+        return prefix + "gateway:" + gatewayId;
+    }
+
     public String cancelChannel() {
         return prefix + "cancel";
     }

@@ -14,7 +14,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The gateway role's start and stop: its result reader, its sessions gauge, takeover notices, its
- * MCP servers, its clients at shutdown.
+ * heartbeat, its MCP servers, its clients at shutdown.
  */
 @ApplicationScoped
 public class GatewayLifecycle {
@@ -34,8 +34,11 @@ public class GatewayLifecycle {
     private final McpServers mcp;
     private final SessionIndex index;
 
+    private final GatewayHeartbeat heartbeat;
+
     public GatewayLifecycle(ResultReader results, SessionRegistry registry, MeterRegistry meters, OpenConnections connections,
-                            McpServers mcp, SessionIndex index) {
+                            McpServers mcp, SessionIndex index, GatewayHeartbeat heartbeat) {
+        this.heartbeat = heartbeat;
         this.mcp = mcp;
         this.index = index;
         this.results = results;
@@ -51,6 +54,7 @@ public class GatewayLifecycle {
         results.onOutage(registry::resultsUnreachable);
         results.start(registry::dispatch);
         registry.listenForTakeovers();
+        heartbeat.start();
         mcp.start();
         LOG.infof("gateway reading results from %s", results.stream());
     }
@@ -74,6 +78,7 @@ public class GatewayLifecycle {
 
     public void stop() {
         index.drain(CLOSE_WAIT);
+        heartbeat.stop();
         results.stop();
         mcp.stop();
     }

@@ -35,6 +35,8 @@ final class LogWriter {
     private long renewedAt = Long.MIN_VALUE;
     /** Its last write failed in a batch with other logs: it goes alone until one succeeds. */
     private boolean suspect;
+    /** When (nanoTime) its writes began to fail; 0 while they succeed. */
+    private long failingSince;
 
     /** The sorted set it writes (one key, so one Cluster slot). */
     String key() {
@@ -65,16 +67,6 @@ final class LogWriter {
         return stored;
     }
 
-    /**
-     * Numbers up to {@code number} will never be written (a gap): they count as stored. Only
-     * when nothing below them waits to be written, which is the case right after a load.
-     */
-    void skipTo(long number) {
-        if (idle() && stored < number) {
-            stored = number;
-        }
-    }
-
     boolean idle() {
         return !queued && inFlight == null && pending.isEmpty();
     }
@@ -98,6 +90,11 @@ final class LogWriter {
         return true;
     }
 
+    /** How long its writes have been failing (Redis away, or refusing writes: MISCONF, OOM, READONLY); 0 while they succeed. */
+    long failingNanos() {
+        return failingSince == 0 ? 0 : System.nanoTime() - failingSince;
+    }
+
     boolean suspect() {
         return suspect;
     }
@@ -106,6 +103,7 @@ final class LogWriter {
     void written() {
         context.runOnContext(v -> {
             suspect = false;
+            failingSince = 0;
             stored = Math.max(stored, inFlight.values().stream().mapToLong(Long::longValue).max().orElse(0));
             inFlight = null;
             onStored.run();
@@ -123,6 +121,9 @@ final class LogWriter {
     void failed(boolean shared) {
         context.runOnContext(v -> {
             suspect |= shared;
+            if (failingSince == 0) {
+                failingSince = System.nanoTime();
+            }
             inFlight.putAll(pending);
             pending = inFlight;
             inFlight = null;

@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A session's latest events, for clients that resume, and the seq ranges that hold no event
- * (gaps, see events_lost). It keeps at most {@code capacity} events and {@code maxBytes} of JSON,
+ * A session's latest events, for the live connections (an event is sent once stored) and for
+ * clients that resume, and the seq ranges that hold no event (gaps: logs written by versions that
+ * skipped seqs after a crash, see events_lost). It keeps at most {@code capacity} events and {@code maxBytes} of JSON,
  * but an event leaves only once Redis stored it: a resume finds it nowhere else. It decides how a
  * client catches up: from here, or first from the stored log. Not thread-safe: its session's context.
  */
@@ -54,18 +55,18 @@ final class ReplayBuffer {
         }
     }
 
-    void addGap(SessionStore.Gap gap) {
-        gaps.add(gap);
-    }
-
-    Plan plan(long cursor, long lastSeq, Batch batch) {
+    /** How a client that has every event up to {@code cursor} catches up to {@code upTo}. */
+    Plan plan(long cursor, long upTo, Batch batch) {
         Logged first = recent.peekFirst();
-        if (cursor >= lastSeq || (first != null && first.seq() <= nextSeq(cursor))) {
+        if (cursor >= upTo || (first != null && first.seq() <= nextSeq(cursor))) {
             List<Logged> after = new ArrayList<>();
             long taken = 0;
             for (Logged l : recent) {
                 if (l.seq() <= cursor) {
                     continue;
+                }
+                if (l.seq() > upTo) {
+                    break;
                 }
                 if (!after.isEmpty() && (after.size() >= batch.events() || taken + l.json().length() > batch.bytes())) {
                     return new Plan.FromBuffer(after, false);
@@ -76,9 +77,25 @@ final class ReplayBuffer {
             return new Plan.FromBuffer(after, true);
         }
         // Older than the buffer: those events were evicted only after Redis stored them.
-        long to = Math.min(first == null ? lastSeq : first.seq() - 1, cursor + batch.events());
+        long to = Math.min(first == null ? upTo : first.seq() - 1, cursor + batch.events());
         long expected = (to - cursor) - gaps.stream().mapToLong(g -> g.overlap(cursor, to)).sum();
         return new Plan.FromStore(cursor, to, expected);
+    }
+
+    /** The buffered events {@code from < seq <= to}, in order (the newest: they are found from the end). */
+    List<Logged> between(long from, long to) {
+        ArrayDeque<Logged> found = new ArrayDeque<>();
+        var newestFirst = recent.descendingIterator();
+        while (newestFirst.hasNext()) {
+            Logged l = newestFirst.next();
+            if (l.seq() <= from) {
+                break;
+            }
+            if (l.seq() <= to) {
+                found.addFirst(l);
+            }
+        }
+        return new ArrayList<>(found);
     }
 
     /** The seq after {@code seq} that can hold an event (gaps hold none). */

@@ -71,6 +71,8 @@ public final class Session implements TurnHost, ToolHost {
     private final StringBuilder notes = new StringBuilder();
     private final Hooks hooks;
     private long lastSeq;
+    /** The last seq sent to the live connections: every event up to it is stored (events are sent once stored). */
+    private long sent;
     /** Counted against the owner's session limit (while a connection is attached); the registry's. */
     boolean counted;
     private Turn turn;
@@ -110,6 +112,7 @@ public final class Session implements TurnHost, ToolHost {
         this.store = store;
         this.replay = new ReplayBuffer(config.replayBuffer(), config.replayBufferBytes(), gaps);
         this.lastSeq = lastSeq;
+        this.sent = lastSeq;
         this.history = new ArrayList<>(history);
         this.hooks = hooks;
         LogFlusher flusher = store.logFlusher(context);
@@ -140,7 +143,10 @@ public final class Session implements TurnHost, ToolHost {
     /** One step of a resume's catch-up: what a client takes in one go before the next step is read or sent. */
     private static final ReplayBuffer.Batch CATCH_UP = new ReplayBuffer.Batch(256, 64 * 1024);
 
-    /** Numbers, logs and sends one event; the send does not wait for Redis. */
+    /**
+     * Numbers and logs one event; it is sent once Redis stored it ({@link #stored}), so every
+     * client of the session, on any gateway and after any crash, sees the same events.
+     */
     @Override
     public void emit(ServerEvent event) {
         long seq = ++lastSeq;
@@ -148,42 +154,29 @@ public final class Session implements TurnHost, ToolHost {
         eventLog.append(seq, json);
         loggedBytes += json.length();
         replay.add(seq, json, eventLog.stored());
-        for (Attachment a : attachments) {
-            if (a.live) {
-                a.send(seq, json);
-            }
+        if (event instanceof ServerEvent.Error error && ErrorCode.STORAGE.code().equals(error.code())) {
+            // The log may be what fails: clients hear of it now (seq 0), and with its seq once stored.
+            attachments.forEach(a -> Attachment.sendOutsideLog(a.connection, id, event));
         }
     }
 
     /**
      * Why the running turn must stop now, or null: the session's log is at its limit
-     * ({@code session_full}: no new turn may start either), or too many events went out without
-     * being stored ({@code storage}: Redis is away or too slow).
+     * ({@code session_full}: no new turn may start either), or its events are not being stored
+     * ({@code storage}: Redis away, too slow, or refusing writes for the retry window).
      */
     @Override
     public ErrorCode stopCode() {
         if (lastSeq >= maxLogEvents || loggedBytes >= maxLogBytes) {
             return ErrorCode.SESSION_FULL;
         }
-        return lastSeq - eventLog.stored() >= UNSTORED_LIMIT - UNSTORED_RESERVE ? ErrorCode.STORAGE : null;
+        boolean backlog = lastSeq - eventLog.stored() >= UNSTORED_LIMIT - UNSTORED_RESERVE;
+        return backlog || eventLog.failingNanos() >= store.retryWindow().toNanos() ? ErrorCode.STORAGE : null;
     }
 
     /** The session's log is at its limit: no new turn may start. */
     boolean logFull() {
         return stopCode() == ErrorCode.SESSION_FULL;
-    }
-
-    /**
-     * Called when this gateway takes over a session whose turn was left open: the gateway that ran
-     * it may have sent events it never stored. Those seqs are skipped and said to be lost.
-     */
-    void skipUnstored() {
-        SessionStore.Gap gap = new SessionStore.Gap(lastSeq + 1, lastSeq + UNSTORED_LIMIT);
-        replay.addGap(gap);
-        store.saveGap(id, gap, ttl);
-        lastSeq = gap.to();
-        eventLog.skipTo(gap.to());
-        emit(new ServerEvent.EventsLost(gap.from(), gap.to()));
     }
 
     public void error(ErrorCode code, String message) {
@@ -323,9 +316,23 @@ public final class Session implements TurnHost, ToolHost {
         }
     }
 
+    /** Redis stored more events: the live connections get them, then the buffer may let go of them. */
     private void stored() {
-        replay.trim(eventLog.stored());
         long persisted = eventLog.stored();
+        if (persisted > sent) {
+            List<ReplayBuffer.Logged> fresh = replay.between(sent, persisted);
+            for (Attachment a : attachments) {
+                if (a.live) {
+                    for (ReplayBuffer.Logged l : fresh) {
+                        if (l.seq() > a.cursor) {
+                            a.send(l.seq(), l.json());
+                        }
+                    }
+                }
+            }
+            sent = persisted;
+        }
+        replay.trim(persisted);
         while (!untilStored.isEmpty() && untilStored.peekFirst().seq() <= persisted) {
             untilStored.pollFirst().action().run();
         }
@@ -405,7 +412,7 @@ public final class Session implements TurnHost, ToolHost {
 
     /** A connection that receives every event from now on. */
     Attachment attachLive(Client connection) {
-        Attachment a = new Attachment(connection, lastSeq, true);
+        Attachment a = new Attachment(connection, sent, true);
         attachments.add(a);
         return a;
     }
@@ -465,7 +472,7 @@ public final class Session implements TurnHost, ToolHost {
      * or the end of the hold) or it resumes.
      */
     Attachment attachHeld(Client connection) {
-        Attachment a = new Attachment(connection, lastSeq, false);
+        Attachment a = new Attachment(connection, sent, false);
         a.held = true;
         attachments.add(a);
         return a;
@@ -514,7 +521,8 @@ public final class Session implements TurnHost, ToolHost {
         if (a.closed || a.live) {
             return;
         }
-        ReplayBuffer.Plan plan = replay.plan(a.cursor, lastSeq, CATCH_UP);
+        // Up to what is stored: the rest goes to every live connection as it is stored.
+        ReplayBuffer.Plan plan = replay.plan(a.cursor, sent, CATCH_UP);
         int generation = a.generation;
         if (plan instanceof ReplayBuffer.Plan.FromBuffer buffered) {
             if (buffered.complete()) {
@@ -549,7 +557,7 @@ public final class Session implements TurnHost, ToolHost {
             }
         }), failure -> run(() -> {
             if (a.generation == generation && !a.closed) {
-                a.cursor = lastSeq;
+                a.cursor = sent;
                 a.live = true;
                 Attachment.sendOutsideLog(a.connection, id, ErrorCode.STORAGE,
                         "could not read the event log: " + failure.getMessage());

@@ -11,9 +11,8 @@ import java.util.UUID;
 
 /**
  * A session's events as a stream, for clients that cannot hold a WebSocket (Server-Sent Events
- * of the sessions API): the same attachment as a WebSocket connection, read-only. The stored
- * events after a seq come first, then live ones, each once and in order; errors about this client
- * alone have seq 0, as on the WebSocket.
+ * of the sessions API), read-only. The stored events after a seq come first, then live ones, each
+ * once and in order; errors about this client alone have seq 0, as on the WebSocket.
  */
 @ApplicationScoped
 public class SessionFeed {
@@ -24,33 +23,70 @@ public class SessionFeed {
     /** Events a stream may fall behind its client before it fails (the client resumes with Last-Event-ID). */
     public static final int BEHIND = 10_000;
 
-    private final SessionRegistry registry;
+    /** Events a viewer's tail reads from the log in one go. */
+    static final int TAIL_BATCH = 256;
+    /** How long a viewer's tail waits before it looks at the log again, when it found nothing new. */
+    static final long TAIL_EVERY_MS = 200;
 
-    public SessionFeed(SessionRegistry registry) {
+    private final SessionRegistry registry;
+    private final SessionStore store;
+    private final Vertx vertx;
+
+    public SessionFeed(SessionRegistry registry, SessionStore store, Vertx vertx) {
         this.registry = registry;
+        this.store = store;
+        this.vertx = vertx;
     }
 
     /**
      * Fails, before any event, with {@link ProtocolException} ({@code session_not_found},
-     * {@code forbidden}, the connection limits, {@code session_elsewhere}, {@code storage}).
+     * {@code forbidden}, the connection limits, {@code storage}). A session this gateway holds is
+     * followed as a WebSocket connection would; any other is followed by reading its log in Redis,
+     * without taking the session: a viewer never moves a session, so it never evicts the clients of
+     * the gateway that holds it. Both give the same events, since each is stored before it is sent.
      */
     public Multi<Event> follow(String id, String principal, long after) {
-        return registry.find(id, principal, Vertx.currentContext())
-                .onItem().ifNull().failWith(() -> new ProtocolException(ErrorCode.SESSION_NOT_FOUND,
-                        "no such session (never created, or expired)"))
-                .onFailure(e -> !(e instanceof ProtocolException))
-                .transform(e -> new ProtocolException(ErrorCode.STORAGE, "could not load the session: " + e.getMessage()))
-                .onItem().transformToMulti(session -> Multi.createFrom().<Event>emitter(emitter -> session.run(() -> {
-                    try {
-                        registry.admit(session);
-                    } catch (ProtocolException e) {
-                        emitter.fail(e);
-                        return;
-                    }
-                    Attachment attachment = session.attachLive(new StreamClient(emitter));
-                    emitter.onTermination(() -> session.run(() -> session.detach(attachment)));
-                    session.resume(attachment, after);
-                }), BEHIND));
+        Session here = registry.heldHere(id);
+        if (here == null) {
+            return registry.checkOwner(id, principal)
+                    .onFailure(e -> !(e instanceof ProtocolException))
+                    .transform(e -> new ProtocolException(ErrorCode.STORAGE, "could not read the session: " + e.getMessage()))
+                    .onItem().transformToMulti(v -> tail(id, after));
+        }
+        if (!principal.equals(here.owner())) {
+            return Multi.createFrom().failure(new ProtocolException(ErrorCode.FORBIDDEN, "this session belongs to another principal"));
+        }
+        return Multi.createFrom().<Event>emitter(emitter -> here.run(() -> {
+            try {
+                registry.admit(here);
+            } catch (ProtocolException e) {
+                emitter.fail(e);
+                return;
+            }
+            Attachment attachment = here.attachLive(new StreamClient(emitter));
+            emitter.onTermination(() -> here.run(() -> here.detach(attachment)));
+            here.resume(attachment, after);
+        }), BEHIND);
+    }
+
+    /** The stored events after {@code after}, then each one as it is stored, until the client goes. */
+    private Multi<Event> tail(String id, long after) {
+        return Multi.createFrom().<Event>emitter(emitter -> {
+            long[] cursor = {after};
+            Runnable[] read = new Runnable[1];
+            read[0] = () -> store.eventsAfter(id, cursor[0], TAIL_BATCH).subscribe().with(events -> {
+                if (emitter.isCancelled()) {
+                    return;
+                }
+                for (SessionStore.Event e : events) {
+                    emitter.emit(new Event(e.seq(), e.json()));
+                    cursor[0] = e.seq();
+                }
+                vertx.setTimer(events.size() == TAIL_BATCH ? 1 : TAIL_EVERY_MS, t -> read[0].run());
+            }, failure -> emitter.fail(new ProtocolException(ErrorCode.STORAGE, "could not read the event log: "
+                    + failure.getMessage())));
+            read[0].run();
+        }, BEHIND);
     }
 
     /** The stream as the session's client: each event is an item; closing completes the stream. */

@@ -25,8 +25,8 @@ import org.jboss.logging.Logger;
 /**
  * Keeps one gateway at a time in charge of a session, so two never number events of one session:
  * a gateway running a turn holds a lease on the session (renewed while the turn runs), another
- * gateway refuses to take the session while that lease lives, and a gateway that takes a session
- * tells the others, which drop their idle copy.
+ * gateway refuses to take the session while that lease lives and its holder's heartbeat beats,
+ * and a gateway that takes a session tells the others, which drop their idle copy.
  */
 @ApplicationScoped
 public class SessionHandover {
@@ -42,8 +42,11 @@ public class SessionHandover {
 
     private final Duration lease;
 
+    private final GatewayHeartbeat heartbeat;
+
     public SessionHandover(ReactiveRedisDataSource redis, RedisKeys keys, InstanceId instance, Vertx vertx,
-                           SessionConfig config) {
+                           SessionConfig config, GatewayHeartbeat heartbeat) {
+        this.heartbeat = heartbeat;
         this.lease = config.turnLease();
         this.redis = redis;
         this.keys = keys;
@@ -51,12 +54,22 @@ public class SessionHandover {
         this.vertx = vertx;
     }
 
-    /** Succeeds when this gateway may take the session over; fails with {@code session_elsewhere}. */
+    /**
+     * Succeeds when this gateway may take the session over: no other gateway holds its turn lease,
+     * or the one that does has no heartbeat (it stopped: its session is taken over within the
+     * heartbeat's TTL, not the lease's). Fails with {@code session_elsewhere}.
+     */
     Uni<Void> mayTake(String session) {
         return redis.value(String.class).get(keys.turnLease(session)).flatMap(holder -> holder == null || holder.equals(me)
                 ? Uni.createFrom().voidItem()
-                : Uni.createFrom().failure(new ProtocolException(ErrorCode.SESSION_ELSEWHERE,
-                        "a turn of this session is running on another gateway: reconnect there, or in a moment")));
+                : heartbeat.alive(holder).flatMap(alive -> {
+                    if (!alive) {
+                        LOG.infof("taking over %s from gateway %s, whose heartbeat stopped", LogTag.session(session), holder);
+                        return Uni.createFrom().voidItem();
+                    }
+                    return Uni.createFrom().failure(new ProtocolException(ErrorCode.SESSION_ELSEWHERE,
+                            "a turn of this session is running on another gateway: reconnect there, or in a moment"));
+                }));
     }
 
     void taken(String session) {

@@ -52,8 +52,12 @@ public class SessionRegistry {
     private final SessionIndex index;
     private final ToolRuntime tools;
 
+    private final GatewayHeartbeat storage;
+
     public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent,
-                           SessionHandover handover, Vertx vertx, JobQueue jobs, SessionIndex index, ToolRuntime tools) {
+                           SessionHandover handover, Vertx vertx, JobQueue jobs, SessionIndex index, ToolRuntime tools,
+                           GatewayHeartbeat storage) {
+        this.storage = storage;
         this.tools = tools;
         this.jobs = jobs;
         this.index = index;
@@ -78,6 +82,7 @@ public class SessionRegistry {
     }
 
     private Session admitNew(Context context, String principal) throws ProtocolException {
+        storage.requireWritable();
         if (sessions.size() >= limits.maxSessions()) {
             throw new ProtocolException(ErrorCode.OVERLOADED, "this gateway holds " + sessions.size()
                     + " sessions, its limit; try again later or another gateway");
@@ -199,6 +204,24 @@ public class SessionRegistry {
         });
     }
 
+    /** The session if this gateway holds it in memory now, else null. */
+    Session heldHere(String id) {
+        return validId(id) ? sessions.get(id) : null;
+    }
+
+    /** Succeeds when {@code principal} owns the stored session {@code id}; fails with session_not_found or forbidden. */
+    Uni<Void> checkOwner(String id, String principal) {
+        if (!validId(id)) {
+            return Uni.createFrom().failure(notFound());
+        }
+        return store.owner(id).chain(owner -> owner == null ? Uni.createFrom().failure(notFound())
+                : owner.equals(principal) ? Uni.createFrom().voidItem() : Uni.createFrom().failure(forbidden()));
+    }
+
+    private static ProtocolException notFound() {
+        return new ProtocolException(ErrorCode.SESSION_NOT_FOUND, "no such session (never created, or expired)");
+    }
+
     /** Whether {@code id} can be a session id at all (anything else is not looked up). */
     public static boolean validId(String id) {
         return id != null && ID.matcher(id).matches();
@@ -279,12 +302,9 @@ public class SessionRegistry {
         Session session = newSession(id, loaded.owner(), context, loaded.lastSeq(), loaded.lastTurn(), loaded.sampling(),
                 loaded.history(), loaded.gaps(), loaded.tools());
         if (loaded.turnOpen()) {
-            // No lease is held (checked before loading): whoever ran that turn is gone, perhaps
-            // with events it had sent but not stored.
-            session.run(() -> {
-                session.skipUnstored();
-                session.closeInterruptedTurn(loaded.lastTurn());
-            });
+            // No lease is held (checked before loading): whoever ran that turn is gone. It sent
+            // nothing it had not stored, so the log goes on from its last event, without a gap.
+            session.run(() -> session.closeInterruptedTurn(loaded.lastTurn()));
         }
         return session;
     }

@@ -1,6 +1,7 @@
 package dev.codeact.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codeact.config.QueueConfig;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.RedisKeys;
@@ -11,6 +12,7 @@ import dev.codeact.queue.LogTag;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -41,7 +43,11 @@ public class SessionStore {
     public record Loaded(long lastSeq, String owner, List<ChatMessage> history, int lastTurn, boolean turnOpen,
                          Sampling sampling, List<Gap> gaps, List<ToolSpec> tools) {}
 
-    /** Seqs {@code from..to} hold no events (see events_lost). */
+    /**
+     * Seqs {@code from..to} hold no events: a log written by an earlier version, which skipped seqs
+     * after taking over from a crashed gateway (see events_lost); events are now stored before they
+     * are sent, so nothing new is skipped.
+     */
     public record Gap(long from, long to) {
 
         /** How many seqs of {@code after < seq <= upTo} fall in this gap. */
@@ -57,15 +63,22 @@ public class SessionStore {
     private final ReactiveSortedSetCommands<String, String> sets;
     private final RedisKeys keys;
     private final LogFlusher.Pool flushers;
+    private final Duration retryWindow;
 
     /** @param redisClientType {@code quarkus.redis.client-type}: on a cluster, log batches go one per slot */
-    public SessionStore(ReactiveRedisDataSource redis, RedisKeys keys, SessionConfig config,
+    public SessionStore(ReactiveRedisDataSource redis, RedisKeys keys, SessionConfig config, QueueConfig queue,
                         @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String redisClientType) {
+        this.retryWindow = queue.retryWindow();
         this.redis = redis;
         this.sets = redis.sortedSet(String.class);
         this.keys = keys;
         this.flushers = new LogFlusher.Pool(redis.getRedis()::batch, config.logFlushDelay().toMillis(),
                 "cluster".equals(redisClientType));
+    }
+
+    /** How long writes may fail before the turns that wait on them end ({@code codeact.queue.retry-window}). */
+    Duration retryWindow() {
+        return retryWindow;
     }
 
     /** Where the logs of sessions on {@code context}'s event loop are written from. */
@@ -124,14 +137,6 @@ public class SessionStore {
         }
     }
 
-    /** Records that seqs {@code from..to} hold no events (it lives as long as the event log). */
-    void saveGap(String session, Gap gap, Duration ttl) {
-        String key = keys.gaps(session);
-        sets.zadd(key, gap.from(), gap.from() + "-" + gap.to()).chain(() -> redis.key().expire(key, ttl))
-                .subscribe().with(v -> { }, e -> LOG.warnf("session %s: gap not stored: %s", LogTag.session(session),
-                        e.getMessage()));
-    }
-
     private static List<Gap> parseGaps(List<String> raw) {
         List<Gap> gaps = new ArrayList<>();
         for (String entry : raw) {
@@ -165,6 +170,13 @@ public class SessionStore {
     /** Stored events with {@code from < seq <= to}, in order. */
     public Uni<List<Event>> events(String session, long from, long to) {
         return sets.zrangebyscoreWithScores(keys.events(session), ScoreRange.from((double) (from + 1), (double) to))
+                .map(found -> found.stream().map(v -> new Event((long) v.score(), v.value())).toList());
+    }
+
+    /** At most {@code count} stored events with {@code seq > after}, in order (a viewer's tail of the log). */
+    Uni<List<Event>> eventsAfter(String session, long after, int count) {
+        return sets.zrangebyscoreWithScores(keys.events(session), ScoreRange.from((double) (after + 1), Double.POSITIVE_INFINITY),
+                        new ZRangeArgs().limit(0, count))
                 .map(found -> found.stream().map(v -> new Event((long) v.score(), v.value())).toList());
     }
 

@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * A session's WebSocket connection, with a budget of bytes queued for it: a write counts until the
- * socket took it. A client that stops reading makes the queue grow; past the budget the connection
+ * socket took it. A client that stops reading makes the queue grow; once it holds more than the
+ * budget, at the next event, the connection
  * is closed (1008, {@code slow_consumer}) rather than buffered without bound, and nothing more is
  * queued for it. Its client resumes from the last seq it read: nothing is lost, since every event
  * is in the session's log.
@@ -45,8 +46,10 @@ final class SocketClient implements Client {
         // A UTF-8 frame is at most 3 bytes per char; the exact size would cost an encoding per event.
         long bytes = json.length() <= budget / 3 ? json.length() : json.getBytes(StandardCharsets.UTF_8).length;
         long before = queued.getAndAdd(bytes);
-        // One event always goes, however large (an observation with figures may outweigh the budget).
-        if (before > 0 && before + bytes > budget && cut.compareAndSet(false, true)) {
+        // Judged on what was queued before this event: one event always goes, however large (an
+        // observation with figures may outweigh the budget), so the queue holds at most the budget
+        // and one event.
+        if (before > budget && cut.compareAndSet(false, true)) {
             LOG.infof("closing connection %s: its client has not taken %d bytes of events (codeact.limits.client-buffer-bytes)",
                     connection.id(), before + bytes);
             queued.addAndGet(-bytes);

@@ -11,7 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The one place that decides whether a user message starts a turn, and starts it. In order: the
- * session is still here (not moved or deleted), its log has room, no turn of it runs, the
+ * session is still here (not moved or deleted), its log has room, no turn of it runs, Redis takes
+ * writes, the
  * message's model options are allowed, its tools are not named like the gateway's, and its owner is under the per-principal turn limit (which
  * also leases the session to this gateway).
  */
@@ -23,7 +24,10 @@ public class TurnStarter {
     private final LimitsConfig limits;
     private final SessionIndex index;
 
-    public TurnStarter(SessionRegistry registry, AgentRuntime agent, LimitsConfig limits, SessionIndex index) {
+    private final GatewayHeartbeat storage;
+
+    public TurnStarter(SessionRegistry registry, AgentRuntime agent, LimitsConfig limits, SessionIndex index, GatewayHeartbeat storage) {
+        this.storage = storage;
         this.registry = registry;
         this.agent = agent;
         this.limits = limits;
@@ -41,6 +45,7 @@ public class TurnStarter {
         if (session.turnRunning()) {
             throw new ProtocolException(ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
         }
+        storage.requireWritable();
         Sampling chosen = session.sampling().merge(message.options());
         String refusal = agent.refusal(chosen);
         if (refusal != null) {

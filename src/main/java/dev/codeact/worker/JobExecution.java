@@ -148,7 +148,7 @@ final class JobExecution implements Kernel.Listener {
         try {
             // The run's id names the attempt: the kernel numbers tool calls under it, so a call of a
             // run that was taken over never shares its id with a call of the run that replaced it.
-            String run = job.jobId() + "/" + entry.attempt();
+            String run = job.jobId() + "@" + entry.attempt();
             kernel.run(job.file() == null
                     ? KernelCommand.exec(run, job.code(), job.tools() == null ? List.of() : job.tools())
                     : KernelCommand.file(run, job.file()), this);

@@ -35,6 +35,22 @@ public final class AppProcess implements AutoCloseable {
         return app;
     }
 
+    /**
+     * A worker-only process {@code id} with one warm sandbox, its sandboxes under {@code runDir}
+     * and a short heartbeat ({@code interval}, {@code ttl}) so takeovers come soon; {@code props}
+     * say where Redis is and anything else. Returns once it reads jobs.
+     */
+    public static AppProcess worker(String id, Path runDir, String interval, String ttl, Map<String, String> props)
+            throws IOException, InterruptedException {
+        Map<String, String> all = new java.util.HashMap<>(Map.of("codeact.roles", "worker", "codeact.instance-id", id,
+                "codeact.worker.run-dir", runDir.toString(), "codeact.worker.heartbeat-interval", interval,
+                "codeact.worker.heartbeat-ttl", ttl, "codeact.worker.warm-pool", "1"));
+        all.putAll(props);
+        AppProcess w = start(id, all);
+        w.awaitLog("reading", 60_000);
+        return w;
+    }
+
     public String name() {
         return name;
     }

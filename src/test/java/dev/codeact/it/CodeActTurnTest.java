@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -220,23 +219,6 @@ class CodeActTurnTest {
             ws.sendJson("type", "user_message", "text", "and now?");
             List<JsonNode> next = ws.untilTurnEnd(TURN_MS);
             assertEquals("42", ofType(next, "observation").get(0).get("text").asText());
-        }
-    }
-
-    @Test
-    @Tag("abuse")
-    void theWallTimeLimitInterruptsAnEndlessLoop() throws Exception {
-        RealParts.model.enqueue(
-                Reply.of("<execute>\nz = 5\nwhile True:\n    pass\n"),
-                Reply.of("<execute>z + 1</execute>"),
-                Reply.of("6."));
-        try (WsClient ws = open()) {
-            ws.sendJson("type", "user_message", "text", "spin");
-            List<JsonNode> events = ws.untilTurnEnd(TURN_MS);
-            List<JsonNode> observations = ofType(events, "observation");
-            assertTrue(observations.get(0).get("result").get("timed_out").asBoolean());
-            assertEquals("[Execution timed out (4 seconds).]", observations.get(0).get("text").asText());
-            assertEquals("6", observations.get(1).get("text").asText(), "state survives the interrupt");
         }
     }
 

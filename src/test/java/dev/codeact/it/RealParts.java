@@ -27,7 +27,9 @@ public class RealParts implements QuarkusTestResourceLifecycleManager {
                 "quarkus.redis.hosts", redis.url(),
                 "codeact.llm.base-url", model.baseUrl(),
                 "codeact.worker.run-dir", "target/test-run",
-                "codeact.agent.action-timeout", "4s",
+                // Far above what any test's action needs on a loaded machine; the wall-time limit itself
+                // is tested with a short one of its own (WallTimeLimitTest).
+                "codeact.agent.action-timeout", "60s",
                 "codeact.worker.interrupt-grace", "2s",
                 "codeact.agent.cancel-grace", "3s",
                 "codeact.queue.block-timeout", "1s");

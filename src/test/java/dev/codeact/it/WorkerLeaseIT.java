@@ -75,17 +75,9 @@ class WorkerLeaseIT {
 
     static AppProcess worker(String id, String ttl) throws Exception {
         Map<String, String> props = common();
-        props.put("codeact.roles", "worker");
-        props.put("codeact.instance-id", id);
         props.put("quarkus.http.port", "0");
-        props.put("codeact.worker.run-dir", RUN_DIR.toString());
-        props.put("codeact.worker.heartbeat-interval", "200ms");
-        props.put("codeact.worker.heartbeat-ttl", ttl);
-        props.put("codeact.worker.warm-pool", "1");
         props.putAll(PAUSABLE);
-        AppProcess w = AppProcess.start(id, props);
-        w.awaitLog("reading", 60_000);
-        return w;
+        return AppProcess.worker(id, RUN_DIR, "200ms", ttl, props);
     }
 
     WsClient open() throws InterruptedException {
@@ -127,14 +119,7 @@ class WorkerLeaseIT {
                     "the paused worker's heartbeat expired");
             WorkerProcessesIT.signal("CONT", w);
 
-            List<JsonNode> events = ws.untilTurnEnd(120_000);
-            List<JsonNode> observations = CodeActTurnTest.ofType(events, "observation");
-            assertEquals(1, observations.size(), observations.toString());
-            JsonNode result = observations.get(0).get("result");
-            assertFalse(result.get("restarted").asBoolean(), result.toString());
-            assertFalse(result.has("error"), result.toString());
-            assertEquals(List.of(), CodeActTurnTest.ofType(events, "action_restarted"));
-            Tally.auditLines(lines(6), CodeActTurnTest.text(ws.all(), "observation_chunk", "text"));
+            ranOnceWithItsState(ws.untilTurnEnd(120_000), ws, 6);
             assertEquals(before, epoch(w.name()), "nobody advanced the lease's epoch");
             w.awaitLog("renewed its lease late", 30_000);
             assertFalse(w.log().contains("was taken over"), w.log());
@@ -154,13 +139,7 @@ class WorkerLeaseIT {
             try (CpuQuota starved = CpuQuota.limit(w.pid(), 1_000, 100_000)) {
                 Thread.sleep(20_000);
             }
-            List<JsonNode> events = ws.untilTurnEnd(180_000);
-            List<JsonNode> observations = CodeActTurnTest.ofType(events, "observation");
-            assertEquals(1, observations.size(), observations.toString());
-            JsonNode result = observations.get(0).get("result");
-            assertFalse(result.get("restarted").asBoolean(), result.toString());
-            assertFalse(result.has("error"), result.toString());
-            Tally.auditLines(lines(20), CodeActTurnTest.text(ws.all(), "observation_chunk", "text"));
+            ranOnceWithItsState(ws.untilTurnEnd(180_000), ws, 20);
             w.awaitLog("renewed its lease late", 30_000);
             assertFalse(w.log().contains("was taken over"), w.log());
             assertFalse(w.log().contains("ended itself"), w.log());
@@ -226,8 +205,16 @@ class WorkerLeaseIT {
         }
     }
 
-    static String lines(int n) {
-        return IntStream.range(0, n).mapToObj(i -> "line " + i + " 1\n").collect(Collectors.joining());
+    /** One observation, not restarted, no error, no action_restarted, and each of the {@code n} lines once with y = 1. */
+    static void ranOnceWithItsState(List<JsonNode> events, WsClient ws, int n) {
+        List<JsonNode> observations = CodeActTurnTest.ofType(events, "observation");
+        assertEquals(1, observations.size(), observations.toString());
+        JsonNode result = observations.get(0).get("result");
+        assertFalse(result.get("restarted").asBoolean(), result.toString());
+        assertFalse(result.has("error"), result.toString());
+        assertEquals(List.of(), CodeActTurnTest.ofType(events, "action_restarted"));
+        Tally.auditLines(IntStream.range(0, n).mapToObj(i -> "line " + i + " 1\n").collect(Collectors.joining()),
+                CodeActTurnTest.text(ws.all(), "observation_chunk", "text"));
     }
 
     /** A CPU cgroup (v2 {@code cpu.max} where the controller is there, else v1 {@code cpu.cfs_quota_us}) holding one process. */
