@@ -153,7 +153,7 @@ public final class Session implements TurnHost, ToolHost {
         String json = WireCodec.encodeServer(id, seq, event);
         eventLog.append(seq, json);
         loggedBytes += json.length();
-        replay.add(seq, json, eventLog.stored());
+        replay.add(seq, json, sent); // an event leaves the buffer only once it was sent
         if (event instanceof ServerEvent.Error error && ErrorCode.STORAGE.code().equals(error.code())) {
             // The log may be what fails: clients hear of it now (seq 0), and with its seq once stored.
             attachments.forEach(a -> Attachment.sendOutsideLog(a.connection, id, event));
@@ -491,11 +491,14 @@ public final class Session implements TurnHost, ToolHost {
      * Events already sent on this connection are never sent again: they are on their way.
      */
     void resume(Attachment a, long fromSeq) {
+        boolean wasHeld = a.held;
         a.held = false;
         if (fromSeq > lastSeq) {
             Attachment.sendOutsideLog(a.connection, id, ErrorCode.INVALID_EVENT,
                     "last_seq " + fromSeq + " is ahead of this session's last event " + lastSeq);
-            catchUp(a);
+            if (wasHeld) {
+                catchUp(a); // from where it attached; a live or catching-up connection just goes on
+            }
             return;
         }
         if (a.firstSent != 0 && fromSeq < a.cursor) {

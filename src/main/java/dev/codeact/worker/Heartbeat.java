@@ -66,9 +66,9 @@ final class Heartbeat {
         // or after codeact.worker.kernel-watchdog if the process itself stops.
         blocking.execute(pool::keepAlive);
         if (leasing.compareAndSet(false, true)) {
-            long lateSince = rescuer.live() ? 0 : System.nanoTime();
+            boolean late = !rescuer.live();
             rescuer.renew()
-                    .flatMap(kept -> kept ? Uni.createFrom().voidItem().invoke(() -> renewedLate(lateSince)) : takenOver())
+                    .flatMap(kept -> kept ? Uni.createFrom().voidItem().invoke(() -> renewed(late)) : takenOver())
                     .eventually(() -> leasing.set(false))
                     .subscribe().with(v -> { }, e -> LOG.warnf("worker %s cannot renew its lease (%s): its results wait "
                             + "until it can, and it keeps its kernels", workerId, e.getMessage()));
@@ -79,8 +79,8 @@ final class Heartbeat {
         }
     }
 
-    private void renewedLate(long lateSince) {
-        if (lateSince != 0) {
+    private void renewed(boolean late) {
+        if (late) {
             LOG.infof("worker %s renewed its lease late (starved, paused, or cut off from Redis) and nobody had taken it "
                     + "over: its %d kernel(s) and %d job(s) go on", workerId, pool.size(), scheduler.size());
         }
