@@ -93,11 +93,14 @@ public final class WsClient implements AutoCloseable {
         return ws;
     }
 
-    /** One turn in a fresh session: sends {@code text}, returns the events up to its turn_end. */
+    /**
+     * One turn in a fresh session: sends {@code text}, returns the events up to its turn_end. The
+     * wait is a bound, not a margin: above the gateway's result timeout (180 s), which ends any turn.
+     */
     public static List<JsonNode> turnInNewSession(URI sessions, String text) throws InterruptedException {
         try (WsClient ws = openSession(sessions)) {
             ws.sendJson("type", "user_message", "text", text);
-            return ws.untilTurnEnd(60_000);
+            return ws.untilTurnEnd(300_000);
         }
     }
 
