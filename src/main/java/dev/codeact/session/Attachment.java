@@ -58,10 +58,7 @@ final class Attachment {
             send(events.get(i).seq(), events.get(i).json());
         }
         ReplayBuffer.Logged last = events.get(events.size() - 1);
-        cursor = last.seq();
-        if (firstSent == 0) {
-            firstSent = last.seq();
-        }
+        sent(last.seq());
         return closed ? Uni.createFrom().voidItem()
                 : connection.send(last.seq(), last.json()).onFailure().recoverWithItem(e -> {
                     LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage());
@@ -70,13 +67,17 @@ final class Attachment {
     }
 
     void send(long seq, String json) {
-        cursor = seq;
-        if (firstSent == 0) {
-            firstSent = seq;
-        }
+        sent(seq);
         if (!closed) {
             connection.send(seq, json).subscribe().with(v -> { },
                     e -> LOG.debugf("send to %s failed: %s", connection.id(), e.getMessage()));
+        }
+    }
+
+    private void sent(long seq) {
+        cursor = seq;
+        if (firstSent == 0) {
+            firstSent = seq;
         }
     }
 }

@@ -54,8 +54,13 @@ public class SessionFeed {
                     .onItem().transformToMulti(v -> tail(id, after));
         }
         if (!principal.equals(here.owner())) {
-            return Multi.createFrom().failure(new ProtocolException(ErrorCode.FORBIDDEN, "this session belongs to another principal"));
+            return Multi.createFrom().failure(SessionRegistry.forbidden());
         }
+        return follow(here, after);
+    }
+
+    /** A session this gateway holds, followed as a WebSocket connection would. */
+    private Multi<Event> follow(Session here, long after) {
         return Multi.createFrom().<Event>emitter(emitter -> here.run(() -> {
             try {
                 registry.admit(here);

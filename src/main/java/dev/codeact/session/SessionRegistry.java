@@ -181,27 +181,17 @@ public class SessionRegistry {
     }
 
     /**
-     * The session from memory or Redis; null item when it does not exist. Fails with
-     * {@code forbidden} when another principal owns it: that is checked first, so a stranger
-     * neither loads, takes over nor learns anything else of the session.
+     * The session from memory or Redis. Fails with {@code session_not_found} when it does not exist
+     * (a null item when it expired while it was being loaded), and with {@code forbidden} when
+     * another principal owns it: that is checked first, so a stranger neither loads, takes over nor
+     * learns anything else of the session.
      */
     public Uni<Session> find(String id, String principal, Context context) {
-        if (!validId(id)) {
-            return Uni.createFrom().nullItem();
-        }
-        Session known = sessions.get(id);
+        Session known = heldHere(id);
         if (known != null) {
             return principal.equals(known.owner()) ? Uni.createFrom().item(known) : Uni.createFrom().failure(forbidden());
         }
-        return store.owner(id).chain(owner -> {
-            if (owner == null) {
-                return Uni.createFrom().nullItem();
-            }
-            if (!owner.equals(principal)) {
-                return Uni.createFrom().failure(forbidden());
-            }
-            return load(id, context);
-        });
+        return checkOwner(id, principal).chain(() -> load(id, context));
     }
 
     /** The session if this gateway holds it in memory now, else null. */
@@ -227,7 +217,7 @@ public class SessionRegistry {
         return id != null && ID.matcher(id).matches();
     }
 
-    private static ProtocolException forbidden() {
+    static ProtocolException forbidden() {
         return new ProtocolException(ErrorCode.FORBIDDEN, "this session belongs to another principal");
     }
 

@@ -188,8 +188,8 @@ class WorkerLeaseIT {
             assertTrue(CodeActTurnTest.text(ws.all(), "observation_chunk", "text").indexOf("ended") < 0,
                     "the paused worker's run never reached the client");
 
-            paused.awaitLog("was taken over by a peer (its lease epoch " + held + " moved on): stopped 1 job(s) and 1 session kernel(s)",
-                    60_000);
+            // Its job always; its session kernel when it still lived (one run found it gone already).
+            paused.awaitLog("was taken over by a peer (its lease epoch " + held + " moved on): stopped 1 job(s)", 60_000);
             assertFalse(paused.log().contains("renewed its lease late"), "a taken-over worker never renews its old lease");
             Tally.note("epoch " + held + " -> " + epoch(paused.name()) + " (the woken worker rejoined)");
             Tally.auditReplay(sessionUri(ws), ws.all());
