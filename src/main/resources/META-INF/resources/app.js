@@ -35,7 +35,7 @@ const MESSAGES = {
   too_many_sessions: 'You have too many chats open: close or delete one.',
   too_many_connections: 'This chat is open in too many tabs.',
   rate_limited: 'Too many messages at once: slow down.',
-  overloaded: 'The gateway is overloaded: try again in a moment.',
+  overloaded: 'The gateway or its workers are full: try again in a moment.',
   storage: 'The gateway cannot reach its storage (Redis): try again shortly.',
   session_full: 'This chat is full: start a new chat.',
   session_not_found: 'This chat no longer exists.',
@@ -253,7 +253,7 @@ function showError(e, parent) {
   const el = element('div', 'error', parent || (turn ? turn.el : transcript));
   el.dataset.code = e.code;
   element('strong', null, el, MESSAGES[e.code] || 'Something went wrong.');
-  element('span', 'error-code', el, ` ${e.code}`);
+  element('span', 'error-code', el, ` ${e.code}${e.retry_after ? ` · retry in ${e.retry_after} s` : ''}`);
   if (e.message) element('div', 'error-detail', el, e.message);
   return el;
 }

@@ -310,7 +310,7 @@ public final class Turn {
     }
 
     private void fail(ErrorCode code, String message) {
-        session.emit(new ServerEvent.Error(code.code(), message, number));
+        session.emit(ServerEvent.Error.of(code, message, number));
         end(TurnEndReason.ERROR);
     }
 

@@ -15,20 +15,11 @@ public class Problems {
         int status = status(e.code());
         Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE)
                 .entity(Problem.of(e.code(), status, e.getMessage(), uri.getPath()));
-        int retryAfter = retryAfterSeconds(e.code());
+        int retryAfter = e.code().retryAfterSeconds();
         if (retryAfter > 0) {
             response.header("Retry-After", retryAfter);
         }
         return response.build();
-    }
-
-    /** When trying again may work, and how soon: a passing state of this gateway or of Redis. */
-    static int retryAfterSeconds(ErrorCode code) {
-        return switch (code) {
-            case OVERLOADED, STORAGE, SESSION_ELSEWHERE -> 2;
-            case RATE_LIMITED, TOO_MANY_TURNS -> 1;
-            default -> 0;
-        };
     }
 
     static int status(ErrorCode code) {

@@ -12,6 +12,7 @@ import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.SessionSummary;
 import dev.codeact.contract.ToolAnswer;
 import dev.codeact.contract.WireCodec;
+import dev.codeact.queue.WorkerLoad;
 import dev.codeact.session.CodeRunner;
 import dev.codeact.session.SessionFeed;
 import dev.codeact.session.SessionIndex;
@@ -77,9 +78,12 @@ public class SessionsResource {
     private final AgentConfig agent;
     private final WorkerConfig worker;
     private final SecurityIdentity identity;
+    private final WorkerLoad load;
 
     public SessionsResource(SessionRegistry registry, SessionStore store, SessionAccess access, SessionIndex index,
-                            SessionFeed feed, CodeRunner runner, AgentConfig agent, WorkerConfig worker, SecurityIdentity identity) {
+                            SessionFeed feed, CodeRunner runner, AgentConfig agent, WorkerConfig worker, SecurityIdentity identity,
+                            WorkerLoad load) {
+        this.load = load;
         this.registry = registry;
         this.store = store;
         this.access = access;
@@ -249,6 +253,7 @@ public class SessionsResource {
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<ExecutionResult> execute(@PathParam("id") String id, ExecuteRequest request) throws ProtocolException {
         long timeout = timeout(request);
+        load.requireRoom();
         return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
                 .filter(p -> p instanceof CodeRunner.Done).map(p -> ((CodeRunner.Done) p).result())
                 .toUni();
@@ -265,6 +270,7 @@ public class SessionsResource {
     public Multi<OutboundSseEvent> executeStreaming(@PathParam("id") String id, ExecuteRequest request, @Context Sse sse)
             throws ProtocolException {
         long timeout = timeout(request);
+        load.requireRoom();
         return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
                 .map(p -> {
                     OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE);

@@ -42,10 +42,21 @@ public interface WorkerConfig {
     @WithDefault("run/worker")
     String runDir();
 
-    /** Actions that run at the same time on this worker. */
-    @WithDefault("16")
+    /**
+     * Actions that run at the same time on this worker; the rest wait in Redis, in order. Default:
+     * 8 per CPU core (actions often wait on I/O, tools or the model, so more than one per core).
+     */
     @Positive
-    int concurrency();
+    OptionalInt concurrency();
+
+    /**
+     * Actions that may wait for this worker beyond those it runs. When every worker's running and
+     * waiting places are taken, gateways refuse new sessions, turns and executions up front with
+     * {@code overloaded} (and a Retry-After) rather than queue work that would wait for minutes;
+     * what was admitted still runs, however long it waits. Default: 3 × concurrency.
+     */
+    @PositiveOrZero
+    OptionalInt runQueue();
 
     /** After an interrupt, how long the kernel gets before its sandbox is killed. */
     @WithDefault("5s")

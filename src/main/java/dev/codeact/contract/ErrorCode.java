@@ -64,4 +64,17 @@ public enum ErrorCode {
     public String code() {
         return code;
     }
+
+    /**
+     * Seconds after which the same request may succeed (a passing state of the workers, of Redis,
+     * of a limit's window); 0 when retrying it cannot help. HTTP's Retry-After and the error
+     * event's {@code retry_after}.
+     */
+    public int retryAfterSeconds() {
+        return switch (this) {
+            case OVERLOADED, STORAGE, SESSION_ELSEWHERE -> 2;
+            case RATE_LIMITED, TOO_MANY_TURNS -> 1;
+            default -> 0;
+        };
+    }
 }

@@ -59,9 +59,19 @@ public sealed interface ServerEvent {
         public String type() { return "turn_end"; }
     }
 
-    record Error(String code, String message, Integer turn) implements ServerEvent {
+    /**
+     * {@code retry_after}: seconds after which the same request may succeed (the workers were full,
+     * Redis refused writes, a limit's window), as HTTP's Retry-After; absent when retrying the same
+     * request cannot help.
+     */
+    record Error(String code, String message, Integer turn, Integer retryAfter) implements ServerEvent {
         public static Error of(ErrorCode code, String message) {
-            return new Error(code.code(), message, null);
+            return of(code, message, null);
+        }
+
+        public static Error of(ErrorCode code, String message, Integer turn) {
+            int retryAfter = code.retryAfterSeconds();
+            return new Error(code.code(), message, turn, retryAfter > 0 ? retryAfter : null);
         }
 
         public String type() { return "error"; }

@@ -1,6 +1,7 @@
 package dev.codeact.session;
 
 import dev.codeact.queue.ResultReader;
+import dev.codeact.queue.WorkerLoad;
 import dev.codeact.tools.McpServers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +15,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The gateway role's start and stop: its result reader, its sessions gauge, takeover notices, its
- * heartbeat, its MCP servers, its clients at shutdown.
+ * heartbeat, its look at the workers' load, its MCP servers, its clients at shutdown.
  */
 @ApplicationScoped
 public class GatewayLifecycle {
@@ -35,10 +36,12 @@ public class GatewayLifecycle {
     private final SessionIndex index;
 
     private final GatewayHeartbeat heartbeat;
+    private final WorkerLoad load;
 
     public GatewayLifecycle(ResultReader results, SessionRegistry registry, MeterRegistry meters, OpenConnections connections,
-                            McpServers mcp, SessionIndex index, GatewayHeartbeat heartbeat) {
+                            McpServers mcp, SessionIndex index, GatewayHeartbeat heartbeat, WorkerLoad load) {
         this.heartbeat = heartbeat;
+        this.load = load;
         this.mcp = mcp;
         this.index = index;
         this.results = results;
@@ -55,6 +58,7 @@ public class GatewayLifecycle {
         results.start(registry::dispatch);
         registry.listenForTakeovers();
         heartbeat.start();
+        load.start();
         mcp.start();
         LOG.infof("gateway reading results from %s", results.stream());
     }
@@ -79,6 +83,7 @@ public class GatewayLifecycle {
     public void stop() {
         index.drain(CLOSE_WAIT);
         heartbeat.stop();
+        load.stop();
         results.stop();
         mcp.stop();
     }

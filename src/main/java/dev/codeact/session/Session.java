@@ -419,7 +419,7 @@ public final class Session implements TurnHost, ToolHost {
 
     /** Closes a turn the previous gateway left open (it stopped mid-turn) so clients see its end. */
     void closeInterruptedTurn(int turn) {
-        emit(new ServerEvent.Error(ErrorCode.TURN_INTERRUPTED.code(),
+        emit(ServerEvent.Error.of(ErrorCode.TURN_INTERRUPTED,
                 "the gateway running this turn stopped before it ended; send the message again", turn));
         emit(new ServerEvent.TurnEnd(turn, TurnEndReason.ERROR.wire(), 0, 0, null));
     }

@@ -11,6 +11,7 @@ import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.ToolSpec;
 import dev.codeact.queue.JobQueue;
+import dev.codeact.queue.WorkerLoad;
 import dev.codeact.tools.ToolRuntime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -53,11 +54,13 @@ public class SessionRegistry {
     private final ToolRuntime tools;
 
     private final GatewayHeartbeat storage;
+    private final WorkerLoad load;
 
     public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent,
                            SessionHandover handover, Vertx vertx, JobQueue jobs, SessionIndex index, ToolRuntime tools,
-                           GatewayHeartbeat storage) {
+                           GatewayHeartbeat storage, WorkerLoad load) {
         this.storage = storage;
+        this.load = load;
         this.tools = tools;
         this.jobs = jobs;
         this.index = index;
@@ -83,6 +86,7 @@ public class SessionRegistry {
 
     private Session admitNew(Context context, String principal) throws ProtocolException {
         storage.requireWritable();
+        load.requireRoom();
         if (sessions.size() >= limits.maxSessions()) {
             throw new ProtocolException(ErrorCode.OVERLOADED, "this gateway holds " + sessions.size()
                     + " sessions, its limit; try again later or another gateway");

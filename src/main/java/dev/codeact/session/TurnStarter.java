@@ -7,14 +7,15 @@ import dev.codeact.contract.ClientEvent;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.Sampling;
+import dev.codeact.queue.WorkerLoad;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The one place that decides whether a user message starts a turn, and starts it. In order: the
  * session is still here (not moved or deleted), its log has room, no turn of it runs, Redis takes
- * writes, the
- * message's model options are allowed, its tools are not named like the gateway's, and its owner is under the per-principal turn limit (which
- * also leases the session to this gateway).
+ * writes, the workers have room, the message's model options are allowed, its tools are not named
+ * like the gateway's, and its owner is under the per-principal turn limit (which also leases the
+ * session to this gateway).
  */
 @ApplicationScoped
 public class TurnStarter {
@@ -25,9 +26,12 @@ public class TurnStarter {
     private final SessionIndex index;
 
     private final GatewayHeartbeat storage;
+    private final WorkerLoad load;
 
-    public TurnStarter(SessionRegistry registry, AgentRuntime agent, LimitsConfig limits, SessionIndex index, GatewayHeartbeat storage) {
+    public TurnStarter(SessionRegistry registry, AgentRuntime agent, LimitsConfig limits, SessionIndex index, GatewayHeartbeat storage,
+                       WorkerLoad load) {
         this.storage = storage;
+        this.load = load;
         this.registry = registry;
         this.agent = agent;
         this.limits = limits;
@@ -46,6 +50,7 @@ public class TurnStarter {
             throw new ProtocolException(ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
         }
         storage.requireWritable();
+        load.requireRoom();
         Sampling chosen = session.sampling().merge(message.options());
         String refusal = agent.refusal(chosen);
         if (refusal != null) {

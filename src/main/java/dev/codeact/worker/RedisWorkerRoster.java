@@ -20,16 +20,18 @@ import java.util.Set;
 /**
  * The worker roster in Redis: per worker a heartbeat key with a TTL, an epoch counter and a takeover
  * lock, all three under the worker's hash tag so one script reads and writes them together (on a
- * Cluster too); a set of workers; XPENDING/XCLAIM for the entries.
+ * Cluster too); a set of workers; XPENDING/XCLAIM for the entries. The heartbeat's value is the
+ * worker's capacity (actions it runs or lets wait), which gateways add up to refuse new work when
+ * every worker is full.
  */
 final class RedisWorkerRoster implements WorkerRoster {
 
-    /** KEYS: heartbeat, epoch. ARGV: ttl ms. */
+    /** KEYS: heartbeat, epoch. ARGV: ttl ms, capacity. */
     private static final String JOIN = "local e = redis.call('INCR', KEYS[2]) "
-            + "redis.call('SET', KEYS[1], e, 'PX', ARGV[1]) return e";
-    /** KEYS: heartbeat, epoch. ARGV: the epoch held, ttl ms. */
+            + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1]) return e";
+    /** KEYS: heartbeat, epoch. ARGV: the epoch held, ttl ms, capacity. */
     private static final String RENEW = "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end "
-            + "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1";
+            + "redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2]) return 1";
     /**
      * KEYS: heartbeat, epoch, lock. ARGV: me, hold ms. The lock's value is "rescuer epoch": a rescuer
      * still holding it for the current epoch goes on without advancing it again, while a worker that
@@ -50,16 +52,19 @@ final class RedisWorkerRoster implements WorkerRoster {
     private final ReactiveRedisDataSource redis;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final RedisKeys keys;
+    private final String capacity;
 
-    RedisWorkerRoster(ReactiveRedisDataSource redis, RedisKeys keys) {
+    RedisWorkerRoster(ReactiveRedisDataSource redis, RedisKeys keys, int capacity) {
         this.redis = redis;
         this.streams = redis.stream(String.class);
         this.keys = keys;
+        this.capacity = Integer.toString(capacity);
     }
 
     @Override
     public Uni<Long> join(String worker, Duration ttl) {
-        return redis.execute(Command.EVAL, JOIN, "2", keys.heartbeat(worker), keys.epoch(worker), Long.toString(ttl.toMillis()))
+        return redis.execute(Command.EVAL, JOIN, "2", keys.heartbeat(worker), keys.epoch(worker), Long.toString(ttl.toMillis()),
+                        capacity)
                 .map(Response::toLong)
                 .call(() -> redis.set(String.class).sadd(keys.workers(), worker));
     }
@@ -67,7 +72,7 @@ final class RedisWorkerRoster implements WorkerRoster {
     @Override
     public Uni<Boolean> renew(String worker, long epoch, Duration ttl) {
         return redis.execute(Command.EVAL, RENEW, "2", keys.heartbeat(worker), keys.epoch(worker), Long.toString(epoch),
-                Long.toString(ttl.toMillis())).map(r -> r.toLong() == 1);
+                Long.toString(ttl.toMillis()), capacity).map(r -> r.toLong() == 1);
     }
 
     @Override

@@ -101,11 +101,13 @@ public class WorkerService {
         launcher.announce();
         blocking = Executors.newCachedThreadPool(daemon("worker-exec"));
         timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
+        int cores = Runtime.getRuntime().availableProcessors();
+        WorkerCapacity capacity = WorkerCapacity.of(config, cores);
         pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels(),
-                Math.max(1, config.sandboxStarts().orElse(Runtime.getRuntime().availableProcessors())));
+                Math.max(1, config.sandboxStarts().orElse(cores)));
         jobContext = new JobExecution.Context(pool, timers, ExecutionLimits.of(workerId, config, tools, launcher.mode()), tracer,
                 new SessionAffinity(redis, keys, workerId, sessions.ttl()), this::sinkFor, this::finished);
-        rescuer = new Rescuer(new RedisWorkerRoster(redis, keys), keys, workerId, config.heartbeatTtl(),
+        rescuer = new Rescuer(new RedisWorkerRoster(redis, keys, capacity.total()), keys, workerId, config.heartbeatTtl(),
                 (stream, message, attempt) -> accept(stream, message, true, attempt));
         running = true;
         blocking.execute(() -> {
@@ -132,7 +134,7 @@ public class WorkerService {
         streamsRead.add(keys.workerJobs(workerId));
         for (String stream : streamsRead) {
             readers.add(new JobReader(streams, stream, workerId, queue.blockTimeout(), queue.batch(),
-                    () -> config.concurrency() - scheduler.size(), m -> accept(stream, m, false, 1), vertx));
+                    () -> capacity.running() - scheduler.size(), m -> accept(stream, m, false, 1), vertx));
         }
         heartbeat = new Heartbeat(config, workerId, rescuer, pool, scheduler, readers, blocking, vertx);
         rescuer.join()
@@ -141,8 +143,8 @@ public class WorkerService {
                     if (!running) {
                         return; // stopped while it joined
                     }
-                    LOG.infof("worker %s reading %s (%d at a time, %d warm sandboxes)", workerId,
-                            String.join(", ", streamsRead), config.concurrency(), config.warmPool());
+                    LOG.infof("worker %s reading %s (%d at a time, %d more may wait, %d warm sandboxes)", workerId,
+                            String.join(", ", streamsRead), capacity.running(), capacity.waiting(), config.warmPool());
                     readers.forEach(JobReader::start);
                     heartbeat.start(); // renewals need the epoch the join gave
                 }, e -> LOG.errorf("worker cannot start reading jobs: %s", e.getMessage()));

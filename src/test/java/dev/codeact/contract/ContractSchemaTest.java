@@ -97,7 +97,7 @@ class ContractSchemaTest {
             assertEquals("", ContractSchema.problems(validator, WireJson.MAPPER.readTree(json)), json);
         }
         assertTrue(!ContractSchema.problems(validator, WireJson.MAPPER.readTree(
-                WireCodec.encodeServer("s-1", 7, new ServerEvent.Error("no_such_code", "x", null)))).isEmpty(),
+                WireCodec.encodeServer("s-1", 7, new ServerEvent.Error("no_such_code", "x", null, null)))).isEmpty(),
                 "an error code the contract does not name is refused");
     }
 
