@@ -2,6 +2,7 @@
 // Usage: node chat-page.mjs <scenario> <gateway http url>
 // ChatPageIT starts the real gateway, worker, Redis and scripted model, scripts the model's
 // replies for each scenario, and runs this file; a non-zero exit fails the test.
+import http from 'node:http';
 import net from 'node:net';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -157,6 +158,43 @@ const scenarios = {
     assert.match(policy, /script-src 'self'/, 'the page is served with a Content-Security-Policy');
   },
 
+  // A prompt-injected model and hostile code point images, styles and media at another site (a
+  // server of this script on LEAK_PORT, which counts what reaches it): nothing goes to any origin
+  // but the page's, while the reply streams token by token or after; outside images show as links.
+  // The browser reports loads its Content-Security-Policy stopped as failed requests: those never
+  // left it (and the other site's count says so); any other request elsewhere fails the scenario.
+  async 'no-leaks'(page) {
+    const outside = new Set();
+    let stopped = 0;
+    page.context().on('request', (r) => {
+      const u = new URL(r.url());
+      if (!['data:', 'blob:', 'about:'].includes(u.protocol) && u.origin !== new URL(page.url()).origin) outside.add(r);
+    });
+    page.context().on('requestfailed', (r) => {
+      if (outside.has(r) && ['csp', 'net::ERR_BLOCKED_BY_CSP'].includes(r.failure()?.errorText)) {
+        outside.delete(r);
+        stopped++;
+      }
+    });
+    await ask(page, 'Summarise my chat');
+    await turnEnded(page, 1);
+    const links = await page.$$eval('a.outside-image', (els) => els.map((e) => e.getAttribute('href')));
+    assert.ok(links.some((h) => h.includes('/markdown.png')) && links.some((h) => h.includes('/raw.png'))
+      && links.some((h) => h.includes('/display.png')), `outside images become links: ${links}`);
+    assert.equal(await page.$$eval('img', (els) => els.filter((e) => e.src && !e.src.startsWith('data:')
+      && new URL(e.src).origin !== location.origin).length), 0, 'no image with an outside source is on the page');
+    assert.equal(await page.$$eval('.assistant video, .assistant audio, .assistant style', (els) => els.length), 0);
+    const frames = page.frames().filter((f) => f !== page.mainFrame());
+    assert.ok((await Promise.all(frames.map((f) => f.evaluate(() => document.body.textContent)))).some((t) => t.includes('report')),
+      'the HTML display shows');
+    await page.reload();
+    await turnEnded(page, 1);
+    await page.waitForTimeout(500); // loads a frame or an image would start: none may have gone out
+    assert.deepEqual([...outside].map((r) => r.url()), [], 'no request to another origin');
+    assert.equal(leaks.hits.length, 0, `the other site heard nothing: ${leaks.hits}`);
+    console.log(`loads stopped by the Content-Security-Policy: ${stopped}`);
+  },
+
   // Model text is markdown and untrusted: rendered with its code highlighted, <thought> and
   // <solution> shown as such, and nothing in it runs.
   async markdown(page) {
@@ -294,6 +332,13 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
 });
 const network = await proxy();
+// The other site of the no-leaks scenario: it answers every request with an image, and counts them.
+const leaks = { hits: [] };
+const leakServer = process.env.LEAK_PORT ? http.createServer((req, res) => {
+  leaks.hits.push(req.url);
+  res.writeHead(200, { 'Content-Type': 'image/gif' });
+  res.end(Buffer.from('R0lGODlhAQABAAAAACw=', 'base64'));
+}).listen(Number(process.env.LEAK_PORT), '127.0.0.1') : null;
 let failed = false;
 let page = null;
 try {
@@ -315,6 +360,7 @@ try {
   if (page && process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/${scenario}-failed.png` }).catch(() => {});
 } finally {
   network.close();
+  leakServer?.close();
   await browser.close();
 }
 process.exit(failed ? 1 : 0);

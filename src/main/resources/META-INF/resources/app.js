@@ -1,7 +1,10 @@
 // The chat page: renders a session's events as they stream. All state comes from events, so a
 // reload, a reconnect or a switch to another chat that replays the log draws the same page.
 // Model text and the code's rich output are untrusted: markdown goes through DOMPurify, HTML
-// displays into script-less frames, and the page's Content-Security-Policy backs both.
+// displays into script-less frames, and the page's Content-Security-Policy backs both. Nothing
+// they contain is loaded from another origin: that would carry the chat out in the URL (a
+// prompt-injected model re-renders such an image on every token). An outside image becomes a
+// link the person may open.
 import { CodeActClient, splitReply } from '/codeact-client.js';
 import { highlightPython } from '/highlight.js';
 import { marked } from '/_static/marked/lib/marked.esm.js';
@@ -144,11 +147,44 @@ function proseHtml(text) {
     last = m.index + m[0].length;
   }
   html += marked.parse(text.slice(last));
-  return DOMPurify.sanitize(html);
+  return DOMPurify.sanitize(html, SANITIZE);
 }
+
+// What would load by itself or restyle the page; images are kept (an outside one as a link).
+const SANITIZE = { FORBID_TAGS: ['audio', 'video', 'source', 'track', 'picture', 'link', 'meta', 'base', 'style'],
+  FORBID_ATTR: ['srcset', 'poster', 'background', 'ping', 'style'] };
+
+/** Whether a URL loads from this page's origin or from memory (data:, blob:), not from elsewhere. */
+function local(url) {
+  try {
+    const u = new URL(url, location.href);
+    return u.protocol === 'data:' || u.protocol === 'blob:' || u.origin === location.origin;
+  } catch (e) {
+    return false;
+  }
+}
+
+// The sanitizer parses in a document that loads nothing; an outside image leaves it without its
+// src, so it cannot load once on the page either, and renderProse turns it into a link.
+DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+  if (node.tagName === 'IMG' && node.hasAttribute('src') && !local(node.getAttribute('src'))) {
+    node.setAttribute('data-outside-src', node.getAttribute('src'));
+    node.removeAttribute('src');
+  }
+});
 
 function renderProse(el, text) {
   el.innerHTML = proseHtml(text);
+  for (const img of el.querySelectorAll('img[data-outside-src]')) {
+    const link = document.createElement('a');
+    link.className = 'outside-image';
+    link.href = img.dataset.outsideSrc;
+    link.target = '_blank';
+    link.rel = 'noopener noreferrer nofollow';
+    link.title = `An image on another site, not loaded: ${img.dataset.outsideSrc}`;
+    link.textContent = `[image: ${img.getAttribute('alt') || 'untitled'}, not loaded]`;
+    img.replaceWith(link);
+  }
   for (const code of el.querySelectorAll('pre > code')) {
     if (!code.className || code.className === 'language-python') code.innerHTML = highlightPython(code.textContent);
     const pre = code.parentElement;
@@ -194,7 +230,7 @@ function richest(data) {
 /**
  * One display of an observation. Its HTML and SVG come from the sandboxed code: HTML goes into a
  * sandboxed frame where no script runs (no allow-scripts; same origin only so the page can size
- * it), under the page's Content-Security-Policy (no image or style from elsewhere); SVG into an
+ * it), under the page's Content-Security-Policy and its own (nothing from the network); SVG into an
  * <img>, which runs none; markdown through the same sanitizer as the model's.
  */
 function renderDisplay(d, box) {
@@ -207,7 +243,8 @@ function renderDisplay(d, box) {
     el.addEventListener('load', () => {
       el.style.height = `${Math.min(Math.ceil(el.contentDocument.body.getBoundingClientRect().bottom) + 8, 480)}px`;
     });
-    el.srcdoc = `<!doctype html><meta charset="utf-8"><style>body{font:13px system-ui,sans-serif;margin:6px}
+    // Its own policy besides the page's (which a srcdoc frame inherits): nothing from the network.
+    el.srcdoc = `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: blob:; style-src 'unsafe-inline'; font-src data:"><style>body{font:13px system-ui,sans-serif;margin:6px}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 6px;text-align:right}</style>${d.data[mime]}`;
   } else if (mime === 'image/svg+xml') {
     el = element('img', 'display-image', box);

@@ -35,4 +35,12 @@ public interface AuthConfig {
      * send no {@code Origin} and are not affected.
      */
     Optional<List<String>> allowedOrigins();
+
+    /**
+     * Pages that may show the gateway's page in a frame: the sources of the Content-Security-Policy's
+     * {@code frame-ancestors}, space-separated (e.g. {@code https://intranet.example.com}). By default
+     * no page may; such a page's origin usually belongs in {@code allowed-origins} too.
+     */
+    @WithDefault("'none'")
+    String frameAncestors();
 }

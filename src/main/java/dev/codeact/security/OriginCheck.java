@@ -9,7 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import org.jboss.logging.Logger;
 
-/** Refuses WebSocket upgrades from other web pages with 403, before any WebSocket exists ({@link OriginPolicy}). */
+/**
+ * Refuses WebSocket upgrades from other web pages (and in local mode to other hosts) with 403,
+ * before any WebSocket exists: the rule of HTTP requests ({@link OriginPolicy#refusal}).
+ */
 @ApplicationScoped
 public class OriginCheck implements HttpUpgradeCheck {
 
@@ -24,11 +27,11 @@ public class OriginCheck implements HttpUpgradeCheck {
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
         HttpServerRequest request = context.httpRequest();
-        String origin = request.getHeader(HttpHeaders.ORIGIN);
-        if (policy.allows(origin, request.getHeader(HttpHeaders.HOST))) {
+        String refusal = policy.refusal(request.headers().getAll(HttpHeaders.ORIGIN), PageRequestFilter.authority(request));
+        if (refusal == null) {
             return CheckResult.permitUpgrade();
         }
-        LOG.debugf("WebSocket upgrade from origin %s refused", origin);
+        LOG.debugf("WebSocket upgrade refused: %s", refusal);
         return CheckResult.rejectUpgrade(403);
     }
 }

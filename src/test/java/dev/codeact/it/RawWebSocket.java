@@ -14,7 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A WebSocket client that writes frames exactly as asked: one text frame of any size, not split
  * (the JDK client splits large messages into several frames, so it cannot show what a single big
- * frame does). Only what the frame tests need: handshake, send one text frame, read text frames.
+ * frame does), or one message in frames of a chosen size. Only what the frame tests need:
+ * handshake, send text, read text frames and the close status.
  */
 final class RawWebSocket implements AutoCloseable {
 
@@ -58,9 +59,21 @@ final class RawWebSocket implements AutoCloseable {
 
     /** One masked text frame holding all of {@code text}. */
     void sendText(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(0x1, true, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code text} as one message in frames of {@code frameBytes}: a text frame, then continuation frames. */
+    void sendFragmented(String text, int frameBytes) throws IOException {
+        byte[] all = text.getBytes(StandardCharsets.UTF_8);
+        for (int from = 0; from < all.length; from += frameBytes) {
+            int to = Math.min(all.length, from + frameBytes);
+            sendFrame(from == 0 ? 0x1 : 0x0, to == all.length, java.util.Arrays.copyOfRange(all, from, to));
+        }
+    }
+
+    private void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x81);
+        frame.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length < 65536) {

@@ -83,6 +83,26 @@ class SecurityTest {
         assertTrue(openapi.contains("\"securitySchemes\"") && openapi.contains("\"scheme\" : \"bearer\""), openapi);
     }
 
+    /**
+     * The page's policy is on every response of the page, its files and the API, whatever the
+     * status: no path of it may be framed by another page, sniffed into another type, or load an
+     * image from elsewhere.
+     */
+    @Test
+    @Tag("abuse")
+    void everyResponseCarriesThePagesPolicy() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/", "/index.html", "/app.js", "/style.css", "/codeact-client.js", "/v1/info", "/v1/sessions",
+                "/q/health/ready", "/no-such-file.png")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(info.resolve(path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String policy = response.headers().firstValue("Content-Security-Policy").orElse("");
+            assertTrue(policy.contains("frame-ancestors 'none'") && policy.contains("img-src 'self' data: blob:")
+                    && policy.contains("connect-src 'self'") && policy.contains("script-src 'self';"), path + ": " + policy);
+            assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""), path);
+        }
+    }
+
     /** Cross-site WebSocket hijacking: another web page cannot open a session, even with a key. */
     @Test
     @Tag("abuse")

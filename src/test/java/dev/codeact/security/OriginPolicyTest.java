@@ -1,6 +1,8 @@
 package dev.codeact.security;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -35,5 +37,22 @@ class OriginPolicyTest {
         assertFalse(keys.allows("https://evil.example", "gw.example.com"));
         assertFalse(keys.allows("https://chat.example.com.evil.example", "gw.example.com"));
         assertTrue(new OriginPolicy(false, List.of("*")).allows("https://anyone.example", "gw.example.com"));
+    }
+
+    /** One rule for HTTP requests and WebSocket upgrades, whatever the headers' shape. */
+    @Test
+    void oddHeadersAreRefused() {
+        OriginPolicy local = new OriginPolicy(true, List.of());
+        assertNull(local.refusal(List.of(), "localhost:8080"));
+        assertNull(local.refusal(List.of("http://localhost:8080"), "localhost:8080"));
+        assertNotNull(local.refusal(List.of(), "evil.example:8080"), "local mode: a host that is not loopback, even without a page");
+        assertNotNull(local.refusal(List.of(), null));
+        assertNotNull(local.refusal(List.of("http://localhost:8080", "http://localhost:8080"), "localhost:8080"), "two Origin headers");
+        assertNotNull(local.refusal(List.of("http://user@localhost:8080"), "localhost:8080"), "userinfo is no browser's Origin");
+        assertNotNull(local.refusal(List.of("http://localhost:8080/path"), "localhost:8080"));
+        assertNotNull(local.refusal(List.of("http://localhost:8080?x"), "localhost:8080"));
+        OriginPolicy keys = new OriginPolicy(false, List.of());
+        assertNull(keys.refusal(List.of(), "gw.example.com"), "other modes accept any host");
+        assertNotNull(keys.refusal(List.of("https://a@gw.example.com"), "gw.example.com"));
     }
 }
