@@ -14,6 +14,7 @@ import dev.codeact.contract.ToolAnswer;
 import dev.codeact.contract.WireCodec;
 import dev.codeact.queue.WorkerLoad;
 import dev.codeact.session.CodeRunner;
+import dev.codeact.session.PrincipalRate;
 import dev.codeact.session.SessionFeed;
 import dev.codeact.session.SessionIndex;
 import dev.codeact.session.SessionRegistry;
@@ -79,11 +80,13 @@ public class SessionsResource {
     private final WorkerConfig worker;
     private final SecurityIdentity identity;
     private final WorkerLoad load;
+    private final PrincipalRate rate;
 
     public SessionsResource(SessionRegistry registry, SessionStore store, SessionAccess access, SessionIndex index,
                             SessionFeed feed, CodeRunner runner, AgentConfig agent, WorkerConfig worker, SecurityIdentity identity,
-                            WorkerLoad load) {
+                            WorkerLoad load, PrincipalRate rate) {
         this.load = load;
+        this.rate = rate;
         this.registry = registry;
         this.store = store;
         this.access = access;
@@ -254,6 +257,7 @@ public class SessionsResource {
     public Uni<ExecutionResult> execute(@PathParam("id") String id, ExecuteRequest request) throws ProtocolException {
         long timeout = timeout(request);
         load.requireRoom();
+        rate.take(principal());
         return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
                 .filter(p -> p instanceof CodeRunner.Done).map(p -> ((CodeRunner.Done) p).result())
                 .toUni();
@@ -271,6 +275,7 @@ public class SessionsResource {
             throws ProtocolException {
         long timeout = timeout(request);
         load.requireRoom();
+        rate.take(principal());
         return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
                 .map(p -> {
                     OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE);

@@ -16,6 +16,24 @@ public interface LimitsConfig {
     @Positive
     int sessionsPerPrincipal();
 
+    /**
+     * Sessions one principal may have stored, however they were made (a WebSocket or the sessions
+     * API), across gateways; one more is refused with {@code too_many_sessions} until one is
+     * deleted or expires. With {@code codeact.session.max-log-bytes} it bounds what one principal
+     * stores in Redis.
+     */
+    @WithDefault("1000")
+    @Positive
+    int storedSessionsPerPrincipal();
+
+    /**
+     * Turns and executions one principal may start per minute on one gateway, with bursts of as
+     * many ({@code rate_limited}, with Retry-After).
+     */
+    @WithDefault("300")
+    @Positive
+    int runsPerMinute();
+
     /** Turns one principal may have running at once ({@code too_many_turns}). */
     @WithDefault("10")
     @Positive

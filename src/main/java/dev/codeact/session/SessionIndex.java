@@ -29,6 +29,13 @@ import org.jboss.logging.Logger;
 public class SessionIndex {
 
     private static final Logger LOG = Logger.getLogger(SessionIndex.class);
+    /**
+     * KEYS: the principal's list. ARGV: expired before (ms), limit, now (ms), session, TTL (s).
+     * Returns 1 when the session was added, 0 at the limit.
+     */
+    private static final String CLAIM = "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1]) "
+            + "if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end "
+            + "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4]) redis.call('EXPIRE', KEYS[1], ARGV[5]) return 1";
     /** Characters of the first message kept as the title. */
     static final int TITLE_CHARS = 80;
 
@@ -48,10 +55,28 @@ public class SessionIndex {
         this.ttl = config.ttl();
     }
 
-    /** Started at once; the item says the write is done (it never fails: a failure is logged). */
-    Uni<Void> created(String principal, String session) {
-        String now = Long.toString(System.currentTimeMillis());
-        return write(principal, session, Map.of("created_at", now, "last_activity", now, "turns", "0"), null);
+    /**
+     * Counts a new session against its principal's stored sessions, atomically across gateways:
+     * true once it is in the principal's list, false when the list holds {@code limit} sessions
+     * (after dropping those inactive longer than the TTL, whose keys have expired). Fails when
+     * Redis does.
+     */
+    Uni<Boolean> claim(String principal, String session, int limit) {
+        long now = System.currentTimeMillis();
+        return redis.execute(Command.EVAL, CLAIM, "1", keys.sessionsOf(principal), Long.toString(now - ttl.toMillis()),
+                        Integer.toString(limit), Long.toString(now), session, Long.toString(ttl.toSeconds()))
+                .map(r -> r.toLong() == 1)
+                .call(claimed -> claimed ? created(principal, session, now) : Uni.createFrom().voidItem());
+    }
+
+    /** Takes a claim back: the session was not made after all. */
+    Uni<Void> unclaim(String principal, String session) {
+        return remove(principal, session);
+    }
+
+    private Uni<Void> created(String principal, String session, long now) {
+        String at = Long.toString(now);
+        return write(principal, session, Map.of("created_at", at, "last_activity", at, "turns", "0"), null);
     }
 
     void turnStarted(String principal, String session, int turn, String message) {

@@ -74,14 +74,34 @@ public class SessionRegistry {
 
     /**
      * A new, empty session of {@code principal} on the caller's context, with an unguessable id
-     * (128 random bits).
-     *
-     * @throws ProtocolException {@code overloaded} or {@code too_many_sessions}
+     * (128 random bits), counted in its owner's stored sessions. Fails with a
+     * {@link ProtocolException}: {@code overloaded}, {@code too_many_sessions}, {@code storage}.
      */
-    public Session create(Context context, String principal) throws ProtocolException {
-        Session session = admitNew(context, principal);
-        index.created(principal, session.id());
-        return session;
+    public Uni<Session> create(Context context, String principal) {
+        Session session;
+        try {
+            session = admitNew(context, principal);
+        } catch (ProtocolException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return claim(session).replaceWith(session);
+    }
+
+    /**
+     * The new session's place among its owner's stored sessions, whichever gateway made the
+     * others; refused (or Redis away), the session is let go.
+     */
+    private Uni<Void> claim(Session session) {
+        int limit = limits.storedSessionsPerPrincipal();
+        return index.claim(session.owner(), session.id(), limit)
+                .onFailure().transform(e -> new ProtocolException(ErrorCode.STORAGE, "the new session could not be stored: "
+                        + e.getMessage()))
+                .flatMap(claimed -> claimed ? Uni.createFrom().voidItem() : Uni.createFrom().failure(new ProtocolException(
+                        ErrorCode.TOO_MANY_SESSIONS, "you have " + limit + " stored sessions, the limit: delete one first")))
+                .onFailure().invoke(e -> session.run(() -> {
+                    sessions.remove(session.id(), session);
+                    uncount(session);
+                }));
     }
 
     private Session admitNew(Context context, String principal) throws ProtocolException {
@@ -113,15 +133,14 @@ public class SessionRegistry {
      */
     public Uni<Session> open(Context context, String principal) throws ProtocolException {
         Session session = admitNew(context, principal);
-        Uni<Void> indexed = index.created(principal, session.id());
         Uni<Void> stored = Uni.createFrom().emitter(done -> session.run(() -> {
             session.emit(info(principal));
             session.afterStored(() -> done.complete(null));
             session.checkIdle();
         }));
-        return stored.ifNoItem().after(STORE_WAIT)
-                .failWith(() -> new ProtocolException(ErrorCode.STORAGE, "the new session could not be stored (Redis is away)"))
-                .chain(() -> indexed).replaceWith(session);
+        return claim(session).chain(() -> stored.ifNoItem().after(STORE_WAIT)
+                .failWith(() -> new ProtocolException(ErrorCode.STORAGE, "the new session could not be stored (Redis is away)")))
+                .replaceWith(session);
     }
 
     /**

@@ -27,15 +27,15 @@ public class SessionSocket {
     private static final Logger LOG = Logger.getLogger(SessionSocket.class);
     private static final int MAX_EARLY_FRAMES = 32;
 
-    /** A connection's binding; {@code session} is null while an existing session is being loaded. */
+    /** A connection's binding; {@code session} is null while its session is being loaded or made. */
     private static final class Link {
         final Client client;
-        final FrameRate rate;
+        final TokenBucket rate;
         volatile Session session;
         Attachment attachment;
         final List<String> early = new ArrayList<>();
 
-        Link(Client client, FrameRate rate) {
+        Link(Client client, TokenBucket rate) {
             this.client = client;
             this.rate = rate;
         }
@@ -56,19 +56,20 @@ public class SessionSocket {
         this.limits = limits;
     }
 
+    /** Frames that come before the new session is counted among its owner's wait for it, as for an existing one. */
     public void openNew(WebSocketConnection connection, String principal) {
-        Session session;
-        try {
-            session = registry.create(Vertx.currentContext(), principal);
-        } catch (ProtocolException e) {
-            reject(connection, null, e.code(), e.getMessage());
-            return;
-        }
-        Link link = new Link(Client.of(connection, limits.clientBufferBytes()), new FrameRate(limits.framesPerSecond()));
-        link.session = session;
-        link.attachment = session.attachLive(link.client);
+        Link link = new Link(Client.of(connection, limits.clientBufferBytes()), TokenBucket.frames(limits.framesPerSecond()));
         links.put(connection.id(), link);
-        session.emit(registry.info(principal));
+        registry.create(Vertx.currentContext(), principal).subscribe().with(session -> session.run(() -> {
+            boolean open = links.containsKey(connection.id());
+            Attachment attachment = open ? session.attachLive(link.client) : null;
+            session.emit(registry.info(principal));
+            if (open) {
+                bind(link, session, attachment);
+            } else {
+                session.checkIdle(); // closed while it was made: it leaves like any session without a connection
+            }
+        }), error -> refuse(connection, null, error, "could not make the session: "));
     }
 
     /** The owner is checked before anything of the session is loaded, announced or revealed. */
@@ -80,7 +81,7 @@ public class SessionSocket {
             reject(connection, id, e.code(), e.getMessage());
             return;
         }
-        Link link = new Link(Client.of(connection, limits.clientBufferBytes()), new FrameRate(limits.framesPerSecond()));
+        Link link = new Link(Client.of(connection, limits.clientBufferBytes()), TokenBucket.frames(limits.framesPerSecond()));
         links.put(connection.id(), link);
         registry.find(id, principal, Vertx.currentContext()).subscribe().with(session -> {
             if (session == null) {
@@ -97,29 +98,38 @@ public class SessionSocket {
                     reject(connection, id, e.code(), e.getMessage());
                     return;
                 }
+                Attachment attachment;
                 if (resumeFrom != null) {
-                    link.attachment = session.attachLive(link.client);
-                    session.resume(link.attachment, resumeFrom);
+                    attachment = session.attachLive(link.client);
+                    session.resume(attachment, resumeFrom);
                 } else {
                     Attachment held = session.attachHeld(link.client);
-                    link.attachment = held;
+                    attachment = held;
                     vertx.setTimer(config.resumeWait().toMillis(), t -> session.run(() -> session.release(held)));
                 }
-                List<String> early;
-                synchronized (link.early) {
-                    link.session = session;
-                    early = new ArrayList<>(link.early);
-                    link.early.clear();
-                }
-                early.forEach(frame -> handle(session, link.attachment, frame));
+                bind(link, session, attachment);
             });
-        }, error -> {
-            if (error instanceof ProtocolException refused) {
-                reject(connection, id, refused.code(), refused.getMessage());
-            } else {
-                reject(connection, id, ErrorCode.STORAGE, "could not load the session: " + error.getMessage());
-            }
-        });
+        }, error -> refuse(connection, id, error, "could not load the session: "));
+    }
+
+    /** On the session's context: the connection is the session's from now on; the frames it sent meanwhile are handled, in order. */
+    private void bind(Link link, Session session, Attachment attachment) {
+        link.attachment = attachment;
+        List<String> early;
+        synchronized (link.early) {
+            link.session = session;
+            early = new ArrayList<>(link.early);
+            link.early.clear();
+        }
+        early.forEach(frame -> handle(session, attachment, frame));
+    }
+
+    private void refuse(WebSocketConnection connection, String id, Throwable error, String storageContext) {
+        if (error instanceof ProtocolException refused) {
+            reject(connection, id, refused.code(), refused.getMessage());
+        } else {
+            reject(connection, id, ErrorCode.STORAGE, storageContext + error.getMessage());
+        }
     }
 
     public void text(WebSocketConnection connection, String frame) {

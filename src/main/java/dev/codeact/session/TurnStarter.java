@@ -14,8 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * The one place that decides whether a user message starts a turn, and starts it. In order: the
  * session is still here (not moved or deleted), its log has room, no turn of it runs, Redis takes
  * writes, the workers have room, the message's model options are allowed, its tools are not named
- * like the gateway's, and its owner is under the per-principal turn limit (which also leases the
- * session to this gateway).
+ * like the gateway's, and its owner is under its rate and its limit of running turns (which also
+ * leases the session to this gateway).
  */
 @ApplicationScoped
 public class TurnStarter {
@@ -27,9 +27,11 @@ public class TurnStarter {
 
     private final GatewayHeartbeat storage;
     private final WorkerLoad load;
+    private final PrincipalRate rate;
 
     public TurnStarter(SessionRegistry registry, AgentRuntime agent, LimitsConfig limits, SessionIndex index, GatewayHeartbeat storage,
-                       WorkerLoad load) {
+                       WorkerLoad load, PrincipalRate rate) {
+        this.rate = rate;
         this.storage = storage;
         this.load = load;
         this.registry = registry;
@@ -61,6 +63,7 @@ public class TurnStarter {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message tools: tool '" + clash
                     + "' is the name of one of the gateway's tools");
         }
+        rate.take(String.valueOf(session.owner()));
         if (!registry.startTurn(session)) {
             throw new ProtocolException(ErrorCode.TOO_MANY_TURNS, "you have " + limits.turnsPerPrincipal()
                     + " turns running, the limit: wait for one to end");

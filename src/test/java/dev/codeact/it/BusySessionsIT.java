@@ -42,7 +42,8 @@ class BusySessionsIT {
                     // Fifty kernels importing numpy, pandas and matplotlib at once take minutes of CPU
                     // on two cores: the test is about waiting, not about imports.
                     "codeact.worker.preload", "none",
-                    "codeact.limits.sessions-per-principal", Integer.toString(SESSIONS)))) {
+                    "codeact.limits.sessions-per-principal", Integer.toString(SESSIONS),
+                    "codeact.limits.runs-per-minute", "1000000"))) {
                 app.awaitLog("reading", 60_000);
                 URI sessions = URI.create("http://127.0.0.1:" + port + "/v1/sessions");
                 ExecutorService clients = Executors.newFixedThreadPool(SESSIONS);
