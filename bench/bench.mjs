@@ -110,7 +110,7 @@ async function startApp(name, redisPort, modelPort, extra = []) {
     // One principal ("local") drives all the load: lift the per-principal limits.
     '-Dcodeact.limits.sessions-per-principal=1000000', '-Dcodeact.limits.turns-per-principal=1000000',
     '-Dcodeact.limits.frames-per-second=1000000', '-Dcodeact.limits.runs-per-minute=100000000',
-    '-Dcodeact.limits.stored-sessions-per-principal=1000000', '-Dcodeact.agent.max-actions=1000',
+    '-Dcodeact.limits.stored-sessions-per-principal=1000000', '-Dcodeact.limits.kernels-per-principal=1000000', '-Dcodeact.agent.max-actions=1000',
     // The measures leave many sessions' kernels behind (they go when their sessions idle out).
     '-Dcodeact.worker.max-kernels=256', '-Dcodeact.limits.max-sessions=100000',
     // Kernels import nothing ahead (the default preloads data-science libraries: the import part measures that),

@@ -192,7 +192,7 @@ public final class Turn {
         TurnTrace.ActionSpan traced = trace.actionStarted(actionId, actions);
         Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.replyTo, code,
                 rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), traced.traceparent(), null,
-                session.toolbox().forJob());
+                session.toolbox().forJob(), session.owner());
         String submitted = actionId;
         resultTimer = rt.vertx.setTimer(rt.config.resultTimeout().toMillis(), t -> session.run(() -> {
             if ((state == State.EXECUTING || state == State.CANCELLING) && submitted.equals(actionId)) {

@@ -24,6 +24,9 @@ public interface TurnHost {
 
     String id();
 
+    /** The principal the session belongs to (its kernels count against that principal's share). */
+    String owner();
+
     /** Runs {@code action} on the session's context (its event loop), now when already there. */
     void run(Runnable action);
 

@@ -34,6 +34,16 @@ public interface LimitsConfig {
     @Positive
     int runsPerMinute();
 
+    /**
+     * Session kernels (Python interpreters, each a sandbox) one principal may hold across all
+     * workers. A new one past it stops the principal's least recently used one, wherever it runs
+     * (once its action ends if one runs); that session's next observation says its state was lost,
+     * and why. Enforced by the workers.
+     */
+    @WithDefault("32")
+    @Positive
+    int kernelsPerPrincipal();
+
     /** Turns one principal may have running at once ({@code too_many_turns}). */
     @WithDefault("10")
     @Positive

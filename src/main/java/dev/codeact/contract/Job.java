@@ -13,9 +13,11 @@ import java.util.List;
  * @param file        a file operation instead of code; null for code
  * @param tools       the Python functions the session's code may call (its tools), defined in the
  *                    kernel before the code runs; null or empty: none
+ * @param principal   the session's owner, whose kernels are bounded across workers
+ *                    ({@code codeact.limits.kernels-per-principal}); null from an older gateway: not bounded
  */
 public record Job(int v, String jobId, String session, String replyTo, String code, long timeoutMs, long createdAt,
-                  String traceparent, FileOp file, List<PythonTool> tools) {
+                  String traceparent, FileOp file, List<PythonTool> tools, String principal) {
 
     public Job {
         QueueCodec.require(jobId, "job_id");

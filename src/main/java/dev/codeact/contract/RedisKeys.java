@@ -82,6 +82,22 @@ public final class RedisKeys {
         return prefix + "{" + session + "}:worker";
     }
 
+    /**
+     * Why the session's kernel was stopped while its state mattered (evicted to make room), until
+     * its next kernel reads it (GETDEL) and says so in the observation.
+     */
+    public String lostState(String session) {
+        return prefix + "{" + session + "}:lost";
+    }
+
+    /**
+     * The sessions of a principal that hold a kernel on some worker, scored by when each last ran
+     * code (epoch ms): its kernels across workers, least recently used first.
+     */
+    public String kernelsOf(String principal) {
+        return prefix + "principal:" + principal + ":kernels";
+    }
+
     /** Held by the gateway running a turn of the session (renewed while it runs). */
     public String turnLease(String session) {
         return prefix + "{" + session + "}:turn";
@@ -162,6 +178,6 @@ public final class RedisKeys {
     /** Every key of one session, for deleting it. */
     public List<String> sessionKeys(String session) {
         return List.of(events(session), history(session), options(session), tools(session), gaps(session), openTurn(session),
-                affinity(session), summary(session));
+                affinity(session), summary(session), lostState(session));
     }
 }

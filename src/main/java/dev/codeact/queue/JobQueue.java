@@ -81,7 +81,7 @@ public class JobQueue implements ActionQueue {
 
     /** The session left the gateway: its kernel (and what its code started) is stopped. */
     public Uni<Void> releaseKernel(String session) {
-        return pubsub.publish(keys.releaseChannel(), QueueCodec.encode(new KernelRelease(QueueCodec.VERSION, session)));
+        return pubsub.publish(keys.releaseChannel(), QueueCodec.encode(new KernelRelease(QueueCodec.VERSION, session, null)));
     }
 
     /**

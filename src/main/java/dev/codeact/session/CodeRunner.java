@@ -88,7 +88,7 @@ public class CodeRunner {
     private Multi<Progress> submit(Session session, String code, FileOp file, long timeoutMs) {
         String jobId = "x-" + UUID.randomUUID();
         Job job = new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), null, file,
-                session.toolbox().forJob());
+                session.toolbox().forJob(), session.owner());
         // The wait for a result is the turn's, stretched by however much longer this code may run.
         long waitMs = Math.max(config.resultTimeout().toMillis(),
                 timeoutMs + config.resultTimeout().toMillis() - config.actionTimeout().toMillis());

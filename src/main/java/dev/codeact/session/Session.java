@@ -126,6 +126,7 @@ public final class Session implements TurnHost, ToolHost {
     }
 
     /** The principal that created the session; null when it cannot be told (then nobody may attach). */
+    @Override
     public String owner() {
         return owner;
     }

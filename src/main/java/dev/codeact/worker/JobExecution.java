@@ -45,7 +45,7 @@ final class JobExecution implements Kernel.Listener {
      * @param finished called once the job's observation is stored (it can be acknowledged)
      */
     record Context(KernelPool pool, ScheduledExecutorService timers, ExecutionLimits limits, Tracer tracer,
-                   SessionAffinity affinity, Sinks sinks, Consumer<JobExecution> finished) {}
+                   SessionAffinity affinity, KernelShares shares, Sinks sinks, Consumer<JobExecution> finished) {}
 
     /** Where the job came from, to acknowledge it there; {@code attempt}: which run of the job this is. */
     record Entry(String stream, String id, boolean rescued, int attempt) {}
@@ -115,21 +115,28 @@ final class JobExecution implements Kernel.Listener {
         }
         boolean fresh;
         try {
-            KernelPool.Lease lease = env.pool().forSession(job.session());
+            KernelPool.Lease lease = env.pool().forSession(job.session(), job.principal());
             kernel = lease.kernel();
             fresh = lease.fresh();
             if (fresh) {
-                boolean hadState = env.affinity().claim(job.session());
+                SessionAffinity.Claim claim = env.affinity().claim(job.session());
+                env.shares().admit(job.principal(), job.session());
                 if (entry.rescued()) {
                     restarted = true;
                     notice = "The worker that held this session's Python interpreter stopped answering and another took "
                             + "over: this code ran again from the start, on a fresh interpreter (output of an earlier run "
                             + "may have been shown to the user): " + STATE_GONE;
-                } else if (hadState) {
+                } else if (claim.lostBecause() != null) {
+                    restarted = true;
+                    notice = "The Python interpreter of this session was stopped to make room (" + claim.lostBecause()
+                            + "): " + STATE_GONE;
+                } else if (claim.hadState()) {
                     restarted = true;
                     notice = "The Python interpreter of this session was restarted (it was idle too long, or its "
                             + "worker stopped): " + STATE_GONE;
                 }
+            } else {
+                env.shares().touch(job.principal(), job.session());
             }
         } catch (KernelPool.FullException e) {
             finish(result(null, new ErrorInfo("Overloaded", e.getMessage(), "Overloaded: " + e.getMessage()), List.of(), 0,

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +17,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The kernels of this worker: one per session, plus a few warm sandboxes started ahead of need
- * (a cold runsc start costs ≈ 0.3–0.4 s) that go to the next new sessions.
+ * (a cold runsc start costs ≈ 0.3–0.4 s) that go to the next new sessions. When it holds
+ * {@code max-kernels}, a new session's kernel takes the place of an idle one: the least recently
+ * used of the principal holding the most kernels here, so one principal's many sessions give way
+ * before anyone else's few.
  */
 final class KernelPool {
 
@@ -27,12 +32,25 @@ final class KernelPool {
 
     private static final class Held {
         final Kernel kernel;
+        final String principal;
         volatile long lastUsed = System.nanoTime();
+        /** Why to stop it once its action ends (an eviction that found it busy); null: keep it. */
+        volatile String evictWhenIdle;
 
-        Held(Kernel kernel) {
+        Held(Kernel kernel, String principal) {
             this.kernel = kernel;
+            this.principal = principal;
         }
     }
+
+    /** Told of every session kernel that stopped, on the thread that stopped it. */
+    interface Gone {
+        /** @param reason why its state was taken while it still mattered (an eviction); null when nobody needs telling */
+        void gone(String session, String principal, String reason);
+    }
+
+    static final String WORKER_FULL = "its worker holds codeact.worker.max-kernels interpreters, and this was the one used "
+            + "least recently by the principal holding the most of them";
 
     private final SandboxLauncher launcher;
     private final Executor blocking;
@@ -41,13 +59,15 @@ final class KernelPool {
     private final int warmTarget;
     private final int maxKernels;
     private final Map<String, Held> bySession = new ConcurrentHashMap<>();
+    private final Gone gone;
     private final ArrayDeque<Kernel> warm = new ArrayDeque<>();
     private int starting;
     private volatile boolean closed;
     /** Why the last sandbox start failed; null once one started. */
     private volatile String lastStartFailure;
 
-    KernelPool(SandboxLauncher launcher, Executor blocking, int warmTarget, int maxKernels, int startsAtOnce) {
+    KernelPool(SandboxLauncher launcher, Executor blocking, int warmTarget, int maxKernels, int startsAtOnce, Gone gone) {
+        this.gone = gone;
         this.starts = new Semaphore(startsAtOnce, true);
         this.maxKernels = maxKernels;
         this.launcher = launcher;
@@ -63,7 +83,7 @@ final class KernelPool {
     }
 
     /** Blocking when no warm kernel is left: call from a worker thread. */
-    Lease forSession(String session) throws IOException {
+    Lease forSession(String session, String principal) throws IOException {
         Held held = bySession.get(session);
         if (held != null && held.kernel.isAlive()) {
             held.lastUsed = System.nanoTime();
@@ -72,17 +92,40 @@ final class KernelPool {
         if (held != null) {
             drop(session, held.kernel);
         }
-        if (bySession.size() >= maxKernels) {
+        if (bySession.size() >= maxKernels && !evictOne()) {
             throw new FullException("this worker runs " + bySession.size() + " session kernels, its limit "
-                    + "(codeact.worker.max-kernels); try again when sessions have ended");
+                    + "(codeact.worker.max-kernels), every one of them busy; try again when an action has ended");
         }
         Kernel kernel = takeWarm();
         if (kernel == null) {
             kernel = startTracked();
         }
-        bySession.put(session, new Held(kernel));
+        bySession.put(session, new Held(kernel, principal));
         refill();
         return new Lease(kernel, true);
+    }
+
+    /** Stops the idle kernel that gives way first (see the class); false when every kernel is busy. */
+    private boolean evictOne() {
+        Map<String, Integer> perPrincipal = new HashMap<>();
+        bySession.values().forEach(h -> perPrincipal.merge(String.valueOf(h.principal), 1, Integer::sum));
+        Comparator<Map.Entry<String, Held>> order = Comparator
+                .<Map.Entry<String, Held>>comparingInt(e -> -perPrincipal.get(String.valueOf(e.getValue().principal)))
+                .thenComparingLong(e -> e.getValue().lastUsed);
+        List<Map.Entry<String, Held>> idle = bySession.entrySet().stream()
+                .filter(e -> !e.getValue().kernel.isBusy()).sorted(order).toList();
+        for (Map.Entry<String, Held> victim : idle) {
+            if (bySession.remove(victim.getKey(), victim.getValue())) {
+                stop(victim.getKey(), victim.getValue(), WORKER_FULL);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void stop(String session, Held held, String reason) {
+        held.kernel.destroy();
+        gone.gone(session, held.principal, reason);
     }
 
     private synchronized Kernel takeWarm() {
@@ -147,18 +190,42 @@ final class KernelPool {
     }
 
     void drop(String session, Kernel kernel) {
-        bySession.computeIfPresent(session, (s, held) -> held.kernel == kernel ? null : held);
-        kernel.destroy();
+        Held held = bySession.get(session);
+        if (held != null && held.kernel == kernel && bySession.remove(session, held)) {
+            stop(session, held, null);
+        } else {
+            kernel.destroy();
+        }
     }
 
-    /** Stops the session's kernel unless an action runs on it; true when one was stopped. */
-    boolean release(String session) {
+    /**
+     * Stops the session's kernel unless an action runs on it; true when one was stopped. With a
+     * {@code reason} (an eviction) a busy kernel is stopped once its action ends ({@link #actionEnded}).
+     */
+    boolean release(String session, String reason) {
         Held held = bySession.get(session);
-        if (held == null || held.kernel.isBusy() || !bySession.remove(session, held)) {
+        if (held == null) {
             return false;
         }
-        held.kernel.destroy();
+        if (held.kernel.isBusy()) {
+            if (reason != null) {
+                held.evictWhenIdle = reason;
+            }
+            return false;
+        }
+        if (!bySession.remove(session, held)) {
+            return false;
+        }
+        stop(session, held, reason);
         return true;
+    }
+
+    /** The session's action ended: its kernel goes now if an eviction waited for that. */
+    void actionEnded(String session) {
+        Held held = bySession.get(session);
+        if (held != null && held.evictWhenIdle != null && !held.kernel.isBusy() && bySession.remove(session, held)) {
+            stop(session, held, held.evictWhenIdle);
+        }
     }
 
     /** Tells every kernel, warm ones too, that this worker is alive (see the kernel's watchdog). Blocking writes. */
@@ -173,9 +240,9 @@ final class KernelPool {
 
     /** Stops every session's kernel (warm ones stay); returns how many. */
     int dropSessions() {
-        List<Held> all = new ArrayList<>(bySession.values());
+        Map<String, Held> all = new HashMap<>(bySession);
         bySession.clear();
-        all.parallelStream().forEach(h -> h.kernel.destroy());
+        all.entrySet().parallelStream().forEach(e -> stop(e.getKey(), e.getValue(), null));
         return all.size();
     }
 
@@ -185,7 +252,7 @@ final class KernelPool {
         List<String> reaped = new ArrayList<>();
         bySession.forEach((session, held) -> {
             if (!held.kernel.isBusy() && now - held.lastUsed > idle.toNanos() && bySession.remove(session, held)) {
-                held.kernel.destroy();
+                stop(session, held, null);
                 reaped.add(session);
             }
         });

@@ -3,10 +3,17 @@ package dev.codeact.worker;
 import dev.codeact.contract.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
-/** Which worker holds a session's kernel (the routing hint of its next jobs), kept in Redis. */
+/**
+ * Which worker holds a session's kernel (the routing hint of its next jobs), kept in Redis, and
+ * why a kernel whose state still mattered was stopped, for the session's next observation.
+ */
 final class SessionAffinity {
 
     private static final Logger LOG = Logger.getLogger(SessionAffinity.class);
@@ -24,11 +31,26 @@ final class SessionAffinity {
         this.ttl = ttl;
     }
 
-    /** Records this worker as the holder of the session's kernel; true if another kernel held it before. Blocking. */
-    boolean claim(String session) {
-        String before = redis.value(String.class).setGet(keys.affinity(session), workerId, new SetArgs().ex(ttl))
+    /**
+     * What a new kernel of the session finds: whether another kernel held it before, and why that
+     * one was stopped when it was evicted (else null).
+     */
+    record Claim(boolean hadState, String lostBecause) {}
+
+    /** Records this worker as the holder of the session's kernel, and takes the reason its last one was evicted. Blocking. */
+    Claim claim(String session) {
+        List<Response> answers = redis.getRedis().batch(List.of(
+                        Request.cmd(Command.SET).arg(keys.affinity(session)).arg(workerId).arg("EX").arg(ttl.toSeconds()).arg("GET"),
+                        Request.cmd(Command.GETDEL).arg(keys.lostState(session))))
                 .await().atMost(REDIS_WAIT);
-        return before != null;
+        Response lost = answers.get(1);
+        return new Claim(answers.get(0) != null, lost == null ? null : lost.toString());
+    }
+
+    /** The session's kernel was evicted while its state mattered: its next kernel says why. Not waited for. */
+    void evicted(String session, String reason) {
+        redis.value(String.class).set(keys.lostState(session), reason, new SetArgs().ex(ttl))
+                .subscribe().with(v -> { }, e -> LOG.debugf("could not record why a kernel was evicted: %s", e.getMessage()));
     }
 
     /** The session's state is gone and the model was told: the next kernel need not say it again. */

@@ -1,6 +1,7 @@
 package dev.codeact.worker;
 
 import dev.codeact.config.InstanceId;
+import dev.codeact.config.LimitsConfig;
 import dev.codeact.config.QueueConfig;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.config.ToolsConfig;
@@ -76,13 +77,15 @@ public class WorkerService {
     /** The gateways' answers to this worker's jobs' tool calls. */
     private StreamTail<ToolReply> toolReplies;
     private final ToolsConfig tools;
+    private final LimitsConfig limits;
     private volatile boolean running;
     private final Tracer tracer;
 
-    public WorkerService(WorkerConfig config, QueueConfig queue, SessionConfig sessions, ToolsConfig tools,
+    public WorkerService(WorkerConfig config, QueueConfig queue, SessionConfig sessions, ToolsConfig tools, LimitsConfig limits,
                          RedisKeys keys, ReactiveRedisDataSource redis, SandboxLauncher launcher, InstanceId instance,
                          Vertx vertx, MeterRegistry meters, Tracer tracer) {
         this.tools = tools;
+        this.limits = limits;
         this.meters = meters;
         this.tracer = tracer;
         this.config = config;
@@ -103,10 +106,18 @@ public class WorkerService {
         timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
         int cores = Runtime.getRuntime().availableProcessors();
         WorkerCapacity capacity = WorkerCapacity.of(config, cores);
+        SessionAffinity affinity = new SessionAffinity(redis, keys, workerId, sessions.ttl());
+        KernelShares shares = new KernelShares(redis, keys, limits.kernelsPerPrincipal(), config.idleTimeout());
         pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels(),
-                Math.max(1, config.sandboxStarts().orElse(cores)));
+                Math.max(1, config.sandboxStarts().orElse(cores)), (session, principal, reason) -> {
+                    shares.forget(principal, session);
+                    if (reason != null) {
+                        affinity.evicted(session, reason);
+                        LOG.infof("stopped the kernel of a session to make room: %s", reason);
+                    }
+                });
         jobContext = new JobExecution.Context(pool, timers, ExecutionLimits.of(workerId, config, tools, launcher.mode()), tracer,
-                new SessionAffinity(redis, keys, workerId, sessions.ttl()), this::sinkFor, this::finished);
+                affinity, shares, this::sinkFor, this::finished);
         rescuer = new Rescuer(new RedisWorkerRoster(redis, keys, capacity.total()), keys, workerId, config.heartbeatTtl(),
                 (stream, message, attempt) -> accept(stream, message, true, attempt));
         running = true;
@@ -245,13 +256,20 @@ public class WorkerService {
                 rescuer::live, onStored);
     }
 
-    /** The job's observation is stored: acknowledge it, start its session's next job, read more. */
+    /**
+     * The job's observation is stored: acknowledge it, stop its kernel if an eviction waited for
+     * the action's end, start its session's next job (in that order), read more.
+     */
     private void finished(JobExecution done) {
         Job job = done.job();
         JobExecution next = scheduler.finish(job.jobId(), job.session(), done);
-        if (next != null && running) {
-            blocking.execute(next::start);
-        }
+        boolean startNext = next != null && running;
+        blocking.execute(() -> {
+            pool.actionEnded(job.session());
+            if (startNext) {
+                next.start();
+            }
+        });
         ack(done.entry().stream(), done.entry().id());
         readers.forEach(JobReader::poll);
     }
@@ -300,7 +318,7 @@ public class WorkerService {
             return;
         }
         blocking.execute(() -> {
-            if (pool.release(release.session())) {
+            if (pool.release(release.session(), release.reason())) {
                 LOG.debugf("stopped the kernel of released session %s", release.session());
             }
         });

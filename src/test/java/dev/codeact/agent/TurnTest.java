@@ -72,6 +72,8 @@ class TurnTest {
 
         public String id() { return "s-1"; }
 
+        public String owner() { return "alice"; }
+
         public void run(Runnable action) {
             if (Vertx.currentContext() == loop) {
                 action.run();

@@ -103,12 +103,12 @@ class ContractSchemaTest {
 
     @Test
     void theRedisPayloadsMatch() throws IOException {
-        Job job = new Job(QueueCodec.VERSION, "a-1", "s-1", "codeact:results:g", "print(1)", 1000, 1, null, null, null);
+        Job job = new Job(QueueCodec.VERSION, "a-1", "s-1", "codeact:results:g", "print(1)", 1000, 1, null, null, null, "alice");
         Result chunk = Result.chunk("s-1", "a-1", "w", "stdout", "1\n").numbered(1, 1);
         Result end = Result.observation("s-1", "a-1", "w", new ExecutionResult("", null, null, null, 1, false, false, false, false,
                 "runsc", null, null, null));
         Map<String, Object> payloads = Map.of("Job", job, "Result", chunk, "CancelRequest", new CancelRequest(1, "s-1", "a-1"),
-                "KernelRelease", new KernelRelease(1, "s-1"), "SessionTaken", new SessionTaken(1, "s-1", "g"));
+                "KernelRelease", new KernelRelease(1, "s-1", null), "SessionTaken", new SessionTaken(1, "s-1", "g"));
         for (var entry : payloads.entrySet()) {
             String json = QueueCodec.encode(entry.getValue());
             assertEquals("", ContractSchema.problems(ContractSchema.validator(schema, entry.getKey()), WireJson.MAPPER.readTree(json)), json);

@@ -43,7 +43,8 @@ class BusySessionsIT {
                     // on two cores: the test is about waiting, not about imports.
                     "codeact.worker.preload", "none",
                     "codeact.limits.sessions-per-principal", Integer.toString(SESSIONS),
-                    "codeact.limits.runs-per-minute", "1000000"))) {
+                    "codeact.limits.runs-per-minute", "1000000",
+                    "codeact.limits.kernels-per-principal", Integer.toString(SESSIONS)))) {
                 app.awaitLog("reading", 60_000);
                 URI sessions = URI.create("http://127.0.0.1:" + port + "/v1/sessions");
                 ExecutorService clients = Executors.newFixedThreadPool(SESSIONS);

@@ -1,6 +1,8 @@
 package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -10,6 +12,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,15 +31,22 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FairSharesTest {
 
     static final int STORED = 3;
-    static final int RUNS = 2;
+    /** Above the five runs gail needs in the kernels test: that one is about kernels, not about the rate. */
+    static final int RUNS = 6;
+    static final String GAIL = "gail-key-0005";
+    static final String HANK = "hank-key-0006";
 
     public static class SmallShares implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("codeact.auth.mode", "api-key",
-                    "codeact.auth.api-keys", "carol:carol-key-0001,dave:dave-key-0002,erin:erin-key-0003,fred:fred-key-0004",
+                    "codeact.auth.api-keys", "carol:carol-key-0001,dave:dave-key-0002,erin:erin-key-0003,fred:fred-key-0004,"
+                            + "gail:gail-key-0005,hank:hank-key-0006",
                     "codeact.limits.stored-sessions-per-principal", Integer.toString(STORED),
-                    "codeact.limits.runs-per-minute", Integer.toString(RUNS));
+                    "codeact.limits.runs-per-minute", Integer.toString(RUNS),
+                    "codeact.limits.kernels-per-principal", "2",
+                    "codeact.worker.max-kernels", "3",
+                    "codeact.worker.warm-pool", "1");
         }
     }
 
@@ -96,5 +107,60 @@ class FairSharesTest {
         HttpResponse<String> ran = post(URI.create(sessions + "/" + other + "/execute"), fred, "{\"code\": \"print('fred')\"}");
         assertEquals(200, ran.statusCode(), "another principal runs at once: " + ran.body());
         assertEquals("fred\n", HttpApi.parse(ran.body()).get("output").asText());
+    }
+
+    /**
+     * gail fills her share (2 kernels) and the worker (3): her least recently used kernel gives way
+     * to her third session, and, the worker being full, to hank's first, which runs at once. Her
+     * sessions whose kernel went say so in their next observation, and why; the others kept theirs.
+     */
+    @Test
+    @Tag("abuse")
+    void onePrincipalFillingItsShareNeverStopsAnother() throws Exception {
+        List<String> gail = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            gail.add(HttpApi.parse(post(sessions, GAIL, null).body()).get("id").asText());
+            JsonNode ran = execute(gail.get(i), GAIL, "x = " + i);
+            assertEquals("", ran.path("output").asText(), ran.toString());
+        }
+        awaitLost(gail.get(0)); // her third kernel took the place of her first, the one she used least recently
+        JsonNode kept = execute(gail.get(2), GAIL, "print(x)");
+        assertEquals("2\n", kept.get("output").asText(), "her latest session kept its state: " + kept);
+        assertFalse(kept.get("restarted").asBoolean());
+
+        String hank = HttpApi.parse(post(sessions, HANK, null).body()).get("id").asText();
+        JsonNode first = execute(hank, HANK, "y = 'hank'\nprint(y)");
+        assertEquals("hank\n", first.get("output").asText(), "another principal runs code at once: " + first);
+        assertFalse(first.has("error") && !first.get("error").isNull(), first.toString());
+
+        JsonNode lost = execute(gail.get(0), GAIL, "print('x' in dir())");
+        assertTrue(lost.get("restarted").asBoolean(), lost.toString());
+        assertEquals("False\n", lost.get("output").asText());
+        String notice = lost.get("notice").asText();
+        // Her share or the full worker: whichever took it first, the notice names the limit.
+        assertTrue(notice.contains("stopped to make room") && (notice.contains("codeact.limits.kernels-per-principal")
+                || notice.contains("codeact.worker.max-kernels")), notice);
+        assertEquals("2", RedisCli.call(RealParts.redis.port(), "ZCARD", "codeact:principal:gail:kernels").strip(),
+                "gail holds her share, no more");
+        Tally.note("gail's kernels: 2 of 2 at most; her evicted session was told why (" + notice.length()
+                + " characters); hank's code ran at once, without an error");
+    }
+
+    JsonNode execute(String session, String key, String code) throws Exception {
+        HttpResponse<String> ran = post(URI.create(sessions + "/" + session + "/execute"), key,
+                HttpApi.JSON.writeValueAsString(Map.of("code", code)));
+        assertEquals(200, ran.statusCode(), ran.body());
+        return HttpApi.parse(ran.body());
+    }
+
+    /** Until the worker stopped the session's kernel to make room (it says why in Redis, for the session's next kernel). */
+    static void awaitLost(String session) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (RedisCli.call(RealParts.redis.port(), "EXISTS", "codeact:{" + session + "}:lost").strip().equals("0")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the kernel of " + session + " was not stopped");
+            }
+            Thread.sleep(50);
+        }
     }
 }

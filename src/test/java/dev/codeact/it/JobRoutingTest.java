@@ -33,7 +33,7 @@ class JobRoutingTest {
 
     Job job(String session) {
         return new Job(QueueCodec.VERSION, "a-routing-" + session, session, results.stream(), "1", 10_000,
-                System.currentTimeMillis(), null, null, null);
+                System.currentTimeMillis(), null, null, null, "local");
     }
 
     @Test

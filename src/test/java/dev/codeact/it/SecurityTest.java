@@ -204,22 +204,39 @@ class SecurityTest {
         }
     }
 
-    /** One kernel per worker here: a second session's code is refused, not started. */
+    /**
+     * One kernel per worker here: an idle one gives way to another session's code; with the one kernel
+     * busy, a session's code is refused (Overloaded), not started.
+     */
     @Test
     @Tag("abuse")
     void kernelsPerWorkerAreCapped() throws Exception {
-        for (int i = 0; i < 2; i++) {
-            RealParts.model.enqueue(Reply.of("<execute>\nprint('hi')\n"), Reply.of("done"));
-        }
-        List<String> errors = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            try (WsClient ws = open("alice-key-0123")) {
-                ws.sendJson("type", "user_message", "text", "run");
-                JsonNode result = CodeActTurnTest.ofType(ws.untilTurnEnd(60_000), "observation").get(0).get("result");
-                errors.add(result.path("error").path("name").asText("none"));
+        RealParts.model.enqueue(Reply.of("<execute>\nx = 1\n"), Reply.of("done"));
+        try (WsClient first = open("alice-key-0123")) {
+            first.sendJson("type", "user_message", "text", "run");
+            assertEquals("none", errorOf(first));
+            // The one kernel is idle: a second session's action takes its place.
+            RealParts.model.enqueue(Reply.of("<execute>\nwait_for_test()\n")); // its "done" comes after the first's turn
+            try (WsClient second = open("bob-key-4567")) { // another principal: turns-per-principal is 1 here
+                second.sendJson("type", "user_message", "text", "run", "tools", List.of(Map.of("name", "wait_for_test",
+                        "description", "Returns when the test answers.", "parameters", Map.of("type", "object",
+                                "properties", Map.of()))));
+                JsonNode call = second.next("tool_call", 60_000);
+                // Now the one kernel is busy: the first session's next action finds no room.
+                RealParts.model.enqueue(Reply.of("<execute>\nprint(x)\n"), Reply.of("done"));
+                first.sendJson("type", "user_message", "text", "again");
+                assertEquals("Overloaded", errorOf(first));
+                RealParts.model.enqueue(Reply.of("done"));
+                second.sendJson("type", "tool_result", "call_id", call.get("call_id").asText(), "value", 1);
+                assertEquals("none", errorOf(second));
             }
         }
-        assertEquals(List.of("none", "Overloaded"), errors);
+    }
+
+    /** The error name of the next turn's first observation ({@code none} without one). */
+    static String errorOf(WsClient ws) throws InterruptedException {
+        JsonNode result = CodeActTurnTest.ofType(ws.untilTurnEnd(60_000), "observation").get(0).get("result");
+        return result.path("error").path("name").asText("none");
     }
 
     /** A session's stored log is bounded: the turn that reaches the limit stops, and no new one starts. */
