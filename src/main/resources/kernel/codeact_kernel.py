@@ -573,8 +573,11 @@ def file_op(op_id, op, name, data, last):
     """One file operation on the working directory: (error name, message), both None when it worked.
 
     A get sends the file as it reads it: "stream" frames named "file", base64, FILE_CHUNK bytes
-    each. Never follows a link: a put replaces whatever the name was (rename does not follow), a
-    get and a delete refuse anything but a regular file."""
+    each, exactly the size it had when opened; a file that changed meanwhile is an error, never a
+    cut copy. Never follows a link, never blocks on what is not a regular file (opens are
+    non-blocking, then the type is checked: a pipe, device or socket is refused at once): a put
+    replaces whatever the name was (rename does not follow), a get and a delete refuse anything but
+    a regular file. A discard drops an upload that will not be finished."""
     if op != "list" and not safe_name(name):
         return "FileNameError", "not a safe file name: %r" % (name,)
     path = os.path.join(WORKDIR, name) if op != "list" else None
@@ -587,8 +590,10 @@ def file_op(op_id, op, name, data, last):
             flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_TRUNC if op == "put" else os.O_APPEND)
             if op == "append" and not os.path.lexists(partial):
                 return "FileOpError", "no upload of %s is under way" % name
-            fd = os.open(partial, flags, 0o644)
+            fd = os.open(partial, flags | os.O_NONBLOCK, 0o644)
             with os.fdopen(fd, "wb") as out:
+                if not stat.S_ISREG(os.fstat(out.fileno()).st_mode):
+                    return "FileOpError", "the upload's partial file of %s is not a regular file" % name
                 out.write(raw)
                 out.flush()
                 size = os.fstat(out.fileno()).st_size
@@ -598,20 +603,27 @@ def file_op(op_id, op, name, data, last):
             if last:
                 os.replace(partial, path)
         elif op == "get":
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             with os.fdopen(fd, "rb") as f:
                 st = os.fstat(f.fileno())
                 if not stat.S_ISREG(st.st_mode):
-                    return "FileNotFoundError", "%s is not a regular file" % name
+                    return "FileNotFoundError", "%s is not a regular file (a pipe, device or socket is never read)" % name
                 if st.st_size > MAX_FILE_BYTES:
                     return "FileTooLarge", "%d bytes, over the limit of %d" % (st.st_size, MAX_FILE_BYTES)
-                sent = 0
-                while sent <= MAX_FILE_BYTES:
-                    chunk = f.read(FILE_CHUNK)
+                left = st.st_size
+                while left > 0:
+                    chunk = f.read(min(FILE_CHUNK, left))
                     if not chunk:
                         break
-                    sent += len(chunk)
+                    left -= len(chunk)
                     send({"ev": "stream", "id": op_id, "name": "file", "text": base64.b64encode(chunk).decode("ascii")})
+                now = os.fstat(f.fileno())
+                if left > 0 or now.st_size != st.st_size or now.st_mtime_ns != st.st_mtime_ns:
+                    return "FileChangedError", "%s changed while it was read: download it again once it is written" % name
+        elif op == "discard":
+            partial = os.path.join(WORKDIR, ".codeact-upload-" + name)
+            if os.path.lexists(partial):
+                os.unlink(partial)
         elif op == "delete":
             if not stat.S_ISREG(os.lstat(path).st_mode):
                 return "FileNotFoundError", "%s is not a regular file" % name
@@ -623,6 +635,8 @@ def file_op(op_id, op, name, data, last):
     except OSError as e:
         if e.errno == errno.ELOOP:
             return "FileNotFoundError", "%s is a link, not a regular file" % name
+        if e.errno in (errno.ENXIO, errno.ENODEV, errno.EOPNOTSUPP):  # a socket, a device
+            return "FileNotFoundError", "%s is not a regular file (a pipe, device or socket is never read)" % name
         return type(e).__name__, str(e)  # a full tmpfs: ENOSPC
     except ValueError as e:  # bad base64
         return "ValueError", str(e)
@@ -637,7 +651,7 @@ def run_file_op(op_id, frame):
           "duration_ms": int((time.monotonic() - started) * 1000), "truncated": False, "dropped_chars": 0})
 
 
-FILE_OPS = ("put", "append", "get", "delete", "list")
+FILE_OPS = ("put", "append", "get", "delete", "discard", "list")
 
 
 def clip(text):

@@ -49,6 +49,7 @@ const MESSAGES = {
   forbidden: 'This chat belongs to someone else.',
   file_not_found: 'No such file in the chat\'s working directory.',
   file_too_large: 'The file is too large for the chat\'s working directory.',
+  file_changed: 'The file changed while it was read: download it again once the code has written it.',
   invalid_event: 'The gateway refused the request.',
 };
 

@@ -146,7 +146,7 @@ export interface ServerEventError {
   type: 'error';
   session: string | null;
   seq: number;
-  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'slow_consumer' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
+  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'slow_consumer' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'file_changed' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
   message?: string;
   retry_after?: number;
   turn?: number;
@@ -266,7 +266,7 @@ export interface SessionSummary {
 }
 
 export interface ToolFailure {
-  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'slow_consumer' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
+  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'slow_consumer' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'file_changed' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
   message?: string;
 }
 

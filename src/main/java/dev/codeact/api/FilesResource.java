@@ -23,6 +23,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,6 +56,8 @@ import org.jboss.resteasy.reactive.RestMulti;
 @APIResponse(responseCode = "404", description = "session_not_found or file_not_found", content = @Content(
         mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class FilesResource {
+
+    private static final Logger LOG = Logger.getLogger(FilesResource.class);
 
     /** Types a download keeps; anything else (HTML, SVG, scripts) is sent as bytes, so it never renders as the gateway's page. */
     private static final Map<String, String> SAFE_TYPES = Map.of("png", "image/png", "jpg", "image/jpeg", "jpeg", "image/jpeg",
@@ -109,22 +112,39 @@ public class FilesResource {
         // other, so neither the gateway nor Redis holds more than two pieces of the file.
         byte[] piece = body.readNBytes(PIECE);
         long total = 0;
-        for (boolean first = true; ; first = false) {
-            byte[] next = piece.length == PIECE ? body.readNBytes(PIECE) : new byte[0];
-            total += piece.length;
-            if (total > worker.maxFileBytes()) {
-                body.transferTo(OutputStream.nullOutputStream()); // the client is still sending: let it finish, then refuse
-                throw new ProtocolException(ErrorCode.FILE_TOO_LARGE, "over codeact.worker.max-file-bytes (" + worker.maxFileBytes() + ")");
+        boolean started = false;
+        try {
+            for (boolean first = true; ; first = false) {
+                byte[] next = piece.length == PIECE ? body.readNBytes(PIECE) : new byte[0];
+                total += piece.length;
+                if (total > worker.maxFileBytes()) {
+                    body.transferTo(OutputStream.nullOutputStream()); // the client is still sending: let it finish, then refuse
+                    throw new ProtocolException(ErrorCode.FILE_TOO_LARGE, "over codeact.worker.max-file-bytes (" + worker.maxFileBytes() + ")");
+                }
+                boolean last = next.length == 0;
+                started = true;
+                ExecutionResult result = await(runner.file(session, FileOp.piece(name, first, Base64.getEncoder().encodeToString(piece), last)));
+                if (result.error() != null) {
+                    throw refusal(result.error());
+                }
+                if (last) {
+                    return result.files();
+                }
+                piece = next;
             }
-            boolean last = next.length == 0;
-            ExecutionResult result = await(runner.file(session, FileOp.piece(name, first, Base64.getEncoder().encodeToString(piece), last)));
-            if (result.error() != null) {
-                throw refusal(result.error());
+        } catch (ProtocolException | IOException | RuntimeException failed) {
+            if (started) {
+                discard(session, name); // an upload cut off (the client went, too large) leaves nothing behind
             }
-            if (last) {
-                return result.files();
-            }
-            piece = next;
+            throw failed;
+        }
+    }
+
+    private void discard(Session session, String name) {
+        try {
+            await(runner.file(session, FileOp.discard(name)));
+        } catch (ProtocolException | RuntimeException e) {
+            LOG.debugf("an unfinished upload was not discarded: %s", e.getMessage());
         }
     }
 
@@ -196,6 +216,7 @@ public class FilesResource {
         return switch (error.name()) {
             case "FileNotFoundError" -> new ProtocolException(ErrorCode.FILE_NOT_FOUND, why);
             case "FileTooLarge" -> new ProtocolException(ErrorCode.FILE_TOO_LARGE, why);
+            case "FileChangedError" -> new ProtocolException(ErrorCode.FILE_CHANGED, why);
             case "FileNameError" -> new ProtocolException(ErrorCode.INVALID_EVENT, why);
             default -> why != null && why.contains("No space left")
                     ? new ProtocolException(ErrorCode.FILE_TOO_LARGE, "the session's files fill its sandbox (codeact.worker.tmpfs-mb)")

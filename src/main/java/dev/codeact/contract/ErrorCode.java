@@ -37,6 +37,8 @@ public enum ErrorCode {
     EXECUTION_FAILED("execution_failed"),
     FILE_NOT_FOUND("file_not_found"),
     FILE_TOO_LARGE("file_too_large"),
+    /** A download of a file the code was still writing: it changed while it was read (no cut copy is ever sent). */
+    FILE_CHANGED("file_changed"),
     REPLY_TOO_LONG("reply_too_long"),
     /** The tool itself failed (an MCP server's error result, a client's error answer). */
     TOOL_ERROR("tool_error"),

@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
  * A file operation on a session's working directory, carried by a {@link Job} instead of code:
  * {@value #PUT} starts writing {@code name} with {@code data} (base64), {@value #APPEND} adds the
  * next piece, and the piece marked {@code last} puts the whole file in place (an upload arrives in
- * pieces, one job each); {@value #GET} reads the file, {@value #DELETE} removes it, {@value #LIST}
- * only lists. The kernel answers with the directory's files in its done frame, a get's file as
+ * pieces, one job each); {@value #DISCARD} drops an upload that will not be finished;
+ * {@value #GET} reads the file, {@value #DELETE} removes it, {@value #LIST} only lists. The kernel answers with the directory's files in its done frame, a get's file as
  * {@code file} stream frames before it.
  */
 public record FileOp(String op, String name, String data, boolean last) {
@@ -17,6 +17,7 @@ public record FileOp(String op, String name, String data, boolean last) {
     public static final String GET = "get";
     public static final String DELETE = "delete";
     public static final String LIST = "list";
+    public static final String DISCARD = "discard";
 
     /**
      * A safe file name: one path segment of letters, digits, {@code . _ -} and spaces, not
@@ -35,6 +36,11 @@ public record FileOp(String op, String name, String data, boolean last) {
 
     public static FileOp delete(String name) {
         return new FileOp(DELETE, name, null, false);
+    }
+
+    /** Drops the unfinished upload of {@code name}: its pieces so far are gone, the file is as it was. */
+    public static FileOp discard(String name) {
+        return new FileOp(DISCARD, name, null, false);
     }
 
     /** One piece of an upload: the first ({@code put}) or a later one ({@code append}). */

@@ -128,8 +128,8 @@ final class JobExecution implements Kernel.Listener {
                             + "may have been shown to the user): " + STATE_GONE;
                 } else if (claim.lostBecause() != null) {
                     restarted = true;
-                    notice = "The Python interpreter of this session was stopped to make room (" + claim.lostBecause()
-                            + "): " + STATE_GONE;
+                    notice = "The Python interpreter of this session was restarted: " + claim.lostBecause() + ", so "
+                            + STATE_GONE;
                 } else if (claim.hadState()) {
                     restarted = true;
                     notice = "The Python interpreter of this session was restarted (it was idle too long, or its "
@@ -322,10 +322,15 @@ final class JobExecution implements Kernel.Listener {
         if (kernel != null) {
             env.pool().drop(job.session(), kernel);
         }
-        env.affinity().forget(job.session());
         String why = stopping.killed()
                 ? "The code did not stop within " + env.limits().interruptGraceMs() + " ms of the interrupt, so its sandbox was killed"
                 : "The sandbox stopped while the code ran (" + reason + ")";
+        if (job.file() == null) {
+            env.affinity().forget(job.session()); // this observation tells the model; the next need not
+        } else {
+            // A file operation's result goes to the sessions API, not to the model: the next action says it.
+            env.affinity().lost(job.session(), "it was lost during a file operation (" + why + ")");
+        }
         restarted = true;
         notice = why + "; the next code runs on a fresh Python interpreter: " + STATE_GONE;
         finish(result(null, new ErrorInfo("KernelRestarted", why, "KernelRestarted: " + why), List.of(),

@@ -33,11 +33,11 @@ final class SessionAffinity {
 
     /**
      * What a new kernel of the session finds: whether another kernel held it before, and why that
-     * one was stopped when it was evicted (else null).
+     * one went when no observation said so yet (else null).
      */
     record Claim(boolean hadState, String lostBecause) {}
 
-    /** Records this worker as the holder of the session's kernel, and takes the reason its last one was evicted. Blocking. */
+    /** Records this worker as the holder of the session's kernel, and takes the reason its last one went, if recorded. Blocking. */
     Claim claim(String session) {
         List<Response> answers = redis.getRedis().batch(List.of(
                         Request.cmd(Command.SET).arg(keys.affinity(session)).arg(workerId).arg("EX").arg(ttl.toSeconds()).arg("GET"),
@@ -47,8 +47,13 @@ final class SessionAffinity {
         return new Claim(answers.get(0) != null, lost == null ? null : lost.toString());
     }
 
-    /** The session's kernel was evicted while its state mattered: its next kernel says why. Not waited for. */
-    void evicted(String session, String reason) {
+    /**
+     * The session's kernel went while its state mattered and no observation said so (an eviction, a
+     * kill during a file operation): its next kernel says why. Not waited for.
+     *
+     * @param reason a clause, e.g. "it was stopped to make room (…)"
+     */
+    void lost(String session, String reason) {
         redis.value(String.class).set(keys.lostState(session), reason, new SetArgs().ex(ttl))
                 .subscribe().with(v -> { }, e -> LOG.debugf("could not record why a kernel was evicted: %s", e.getMessage()));
     }

@@ -112,7 +112,7 @@ public class WorkerService {
                 Math.max(1, config.sandboxStarts().orElse(cores)), (session, principal, reason) -> {
                     shares.forget(principal, session);
                     if (reason != null) {
-                        affinity.evicted(session, reason);
+                        affinity.lost(session, "it was stopped to make room (" + reason + ")");
                         LOG.infof("stopped the kernel of a session to make room: %s", reason);
                     }
                 });

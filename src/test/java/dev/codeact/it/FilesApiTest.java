@@ -2,6 +2,7 @@ package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -120,6 +122,28 @@ class FilesApiTest {
         HttpResponse<String> tooLarge = put(file(id, "big.bin"), "x".repeat(16 * 1024 * 1024 + 1));
         assertEquals(413, tooLarge.statusCode());
         assertEquals("file_too_large", HttpApi.JSON.readTree(tooLarge.body()).get("code").asText());
+        JsonNode left = HttpApi.call("POST", URI.create(sessions + "/" + id + "/execute"),
+                "{\"code\": \"import os\\nsorted(os.listdir('.'))\"}").json();
+        assertEquals("['passwd.txt']", left.get("value").asText(), "the refused upload left no partial file: " + left);
+    }
+
+    /** The reported hang: a pipe named like a result file. Refused at once; the session keeps its state. */
+    @Test
+    @Tag("abuse")
+    void aPipeIsRefusedAtOnceAndTheSessionKeepsItsState() throws Exception {
+        String id = HttpApi.createSession(sessions);
+        URI execute = URI.create(sessions + "/" + id + "/execute");
+        HttpApi.call("POST", execute, "{\"code\": \"import os\\nx = 41\\nos.mkfifo('result.csv')\"}");
+        HttpResponse<byte[]> pipe = HttpApi.bytes(file(id, "result.csv"));
+        assertEquals(404, pipe.statusCode());
+        JsonNode problem = HttpApi.JSON.readTree(pipe.body());
+        assertEquals("file_not_found", problem.get("code").asText());
+        assertTrue(problem.get("detail").asText().contains("not a regular file"), problem.toString());
+        HttpResponse<String> upload = put(file(id, "result.csv"), "a,b\n");
+        assertEquals(200, upload.statusCode(), "an upload replaces the pipe: " + upload.body());
+        JsonNode after = HttpApi.call("POST", execute, "{\"code\": \"print(x + 1, open('result.csv').read().strip())\"}").json();
+        assertEquals("42 a,b\n", after.get("output").asText(), after.toString());
+        assertFalse(after.get("restarted").asBoolean(), "nothing was lost: " + after);
     }
 
     @Test
