@@ -49,6 +49,16 @@ class OutboxTest(unittest.TestCase):
         self.assertGreater(sent[-1]["dropped_chars"], 9000)
         self.assertLess(len(text), 400)
 
+    def test_output_just_under_the_limit_is_whole_without_a_marker(self):
+        kernel, sent = load_kernel(200)
+        box = kernel.Outbox()
+        box.start("c1")
+        box.put("stdout", "x" * 195)  # past the head's share, within the limit: nothing is dropped
+        box.finish(done)
+        text = "".join(f["text"] for f in sent if f["ev"] == "stream")
+        self.assertEqual("x" * 195, text)
+        self.assertEqual(done(0), sent[-1])
+
     def test_the_next_cell_starts_with_a_clean_count(self):
         kernel, sent = load_kernel(200)
         box = kernel.Outbox()

@@ -172,9 +172,9 @@ class Outbox:
                 if excess > 0:
                     self.tail[0] = (name, first[excess:])
                     self.dropped += excess
-                marker = MARKER % self.dropped
                 self.emitted = 0
-                self._append("stderr", marker)
+                if self.dropped:  # output that reached the tail part but not past the limit is whole: no marker
+                    self._append("stderr", MARKER % self.dropped)
                 for name, text in self.tail:
                     self._append(name, text)
                 self.tail = []

@@ -22,7 +22,10 @@ import dev.codeact.session.SessionStore;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.NonBlocking;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureFailure;
 import io.vertx.core.Vertx;
@@ -42,6 +45,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -81,10 +85,12 @@ public class SessionsResource {
     private final SecurityIdentity identity;
     private final WorkerLoad load;
     private final PrincipalRate rate;
+    private final ObjectMapper json;
 
     public SessionsResource(SessionRegistry registry, SessionStore store, SessionAccess access, SessionIndex index,
                             SessionFeed feed, CodeRunner runner, AgentConfig agent, WorkerConfig worker, SecurityIdentity identity,
-                            WorkerLoad load, PrincipalRate rate) {
+                            WorkerLoad load, PrincipalRate rate, ObjectMapper json) {
+        this.json = json;
         this.load = load;
         this.rate = rate;
         this.registry = registry;
@@ -254,13 +260,25 @@ public class SessionsResource {
             schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "504", description = "execution_failed: no worker reported", content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<ExecutionResult> execute(@PathParam("id") String id, ExecuteRequest request) throws ProtocolException {
+    public Uni<Response> execute(@PathParam("id") String id, ExecuteRequest request) throws ProtocolException {
         long timeout = timeout(request);
         load.requireRoom();
         rate.take(principal());
+        // A result may hold megabytes of figures and output: it is written as JSON on a worker
+        // thread, not on the event loop the result arrived on.
         return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
                 .filter(p -> p instanceof CodeRunner.Done).map(p -> ((CodeRunner.Done) p).result())
-                .toUni();
+                .toUni()
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(result -> Response.ok(json(result), MediaType.APPLICATION_JSON_TYPE).build());
+    }
+
+    private byte[] json(ExecutionResult result) {
+        try {
+            return json.writeValueAsBytes(result);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an execution's result", e);
+        }
     }
 
     @POST
@@ -277,15 +295,18 @@ public class SessionsResource {
         load.requireRoom();
         rate.take(principal());
         return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
-                .map(p -> {
+                .onItem().transformToUniAndConcatenate(p -> {
                     OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE);
                     if (p instanceof CodeRunner.Output output) {
-                        return event.name("output").data(output.output()).build();
+                        return Uni.createFrom().item(event.name("output").data(output.output()).build());
                     }
                     if (p instanceof CodeRunner.Restarted restarted) {
-                        return event.name("restarted").data(restarted.restart()).build();
+                        return Uni.createFrom().item(event.name("restarted").data(restarted.restart()).build());
                     }
-                    return event.name("result").data(((CodeRunner.Done) p).result()).build();
+                    // The result, as large as it may be, is written as JSON on a worker thread.
+                    return Uni.createFrom().item(((CodeRunner.Done) p).result()).emitOn(Infrastructure.getDefaultWorkerPool())
+                            .map(result -> event.name("result").mediaType(MediaType.TEXT_PLAIN_TYPE)
+                                    .data(new String(json(result), StandardCharsets.UTF_8)).build());
                 })
                 .onFailure().recoverWithItem(e -> errorEvent(sse, id, e));
     }
