@@ -82,12 +82,18 @@ export interface FileInfo {
 export interface GatewayInfo {
   max_actions: number;
   max_temperature: number;
+  mcp_servers?: McpServerState[];
   model?: string;
   model_configured: boolean;
   models?: string[];
   protocol: number;
   temperature: number;
   websocket?: string;
+}
+
+export interface McpServerState {
+  name?: string;
+  state?: string;
 }
 
 export interface Problem {

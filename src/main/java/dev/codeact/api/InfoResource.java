@@ -3,7 +3,9 @@ package dev.codeact.api;
 import dev.codeact.agent.AgentRuntime;
 import dev.codeact.config.LlmConfig;
 import dev.codeact.contract.GatewayInfo;
+import dev.codeact.contract.McpServerState;
 import dev.codeact.contract.ServerEvent;
+import dev.codeact.tools.McpServers;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -34,18 +36,22 @@ public class InfoResource {
     private final AgentRuntime agent;
     private final LlmConfig llm;
 
-    public InfoResource(AgentRuntime agent, LlmConfig llm) {
+    private final McpServers mcp;
+
+    public InfoResource(AgentRuntime agent, LlmConfig llm, McpServers mcp) {
+        this.mcp = mcp;
         this.agent = agent;
         this.llm = llm;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Gateway information", description = "Model, whether one is configured, the models and temperatures a message may choose, and the session WebSocket path.")
+    @Operation(summary = "Gateway information", description = "Model, whether one is configured, the models and temperatures a message may choose, the session WebSocket path, and the state of each MCP server.")
     public GatewayInfo info() {
         List<String> models = new ArrayList<>(List.of(llm.model()));
         llm.allowedModels().orElse(List.of()).stream().filter(m -> !models.contains(m)).forEach(models::add);
         return new GatewayInfo(ServerEvent.PROTOCOL_VERSION, agent.model(), agent.modelConfigured(), agent.maxActions(),
-                "/v1/sessions", models, llm.temperature(), llm.maxTemperature());
+                "/v1/sessions", models, llm.temperature(), llm.maxTemperature(),
+                mcp.states().entrySet().stream().map(e -> new McpServerState(e.getKey(), e.getValue())).toList());
     }
 }

@@ -3,6 +3,7 @@ package dev.codeact.api;
 import dev.codeact.config.CodeactConfig;
 import dev.codeact.queue.ResultReader;
 import dev.codeact.session.GatewayHeartbeat;
+import dev.codeact.tools.McpServers;
 import dev.codeact.worker.WorkerService;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -23,7 +24,11 @@ public class ReadinessCheck implements HealthCheck {
 
     private final GatewayHeartbeat storage;
 
-    public ReadinessCheck(CodeactConfig config, ResultReader results, WorkerService worker, GatewayHeartbeat storage) {
+    private final McpServers mcp;
+
+    public ReadinessCheck(CodeactConfig config, ResultReader results, WorkerService worker, GatewayHeartbeat storage,
+                          McpServers mcp) {
+        this.mcp = mcp;
         this.storage = storage;
         this.config = config;
         this.results = results;
@@ -37,6 +42,8 @@ public class ReadinessCheck implements HealthCheck {
             String failure = results.failure() != null ? results.failure()
                     : storage.refusal() != null ? "Redis refuses writes: " + storage.refusal() : null;
             response.withData("gateway", failure == null ? "reading results" : failure);
+            // Shown, not judged: a gateway without an MCP server's tools still serves every session.
+            mcp.states().forEach((server, state) -> response.withData("mcp " + server, state));
             if (failure != null) {
                 response.down();
             }

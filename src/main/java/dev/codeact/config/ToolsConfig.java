@@ -40,6 +40,13 @@ public interface ToolsConfig {
     Duration mcpStartTimeout();
 
     /**
+     * The same, for each server's first start after the gateway starts: {@code npx -y …} downloads
+     * the server from npm then, which can take minutes (pre-install it to start in seconds).
+     */
+    @WithDefault("10m")
+    Duration mcpFirstStartTimeout();
+
+    /**
      * MCP tools each principal may call, by principal name: globs over the Python names
      * ({@code memory_*}, {@code everything_get_sum}). Client tools are the client's own and always allowed.
      */

@@ -36,7 +36,10 @@ import org.jboss.logging.Logger;
  * for the sessions' code. A server that does not start is tried again every {@value #RETRY_SECONDS}
  * seconds; one that stops answering (a call fails below the protocol, or a ping, sent every
  * {@code HEALTH_INTERVAL} and after a call timed out, gets no answer) is started again at once.
- * Its tools are missing from sessions meanwhile.
+ * Its tools are missing from sessions meanwhile. Each server has its own client, process and
+ * state ({@link #states}): one that misbehaves takes nothing from the others. What a stdio server
+ * writes to stderr reaches the log as WARN under its name, at most {@value #STDERR_LINES} lines a
+ * minute.
  */
 @ApplicationScoped
 public class McpServers {
@@ -52,6 +55,7 @@ public class McpServers {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(10);
+    static final int STDERR_LINES = 20;
 
     private final ToolsConfig config;
     private final Vertx vertx;
@@ -61,6 +65,10 @@ public class McpServers {
     private final Map<String, List<Tool>> listed = new TreeMap<>();
     /** Every tool of every connected server, by Python name; replaced whole when a server comes or goes. */
     private volatile Map<String, Tool> tools = Map.of();
+    /** Each configured server's state, by name: "starting", "up: N tools", or why it is down. */
+    private final Map<String, String> states = new ConcurrentHashMap<>();
+    /** Servers that started once: later starts get the shorter timeout. */
+    private final Map<String, Boolean> startedOnce = new ConcurrentHashMap<>();
     private volatile boolean stopped;
     private long health = -1;
 
@@ -89,6 +97,11 @@ public class McpServers {
             }
         });
         clients.clear();
+    }
+
+    /** Each configured server's state ("starting", "up: 3 tools", "down: …"), by name, in name order. */
+    public Map<String, String> states() {
+        return new TreeMap<>(states);
     }
 
     /** The tools of the servers connected now, by Python name. */
@@ -135,6 +148,7 @@ public class McpServers {
                 return; // someone else is at it already
             }
             publish(server, List.of());
+            states.put(server, "down: " + why.getMessage() + "; starting again");
         }
         LOG.warnf("MCP server '%s' failed (%s): connecting again", server, why);
         // Closing stops a process and starting one forks: not on the event loop that noticed.
@@ -179,19 +193,24 @@ public class McpServers {
         }
         ToolsConfig.McpServer settings = config.mcp().get(server);
         McpAsyncClient client;
+        Duration startTimeout = startedOnce.containsKey(server) ? config.mcpStartTimeout() : config.mcpFirstStartTimeout();
+        states.putIfAbsent(server, "starting");
         try {
             client = McpClient.async(transport(server, settings))
                     .requestTimeout(config.callTimeout().plusSeconds(5))
-                    .initializationTimeout(config.mcpStartTimeout())
+                    .initializationTimeout(startTimeout)
                     .clientInfo(new McpSchema.Implementation("codeact-gateway", "1"))
                     .build();
         } catch (RuntimeException e) {
             LOG.errorf("MCP server '%s' is misconfigured: %s", server, e.getMessage());
+            states.put(server, "down: misconfigured: " + e.getMessage());
             return;
         }
         client.initialize().then(client.listTools()).toFuture().whenComplete((listed, error) -> {
             if (error != null) {
-                LOG.warnf("MCP server '%s' did not start (%s); trying again in %d s", server, error.getMessage(), RETRY_SECONDS);
+                LOG.warnf("MCP server '%s' did not start within %s (%s); trying again in %d s", server, startTimeout,
+                        error.getMessage(), RETRY_SECONDS);
+                states.put(server, "down: did not start (" + error.getMessage() + "); trying again");
                 client.close();
                 vertx.setTimer(RETRY_SECONDS * 1000L, t -> Infrastructure.getDefaultWorkerPool().execute(() -> connect(server)));
                 return;
@@ -204,6 +223,8 @@ public class McpServers {
                         tool.description() == null ? "" : tool.description(), schema), tool.outputSchema() != null));
             }
             publish(server, found);
+            startedOnce.put(server, Boolean.TRUE);
+            states.put(server, "up: " + found.size() + " tool(s)");
             LOG.infof("MCP server '%s': %d tool(s): %s", server, found.size(),
                     String.join(", ", found.stream().map(t -> t.python().name()).toList()));
         });
@@ -237,7 +258,37 @@ public class McpServers {
                 return builder;
             }
         };
-        transport.setStdErrorHandler(line -> LOG.debugf("MCP server '%s': %s", server, line));
+        StderrLog stderr = new StderrLog(server);
+        transport.setStdErrorHandler(stderr::line);
         return transport;
+    }
+
+    /** A server's stderr lines as WARN, at most {@value #STDERR_LINES} a minute: a chatty server cannot flood the log. */
+    private static final class StderrLog {
+        private final String server;
+        private long windowStart = System.nanoTime();
+        private int lines;
+        private int suppressed;
+
+        StderrLog(String server) {
+            this.server = server;
+        }
+
+        synchronized void line(String line) {
+            long now = System.nanoTime();
+            if (now - windowStart > Duration.ofMinutes(1).toNanos()) {
+                if (suppressed > 0) {
+                    LOG.warnf("MCP server '%s': %d more stderr line(s) in the last minute were not logged", server, suppressed);
+                }
+                windowStart = now;
+                lines = 0;
+                suppressed = 0;
+            }
+            if (++lines <= STDERR_LINES) {
+                LOG.warnf("MCP server '%s' (stderr): %s", server, line);
+            } else {
+                suppressed++;
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -50,7 +51,7 @@ class ToolsTest {
             config.put("codeact.tools.mcp.memory.env.MEMORY_FILE_PATH", Path.of("target/mcp-memory.jsonl").toAbsolutePath().toString());
             config.put("codeact.tools.mcp.everything.command", "node," + SERVERS.resolve("server-everything/dist/index.js") + ",stdio");
             config.put("codeact.tools.allow.local", "memory_*,everything_echo,everything_get_sum,everything_get_env,"
-                    + "everything_trigger_long_running_operation,remote_get_sum");
+                    + "everything_trigger_long_running_operation,remote_get_sum,big_make");
             config.put("codeact.tools.call-timeout", "3s");
             config.put("codeact.tools.max-calls-per-action", "12");
             config.put("codeact.tools.max-argument-bytes", "4096");
@@ -62,7 +63,7 @@ class ToolsTest {
             return config;
         }
 
-        /** A third server, over Streamable HTTP. */
+        /** Two more servers, over Streamable HTTP. */
         @Override
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(McpHttpServer.class));
@@ -223,6 +224,37 @@ class ToolsTest {
             assertEquals(11, results.size(), "the call over the argument limit and the one past the limit never left the worker");
             assertEquals("tool_too_large", results.get(2).path("error").path("code").asText(), "the value over the limit: " + results);
         }
+    }
+
+    /**
+     * An MCP server's answer of megabytes, far over max-result-bytes: that call alone fails with
+     * tool_too_large; the same server's next call, and every other server's, work at once.
+     */
+    @Test
+    @Tag("abuse")
+    void aHugeMcpResultFailsThatCallAlone() throws Exception {
+        script("""
+                try:
+                    big_make(size=3000000)
+                except ToolError as e:
+                    print(e.code)
+                print(len(big_make(size=10)), remote_get_sum(a=2, b=3), everything_echo(message='still here'))""");
+        try (WsClient ws = WsClient.openSession(sessions)) {
+            ws.sendJson("type", "user_message", "text", "make it big");
+            String out = output(ws.untilTurnEnd(TURN_MS));
+            assertEquals("tool_too_large\n10 The sum of 2 and 3 is 5. Echo: still here\n", out);
+        }
+        JsonNode servers = HttpApi.call("GET", tools.resolve("/v1/info"), null).json().get("mcp_servers");
+        assertEquals("big", servers.get(0).get("name").asText(), servers.toString());
+        assertTrue(servers.get(0).get("state").asText().startsWith("up"), "the server's connection stayed: " + servers);
+    }
+
+    /** What a stdio server writes to stderr is in the gateway's log, as WARN under the server's name. */
+    @Test
+    void aStdioServersStderrIsLoggedUnderItsName() throws Exception {
+        String log = Files.readString(Path.of("target", "quarkus-test.log"));
+        assertTrue(log.lines().anyMatch(l -> l.contains(" WARN ") && l.contains("MCP server 'everything' (stderr): Starting")),
+                "server-everything says it starts, on stderr");
     }
 
     /** No answer within codeact.tools.call-timeout, from a client or an MCP server: ToolTimeout (a TimeoutError); the kernel keeps its state. */
