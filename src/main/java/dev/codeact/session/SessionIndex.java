@@ -69,11 +69,6 @@ public class SessionIndex {
                 .call(claimed -> claimed ? created(principal, session, now) : Uni.createFrom().voidItem());
     }
 
-    /** Takes a claim back: the session was not made after all. */
-    Uni<Void> unclaim(String principal, String session) {
-        return remove(principal, session);
-    }
-
     private Uni<Void> created(String principal, String session, long now) {
         String at = Long.toString(now);
         return write(principal, session, Map.of("created_at", at, "last_activity", at, "turns", "0"), null);

@@ -104,7 +104,7 @@ final class Heartbeat {
         return Uni.createFrom().item(() -> {
             List<JobExecution> stopped = scheduler.clear();
             stopped.forEach(JobExecution::abandon);
-            int kernels = pool.dropSessions();
+            int kernels = pool.dropSessions(true);
             LOG.warnf("worker %s was taken over by a peer (its lease epoch %d moved on): stopped %d job(s) and %d session "
                     + "kernel(s), which run on the peer", workerId, lost, stopped.size(), kernels);
             return kernels;

@@ -238,11 +238,21 @@ final class KernelPool {
         all.forEach(Kernel::keepAlive);
     }
 
-    /** Stops every session's kernel (warm ones stay); returns how many. */
-    int dropSessions() {
+    /**
+     * Stops every session's kernel (warm ones stay); returns how many. After a takeover they are
+     * not {@link Gone} (the peer that took the sessions over counts their new kernels); at
+     * shutdown they are.
+     */
+    int dropSessions(boolean takenOver) {
         Map<String, Held> all = new HashMap<>(bySession);
         bySession.clear();
-        all.entrySet().parallelStream().forEach(e -> stop(e.getKey(), e.getValue(), null));
+        all.entrySet().parallelStream().forEach(e -> {
+            if (takenOver) {
+                e.getValue().kernel.destroy();
+            } else {
+                stop(e.getKey(), e.getValue(), null);
+            }
+        });
         return all.size();
     }
 
@@ -275,7 +285,7 @@ final class KernelPool {
             idle = new ArrayList<>(warm);
             warm.clear();
         }
-        dropSessions();
+        dropSessions(false);
         idle.parallelStream().forEach(Kernel::destroy);
     }
 }
