@@ -32,6 +32,9 @@ public final class AppProcess implements AutoCloseable {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         AppProcess app = new AppProcess(name, p, log);
         app.awaitLog("started in", 60_000);
+        if (!properties.containsKey("codeact.auth.mode") && !properties.containsKey("quarkus.http.host")) {
+            app.awaitLog("local mode: listening", 60_000); // its [::1] relay starts just after the server
+        }
         return app;
     }
 

@@ -1,17 +1,23 @@
 package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,6 +74,27 @@ class LocalModeTest {
             int accepted = status(port, request + "Host: 127.0.0.1:" + port + "\r\n" + own);
             assertEquals(request.startsWith("GET /v1/sessions HTTP/1.1\r\nUpgrade") ? 101 : 200, accepted);
         }
+    }
+
+    /**
+     * Local mode listens on loopback only (IPv4, and IPv6 relayed): an address of this machine that
+     * is not loopback gets no connection at all, not even a refusal over HTTP.
+     */
+    @Test
+    @Tag("abuse")
+    void localModeListensOnLoopbackOnly() throws Exception {
+        List<InetAddress> outside = NetworkInterface.networkInterfaces().flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress()).toList();
+        Assumptions.assumeFalse(outside.isEmpty(), "this machine has no address but loopback");
+        for (InetAddress address : outside) {
+            try (Socket socket = new Socket()) {
+                assertThrows(ConnectException.class, () -> socket.connect(new InetSocketAddress(address, sessions.getPort()), 5000),
+                        "nothing listens on " + address);
+            }
+        }
+        assertEquals(101, status(sessions.getPort(), "GET /v1/sessions HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nHost: localhost\r\n"),
+                "while loopback is served");
     }
 
     /** The status code of one raw HTTP/1.1 request (headers as given, nothing added but the blank line). */
