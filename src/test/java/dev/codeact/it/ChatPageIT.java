@@ -16,12 +16,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The chat page in headless Chromium (src/test/browser/chat-page.mjs, playwright-core), against
  * the packaged application (gateway + worker in one JVM, as bin/codeact runs it), a real
  * redis-server and the scripted model; and a second gateway with no model configured.
  */
+@ExtendWith(Tally.class)
 class ChatPageIT {
 
     static RedisServer redis;
