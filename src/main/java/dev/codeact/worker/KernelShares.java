@@ -5,6 +5,7 @@ import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.RedisKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +69,7 @@ final class KernelShares {
         try {
             Response r = redis.execute(Command.EVAL, ADMIT, "1", keys.kernelsOf(principal), Long.toString(now), session,
                     Long.toString(now - idleTimeout.toMillis()), Integer.toString(limit),
-                    Long.toString(idleTimeout.toSeconds() + 60)).await().atMost(REDIS_WAIT);
+                    Long.toString(ttlSeconds())).await().atMost(REDIS_WAIT);
             r.forEach(s -> evicted.add(s.toString()));
         } catch (RuntimeException e) {
             LOG.warnf("could not count the kernels of a principal: %s", e.getMessage());
@@ -81,12 +82,19 @@ final class KernelShares {
         }
     }
 
+    /** Entries older than the idle timeout are stale (those kernels were stopped): the set outlives them a little. */
+    private long ttlSeconds() {
+        return idleTimeout.toSeconds() + 60;
+    }
+
     /** The session ran code now: it is its principal's most recently used. Not waited for. */
     void touch(String principal, String session) {
         if (principal == null) {
             return;
         }
-        redis.sortedSet(String.class).zadd(keys.kernelsOf(principal), System.currentTimeMillis(), session)
+        String set = keys.kernelsOf(principal);
+        redis.getRedis().batch(List.of(Request.cmd(Command.ZADD).arg(set).arg(System.currentTimeMillis()).arg(session),
+                        Request.cmd(Command.EXPIRE).arg(set).arg(ttlSeconds())))
                 .subscribe().with(n -> { }, e -> LOG.debugf("could not mark a kernel used: %s", e.getMessage()));
     }
 
