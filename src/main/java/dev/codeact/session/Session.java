@@ -5,7 +5,9 @@ import dev.codeact.agent.TurnHost;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ClientEvent;
+import dev.codeact.contract.Display;
 import dev.codeact.contract.ErrorCode;
+import dev.codeact.contract.ExecutionResult;
 import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
@@ -84,6 +86,7 @@ public final class Session implements TurnHost, ToolHost {
     private final long maxLogEvents;
     private final long maxLogBytes;
     private long loggedBytes;
+    private final ArrayDeque<Encoding> encoding = new ArrayDeque<>();
     private final ToolRuntime toolRuntime;
     private final ToolCalls toolCalls;
     /** The tools the session's client declared (user_message tools). */
@@ -146,12 +149,80 @@ public final class Session implements TurnHost, ToolHost {
 
     /**
      * Numbers and logs one event; it is sent once Redis stored it ({@link #stored}), so every
-     * client of the session, on any gateway and after any crash, sees the same events.
+     * client of the session, on any gateway and after any crash, sees the same events. A large
+     * observation (megabytes of figures and output) is written as JSON on a worker thread, not on
+     * this event loop; the events after it wait for it, so the log keeps their order.
      */
     @Override
     public void emit(ServerEvent event) {
         long seq = ++lastSeq;
-        String json = WireCodec.encodeServer(id, seq, event);
+        boolean large = large(event);
+        if (encoding.isEmpty() && !large) {
+            log(seq, WireCodec.encodeServer(id, seq, event), event);
+            return;
+        }
+        Encoding pending = new Encoding(seq, event, large);
+        encoding.addLast(pending);
+        if (large) {
+            context.<String>executeBlocking(() -> WireCodec.encodeServer(id, seq, event), false).onComplete(encoded -> {
+                // A failure (none is known for a well-formed event) surfaces here, as it did on the loop.
+                pending.json = encoded.succeeded() ? encoded.result() : WireCodec.encodeServer(id, seq, event);
+                drainEncoded();
+            });
+        }
+    }
+
+    /** Events numbered and not yet logged, behind a large one being encoded. */
+    private static final class Encoding {
+        final long seq;
+        final ServerEvent event;
+        final boolean large;
+        String json;
+
+        Encoding(long seq, ServerEvent event, boolean large) {
+            this.seq = seq;
+            this.event = event;
+            this.large = large;
+        }
+    }
+
+    /** Characters of an observation above which it is encoded off the event loop. */
+    static final int LARGE_EVENT_CHARS = 256 * 1024;
+
+    static boolean large(ServerEvent event) {
+        if (!(event instanceof ServerEvent.Observation o)) {
+            return false;
+        }
+        long chars = (o.text() == null ? 0 : o.text().length());
+        ExecutionResult r = o.result();
+        if (r != null) {
+            chars += (r.output() == null ? 0 : r.output().length()) + (r.value() == null ? 0 : r.value().length());
+            if (r.displays() != null) {
+                for (Display d : r.displays()) {
+                    if (d != null && d.data() != null) {
+                        for (String v : d.data().values()) {
+                            chars += v == null ? 0 : v.length();
+                        }
+                    }
+                }
+            }
+        }
+        return chars >= LARGE_EVENT_CHARS;
+    }
+
+    /** On this context: logs, in order, the events whose turn has come (small ones are encoded now). */
+    private void drainEncoded() {
+        while (!encoding.isEmpty()) {
+            Encoding next = encoding.peekFirst();
+            if (next.json == null && next.large) {
+                return; // still being encoded
+            }
+            encoding.pollFirst();
+            log(next.seq, next.json != null ? next.json : WireCodec.encodeServer(id, next.seq, next.event), next.event);
+        }
+    }
+
+    private void log(long seq, String json, ServerEvent event) {
         eventLog.append(seq, json);
         loggedBytes += json.length();
         replay.add(seq, json, sent); // an event leaves the buffer only once it was sent
@@ -458,7 +529,7 @@ public final class Session implements TurnHost, ToolHost {
 
     /** Detached, and everything is stored: memory can let go of it. */
     boolean idle() {
-        return detached() && eventLog.idle() && historyLog.idle();
+        return detached() && encoding.isEmpty() && eventLog.idle() && historyLog.idle();
     }
 
     void checkIdle() {

@@ -2,6 +2,7 @@ package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codeact.it.ScriptedModel.Reply;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * An action at the limits at once — almost 4 MiB of figures, a million characters of output, a
  * value of 900 000 — through every way out: the JSON and streaming executions and a turn's
- * observation on the WebSocket. All of it arrives whole, and no event loop is blocked on the way
- * (decoding and encoding that much JSON is done on worker threads).
+ * observation on the WebSocket. All of it arrives whole, in order, and no event loop is blocked on
+ * the way (decoding and encoding that much JSON is done on worker threads).
  */
 @QuarkusTest
 @QuarkusTestResource(value = RealParts.class, restrictToAnnotatedClass = false)
@@ -70,6 +71,12 @@ class LargePayloadTest {
             ws.sendJson("type", "user_message", "text", "Make it big");
             List<JsonNode> turn = ws.untilTurnEnd(300_000);
             checkWhole(CodeActTurnTest.ofType(turn, "observation").get(0).get("result"), "turn observation");
+            // The observation was written off the event loop; what came after it still comes after it.
+            List<String> types = turn.stream().map(e -> e.get("type").asText()).toList();
+            assertTrue(types.indexOf("observation") < types.lastIndexOf("token"), "the reply's tokens follow it: " + types);
+            for (int i = 1; i < turn.size(); i++) {
+                assertEquals(turn.get(i - 1).get("seq").asLong() + 1, turn.get(i).get("seq").asLong(), "in order, no gap: " + types);
+            }
         }
 
         String logged = Files.readString(logFile).substring((int) logBefore);
