@@ -164,7 +164,7 @@ class SessionsApiTest {
             String status = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines().findFirst().orElse("");
             assertTrue(status.startsWith("HTTP/1.1 403"), "in local mode, a DNS name rebound to loopback is refused: " + status);
         }
-        var own = HttpApi.send("GET", sessions, null, Map.of("Origin", "http://localhost:" + sessions.getPort()));
+        var own = HttpApi.send("GET", sessions, null, Map.of("Origin", "http://" + sessions.getHost() + ":" + sessions.getPort()));
         assertEquals(200, own.statusCode(), "the gateway's own page may");
     }
 
