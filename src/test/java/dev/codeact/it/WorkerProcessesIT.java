@@ -526,8 +526,6 @@ class WorkerProcessesIT {
      */
     @Test
     @Tag("fault")
-    @org.junit.jupiter.api.Disabled("intermittent under a full bin/test run (2 of the last 3): the client resuming on the "
-            + "surviving gateway misses a range of seqs; cause not found yet, see issue 23's closing note")
     void everyEventAClientSawFromADeadGatewayIsInTheLog() throws Exception {
         int port3 = RedisServer.freePort();
         Map<String, String> props = doomedGatewayProps(port3);

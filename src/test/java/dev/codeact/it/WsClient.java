@@ -8,10 +8,10 @@ import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -21,7 +21,7 @@ public final class WsClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final WebSocket socket;
-    private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final BlockingDeque<JsonNode> inbox = new LinkedBlockingDeque<>();
     private final List<JsonNode> all = new CopyOnWriteArrayList<>();
     private final List<Long> arrivalNanos = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -122,10 +122,7 @@ public final class WsClient implements AutoCloseable {
 
     /** Puts an event taken with {@link #next} back at the head of the queue. */
     public void pushBack(JsonNode event) {
-        java.util.List<JsonNode> rest = new java.util.ArrayList<>();
-        inbox.drainTo(rest);
-        inbox.add(event);
-        inbox.addAll(rest);
+        inbox.addFirst(event); // atomic: an event the listener adds meanwhile still comes after it
     }
 
     /** The next event of {@code type}; earlier events of other types are consumed. */
