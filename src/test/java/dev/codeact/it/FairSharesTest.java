@@ -65,7 +65,7 @@ class FairSharesTest {
         String first = HttpApi.parse(post(sessions, carol, null).body()).get("id").asText();
         assertEquals(201, post(sessions, carol, null).statusCode());
         try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "") + "?access_token=" + carol)) {
-            assertEquals("carol", ws.next("session", 30_000).get("principal").asText());
+            assertEquals("carol", ws.next("session", 60_000).get("principal").asText());
         }
         HttpResponse<String> refused = post(sessions, carol, null);
         assertEquals(429, refused.statusCode(), refused.body());

@@ -59,7 +59,7 @@ class JwtAuthTest {
 
     String principal(String token) throws InterruptedException {
         try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "?access_token=" + token))) {
-            return ws.next("session", 5000).get("principal").asText();
+            return ws.next("session", 60_000).get("principal").asText();
         }
     }
 

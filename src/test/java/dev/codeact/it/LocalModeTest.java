@@ -37,7 +37,7 @@ class LocalModeTest {
     @Test
     void ipv6LoopbackIsLocal() throws Exception {
         try (WsClient ws = WsClient.connect("ws://[::1]:" + sessions.getPort() + "/v1/sessions")) {
-            assertEquals("local", ws.next("session", 5000).get("principal").asText());
+            assertEquals("local", ws.next("session", 60_000).get("principal").asText());
         }
     }
 
@@ -49,7 +49,7 @@ class LocalModeTest {
         assertEquals(403, WsClient.refusedUpgrade(gateway, Map.of("Origin", "http://127.0.0.2:" + sessions.getPort())));
         assertEquals(403, WsClient.refusedUpgrade(gateway, Map.of("Origin", "http://localhost:3000")));
         try (WsClient own = WsClient.connect(gateway, Map.of("Origin", "http://127.0.0.1:" + sessions.getPort()))) {
-            assertEquals("local", own.next("session", 5000).get("principal").asText(), "the gateway's own page");
+            assertEquals("local", own.next("session", 60_000).get("principal").asText(), "the gateway's own page");
         }
     }
 

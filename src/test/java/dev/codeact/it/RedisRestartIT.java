@@ -40,7 +40,7 @@ class RedisRestartIT {
                         Reply.of("Still here."));
                 String base = "ws://127.0.0.1:" + port + "/v1/sessions";
                 try (WsClient first = WsClient.connect(base)) {
-                    String id = first.next("session", 10_000).get("session").asText();
+                    String id = first.next("session", 60_000).get("session").asText();
                     first.sendJson("type", "user_message", "text", "talk through an outage");
                     first.next(e -> e.path("seq").asLong() >= 100, 20_000, "the 100th event");
                     redis.kill();
@@ -86,7 +86,7 @@ class RedisRestartIT {
                     "codeact.worker.run-dir", Path.of("target", "it-run").toAbsolutePath().toString()));
             app.awaitLog("reading", 30_000);
             ws = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions");
-            session = "ws://127.0.0.1:" + port + "/v1/sessions/" + ws.next("session", 10_000).get("session").asText();
+            session = "ws://127.0.0.1:" + port + "/v1/sessions/" + ws.next("session", 60_000).get("session").asText();
         }
 
         /** Starts the action that prints a line every 0.4 s, and waits for its first line. */

@@ -61,7 +61,7 @@ class SecurityTest {
 
     WsClient open(String key) throws InterruptedException {
         WsClient ws = WsClient.connect(ws() + "?access_token=" + key);
-        JsonNode session = ws.next("session", 5000);
+        JsonNode session = ws.next("session", 60_000);
         assertEquals(key.startsWith("alice") ? "alice" : "bob", session.get("principal").asText());
         return ws;
     }
@@ -112,10 +112,10 @@ class SecurityTest {
         assertEquals(403, WsClient.refusedUpgrade(ws() + "?access_token=bob-key-4567",
                 Map.of("Origin", "http://" + sessions.getHost() + ":" + (sessions.getPort() + 1))), "another port is another page");
         try (WsClient own = WsClient.connect(ws() + "?access_token=bob-key-4567", Map.of("Origin", host))) {
-            assertEquals("bob", own.next("session", 5000).get("principal").asText(), "the gateway's own page");
+            assertEquals("bob", own.next("session", 60_000).get("principal").asText(), "the gateway's own page");
         }
         try (WsClient listed = WsClient.connect(ws() + "?access_token=bob-key-4567", Map.of("Origin", "https://chat.example.com"))) {
-            assertEquals("bob", listed.next("session", 5000).get("principal").asText(), "a configured origin");
+            assertEquals("bob", listed.next("session", 60_000).get("principal").asText(), "a configured origin");
         }
     }
 
@@ -186,7 +186,7 @@ class SecurityTest {
             // Those errors and pongs went to the flooding connection only: none is stored in the session.
             String floodedId = flooded.all().get(0).get("session").asText();
             try (WsClient replay = WsClient.connect(ws() + "/" + floodedId + "?last_seq=0&access_token=bob-key-4567")) {
-                replay.next("session", 5000);
+                replay.next("session", 60_000);
                 Thread.sleep(300);
                 assertEquals(1, replay.all().size(), "only the session event is in the log: " + replay.all());
                 // Two connections per session here: a third is refused, the others stay.

@@ -46,7 +46,7 @@ class SlowConsumerIT {
             model.enqueue(Reply.of(reply).chunk(4000).delay(1));
             try (AppProcess gateway = AppProcess.start("slow-consumer-gateway", props);
                  WsClient owner = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions")) {
-                String id = owner.next("session", 30_000).get("session").asText();
+                String id = owner.next("session", 60_000).get("session").asText();
                 String base = "ws://127.0.0.1:" + port + "/v1/sessions/" + id;
                 List<JsonNode> read = new ArrayList<>();
                 try (RawWebSocket stalled = new RawWebSocket(base + "?last_seq=1", 4096)) {

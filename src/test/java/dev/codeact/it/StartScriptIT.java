@@ -118,7 +118,7 @@ class StartScriptIT {
 
         String id;
         try (WsClient ws = WsClient.connect("ws://127.0.0.1:" + first.httpPort() + "/v1/sessions")) {
-            id = ws.next("session", 10_000).get("session").asText();
+            id = ws.next("session", 60_000).get("session").asText();
             ws.sendJson("type", "user_message", "text", "anyone there?");
             assertEquals("no_model", ws.next("error", 10_000).get("code").asText());
             ws.next("turn_end", 10_000);

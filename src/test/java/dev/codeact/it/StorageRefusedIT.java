@@ -46,11 +46,11 @@ class StorageRefusedIT {
                         "codeact.worker.run-dir", Path.of("target", "it-run").toAbsolutePath().toString()))) {
                     app.awaitLog("reading", 30_000);
                     URI http = URI.create("http://127.0.0.1:" + port);
-                    assertEquals(200, HttpApi.send("GET", http.resolve("/q/health/ready"), null, Map.of()).statusCode());
+                    awaitStatus(http.resolve("/q/health/ready"), 200); // its warm sandbox may still be starting
                     model.enqueue(Reply.of("tok ".repeat(2000)).chunk(4).delay(10), Reply.of("Back."));
                     String base = "ws://127.0.0.1:" + port + "/v1/sessions";
                     try (WsClient ws = WsClient.connect(base)) {
-                        String id = ws.next("session", 10_000).get("session").asText();
+                        String id = ws.next("session", 60_000).get("session").asText();
                         ws.sendJson("type", "user_message", "text", "talk while the disk fills");
                         ws.next("token", 30_000);
                         Path fill = dir.resolve("fill");
@@ -108,14 +108,14 @@ class StorageRefusedIT {
     }
 
     static void awaitStatus(URI uri, int status) throws Exception {
-        int last = -1;
+        java.net.http.HttpResponse<String> last = null;
         for (int i = 0; i < 600; i++) {
-            last = HttpApi.send("GET", uri, null, Map.of()).statusCode();
-            if (last == status) {
+            last = HttpApi.send("GET", uri, null, Map.of());
+            if (last.statusCode() == status) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError(uri + " answered " + last + ", not " + status);
+        throw new AssertionError(uri + " answered " + last.statusCode() + ", not " + status + ": " + last.body());
     }
 }

@@ -82,7 +82,7 @@ class WorkerLeaseIT {
 
     WsClient open() throws InterruptedException {
         WsClient ws = WsClient.connect("ws://127.0.0.1:" + gatewayPort + "/v1/sessions");
-        ws.next("session", 30_000);
+        ws.next("session", 60_000);
         return ws;
     }
 

@@ -91,7 +91,7 @@ class WorkerProcessesIT {
 
     WsClient open() throws InterruptedException {
         WsClient ws = WsClient.connect("ws://127.0.0.1:" + gatewayPort + "/v1/sessions");
-        ws.next("session", 10_000);
+        ws.next("session", 60_000);
         return ws;
     }
 
@@ -325,7 +325,7 @@ class WorkerProcessesIT {
         try (AppProcess g1 = AppProcess.start("gateway-owner", props1);
              AppProcess g2 = AppProcess.start("gateway-stranger", props2);
              WsClient alice = WsClient.connect("ws://127.0.0.1:" + port1 + "/v1/sessions?access_token=alice-key-123")) {
-            String id = alice.next("session", 10_000).get("session").asText();
+            String id = alice.next("session", 60_000).get("session").asText();
             model.enqueue(Reply.of("a long answer that is still being written").hangAfter(8));
             alice.sendJson("type", "user_message", "text", "take your time");
             alice.next("token", 10_000);
@@ -355,8 +355,8 @@ class WorkerProcessesIT {
         try (AppProcess stopping = AppProcess.start("gateway-stopping", gatewayProps("main:", port));
              WsClient first = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions");
              WsClient second = WsClient.connect("ws://127.0.0.1:" + port + "/v1/sessions")) {
-            first.next("session", 10_000);
-            second.next("session", 10_000);
+            first.next("session", 60_000);
+            second.next("session", 60_000);
             int code = stopping.terminate(20_000);
             assertTrue(code == 0 || code == 143, "exit code " + code);
             for (int i = 0; i < 200 && (first.closeStatus() < 0 || second.closeStatus() < 0); i++) {
@@ -492,7 +492,7 @@ class WorkerProcessesIT {
         try (AppProcess doomed = AppProcess.start("gateway-doomed", props)) {
             model.enqueue(Reply.of("I will think about this for ever").hangAfter(5));
             try (WsClient ws = WsClient.connect("ws://127.0.0.1:" + port3 + "/v1/sessions")) {
-                id = ws.next("session", 10_000).get("session").asText();
+                id = ws.next("session", 60_000).get("session").asText();
                 ws.sendJson("type", "user_message", "text", "hang");
                 ws.next("token", 10_000);
                 doomed.kill();
@@ -535,7 +535,7 @@ class WorkerProcessesIT {
         try (AppProcess doomed = AppProcess.start("gateway-unstored", props)) {
             model.enqueue(Reply.of("word ".repeat(200)).chunk(5).delay(5).hangAfter(600));
             try (WsClient ws = WsClient.connect("ws://127.0.0.1:" + port3 + "/v1/sessions")) {
-                id = ws.next("session", 10_000).get("session").asText();
+                id = ws.next("session", 60_000).get("session").asText();
                 ws.sendJson("type", "user_message", "text", "talk");
                 ws.next(e -> e.path("seq").asLong() >= 40, 30_000, "the 40th event");
                 doomed.kill();

@@ -87,9 +87,13 @@ public final class WsClient implements AutoCloseable {
     }
 
     /** A new session on the gateway of {@code sessions}, its {@code session} event read. */
+    /**
+     * A new session's connection, once its {@code session} event came: a bound, not a margin (that
+     * event is sent once stored; a gateway that cannot store it answers {@code storage} sooner).
+     */
     public static WsClient openSession(URI sessions) throws InterruptedException {
         WsClient ws = connect(ws(sessions, ""));
-        ws.next("session", 5000);
+        ws.next("session", 60_000);
         return ws;
     }
 
