@@ -10,7 +10,7 @@
 // (bench/BareRelay.java, the same stack without the gateway's logic), then drives them from worker
 // threads (bench/relay.mjs) and child processes (bench/idle.mjs), and prints the driver's own
 // CPU share so a saturated driver shows. Node.js 20 built-ins only.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -30,10 +30,11 @@ const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codeact-bench-'));
 const children = [];
 const JAR = path.join(root, 'target/quarkus-app/quarkus-run.jar');
 const LIBS = path.join(root, 'target/quarkus-app/lib/main/*');
-// The heap settings docs/performance.md recommends for a gateway holding many idle sessions.
-const JAVA_OPTS = ['-Xmx512m', '-Xss512k', '-XX:+UseSerialGC'];
-// The class-data archive the build makes (run from the jar's folder, as bin/codeact does).
-const CDS = fs.existsSync(path.join(path.dirname(JAR), 'app-cds.jsa')) ? ['-XX:SharedArchiveFile=app-cds.jsa'] : [];
+// The Java and the JVM options the application ships with (bin/java, bin/jvm-options): what is
+// measured is what runs. The archive options name the jar's folder, where the application starts.
+const JAVA = path.join(execFileSync(path.join(root, 'bin/java'), ['--home']).toString().trim(), 'bin/java');
+const JAVA_OPTS = execFileSync(path.join(root, 'bin/jvm-options'), [path.dirname(JAR)]).toString().trim().split(/\s+/);
+const NO_ARCHIVE = JAVA_OPTS.filter((o) => !/^-XX:(AOTCache|SharedArchiveFile)=/.test(o));
 const cpus = os.cpus().length;
 
 const SIZES = quick
@@ -101,10 +102,10 @@ function heapAfterGcMiB(pid) {
 const pct = (xs, p) => { const s = Float64Array.from(xs).sort(); return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))]; };
 
 /** Starts the packaged application; resolves once /q/health/ready says UP, with the time it took. */
-async function startApp(name, redisPort, modelPort, extra = []) {
+async function startApp(name, redisPort, modelPort, extra = [], jvm = JAVA_OPTS) {
   const port = await freePort();
   const t0 = now();
-  const child = start('java', [...JAVA_OPTS, `-Dquarkus.http.port=${port}`, `-Dquarkus.redis.hosts=redis://127.0.0.1:${redisPort}`,
+  const child = start(JAVA, [...jvm, `-Dquarkus.http.port=${port}`, `-Dquarkus.redis.hosts=redis://127.0.0.1:${redisPort}`,
     `-Dcodeact.llm.base-url=http://127.0.0.1:${modelPort}/v1`, `-Dcodeact.worker.run-dir=${runDir}/${name}`,
     '-Dquarkus.log.level=WARN',
     // One principal ("local") drives all the load: lift the per-principal limits.
@@ -115,7 +116,7 @@ async function startApp(name, redisPort, modelPort, extra = []) {
     '-Dcodeact.worker.max-kernels=256', '-Dcodeact.limits.max-sessions=100000',
     // Kernels import nothing ahead (the default preloads data-science libraries: the import part measures that),
     // so the other figures are the gateway's and the sandbox's, not a background import's.
-    '-Dcodeact.worker.preload=none', ...extra, ...CDS, '-jar', 'quarkus-run.jar'],
+    '-Dcodeact.worker.preload=none', ...extra, '-jar', 'quarkus-run.jar'],
   `${name}.log`, path.dirname(JAR));
   await waitFor(() => fetch(`http://127.0.0.1:${port}/q/health/ready`).then((r) => r.ok, () => false), 120_000, name);
   return { child, port, readyMs: now() - t0, ws: `ws://127.0.0.1:${port}/v1/sessions` };
@@ -449,7 +450,7 @@ async function traceHops(gateway, receiver) {
 
 function machine() {
   let java = 'java ?';
-  try { java = execFileSync('sh', ['-c', 'java -version 2>&1']).toString().split('\n')[0]; } catch (e) { /* none */ }
+  try { java = `${spawnSync(JAVA, ['-version']).stderr.toString().split('\n')[0]}; shipped options: ${JAVA_OPTS.join(' ')}`; } catch (e) { /* none */ }
   let commit = 'unknown';
   try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim(); } catch (e) { /* not a checkout */ }
   return { cpus, cpu: os.cpus()[0]?.model || 'unknown cpu', memory_gib: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(),
@@ -501,10 +502,14 @@ async function main() {
   await waitFor(() => new Promise((r) => net.connect(redisPort, '127.0.0.1').on('connect', function () { this.end(); r(true); })
     .on('error', () => r(false))), 10_000, 'redis-server');
 
+  // The floor: the same application started as a plain `java -jar`, no option, no archive.
+  const plain = await startApp('app-plain', redisPort, modelPort, ['-Dcodeact.worker.warm-pool=4'], []);
+  await stop(plain.child);
   const gateway = await startApp('app', redisPort, modelPort, ['-Dcodeact.worker.warm-pool=4']);
-  row('start', 'JVM start to ready (gateway + worker, warm pool of 4)', gateway.readyMs, 'ms', null, '', '≤ 1000 ms');
+  row('start', 'JVM start to ready (gateway + worker, warm pool of 4)', gateway.readyMs, 'ms', plain.readyMs,
+    'plain `java -jar`, no options', '≤ 1000 ms, ≤ 0.4×');
   const barePort = await freePort();
-  const bareChild = start('java', [...JAVA_OPTS, '-cp', LIBS, path.join(root, 'bench/BareRelay.java'), String(barePort),
+  const bareChild = start(JAVA, [...NO_ARCHIVE, '-cp', LIBS, path.join(root, 'bench/BareRelay.java'), String(barePort),
     `http://127.0.0.1:${modelPort}/v1/chat/completions`], 'bare-relay.log');
   await waitFor(() => fs.readFileSync(path.join(runDir, 'bare-relay.log'), 'utf8').includes('listening'), 60_000, 'the bare relay');
   const bare = { child: bareChild, url: `ws://127.0.0.1:${barePort}/` };

@@ -189,6 +189,17 @@ class ContainerImagesIT {
         assertTrue(logsOf(containers.get(0)).contains("Profile prod activated"), "the gateway runs the image's prod build");
     }
 
+    /** Both containers' JVMs run with what bin/jvm-options prints in them (sized from their memory limit, if any). */
+    @Test
+    void bothRolesStartWithTheShippedJvmOptions() throws Exception {
+        for (String id : containers) {
+            List<String> shipped = List.of(run(Limit.START, podman("exec", id, "/work/bin/jvm-options", "/work/app")).strip().split(" "));
+            List<String> running = List.of(run(Limit.START, podman("exec", id, "cat", "/proc/1/cmdline")).split("\0"));
+            assertTrue(shipped.stream().anyMatch(o -> o.startsWith("-Xmx")), shipped.toString());
+            assertEquals(shipped, running.subList(1, 1 + shipped.size()), "java, then the shipped options: " + running);
+        }
+    }
+
     @Test
     @Tag("abuse")
     void anotherSessionsFilesAndProcessesAreOutOfReachInTheWorkerImage() throws Exception {

@@ -33,6 +33,14 @@ final class RawWebSocket implements AutoCloseable {
 
     /** With {@code receiveBuffer} > 0, the socket's receive buffer is that small: a client that does not read stalls soon. */
     RawWebSocket(String wsUri, int receiveBuffer) throws IOException {
+        this(wsUri, receiveBuffer, "");
+    }
+
+    /** The handshake's response headers, names in lower case. */
+    private final java.util.Map<String, String> headers = new java.util.HashMap<>();
+
+    /** {@code extraHeaders}: more request header lines, each ending in CRLF (what a browser adds). */
+    RawWebSocket(String wsUri, int receiveBuffer, String extraHeaders) throws IOException {
         URI uri = URI.create(wsUri);
         socket = new Socket();
         if (receiveBuffer > 0) {
@@ -47,14 +55,20 @@ final class RawWebSocket implements AutoCloseable {
         String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         out.write(("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-                + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + Base64.getEncoder().encodeToString(nonce) + "\r\n" + extraHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
         String status = readLine(in);
         if (!status.contains(" 101 ")) {
             throw new IOException("upgrade refused: " + status);
         }
-        while (!readLine(in).isEmpty()) {
-            // headers
+        for (String header = readLine(in); !header.isEmpty(); header = readLine(in)) {
+            int colon = header.indexOf(':');
+            headers.put(header.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT), header.substring(colon + 1).strip());
         }
+    }
+
+    /** A response header of the handshake, or null. */
+    String header(String name) {
+        return headers.get(name.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** One masked text frame holding all of {@code text}. */
@@ -102,6 +116,9 @@ final class RawWebSocket implements AutoCloseable {
             int first = in.read();
             if (first < 0) {
                 return null;
+            }
+            if ((first & 0x70) != 0) {
+                throw new IOException("a frame with RSV bits set (compressed?): no extension was agreed");
             }
             int opcode = first & 0x0f;
             long length = in.readUnsignedByte() & 0x7f;
