@@ -2,8 +2,8 @@
 // (mvn test -Dtest=ContractSchemaTest -Dspec.write=true writes it again).
 
 export type ClientEvent =
-  | ClientEventToolResult
   | ClientEventUserMessage
+  | ClientEventToolResult
   | ClientEventCancel
   | ClientEventResume
   | ClientEventPing;
@@ -113,12 +113,12 @@ export interface Sampling {
 }
 
 export type ServerEvent =
-  | ServerEventActionRestarted
   | ServerEventSessionInfo
   | ServerEventTurnStart
   | ServerEventToken
   | ServerEventAction
   | ServerEventObservationChunk
+  | ServerEventActionRestarted
   | ServerEventObservation
   | ServerEventTurnEnd
   | ServerEventError

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /** Frames a client sends; {@link WireCodec#parseClient} is the only way to build them from the wire. */
-public sealed interface ClientEvent {
+public sealed interface ClientEvent permits ClientEvent.UserMessage, ClientEvent.ToolResult, ClientEvent.Cancel,
+        ClientEvent.Resume, ClientEvent.Ping {
+    // The permits clause is the schema's order (spec/), whichever javac compiles it.
 
     /** The frame's {@code type}. */
     String type();

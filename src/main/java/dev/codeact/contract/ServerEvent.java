@@ -8,7 +8,12 @@ import java.util.List;
  * Events the gateway sends. The envelope ({@code type}, {@code session}, {@code seq}) is added by
  * {@link WireCodec#encodeServer}; these records hold only what differs per type.
  */
-public sealed interface ServerEvent {
+public sealed interface ServerEvent permits ServerEvent.SessionInfo, ServerEvent.TurnStart, ServerEvent.Token,
+        ServerEvent.Action, ServerEvent.ObservationChunk, ServerEvent.ActionRestarted, ServerEvent.Observation,
+        ServerEvent.TurnEnd, ServerEvent.Error, ServerEvent.EventsLost, ServerEvent.Files, ServerEvent.ToolCall,
+        ServerEvent.ToolResult, ServerEvent.Pong {
+    // The permits clause is the schema's order (spec/): an inferred one is in whatever order javac
+    // lists them, which changed between javac 17 and 25.
 
     /** The protocol's version, in the {@code session} event and {@code GET /v1/info}. */
     int PROTOCOL_VERSION = 1;
