@@ -99,8 +99,10 @@ class RedisClusterIT {
         Map<String, String> worker = new HashMap<>(common);
         worker.put("codeact.worker.run-dir", WorkerProcessesIT.RUN_DIR.toString());
         worker.put("codeact.worker.warm-pool", "1");
-        // Two actions at a time each: a burst of sessions has to be shared by both workers.
+        // Two actions at a time and two waiting each, eight places in all: one worker cannot take a
+        // burst of eight three-second actions (with the default run queue of six, one took all of them).
         worker.put("codeact.worker.concurrency", "2");
+        worker.put("codeact.worker.run-queue", "2");
         List<CompletableFuture<AppProcess>> starting = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             String role = i < 2 ? "gateway" : "worker";
@@ -209,7 +211,7 @@ class RedisClusterIT {
     void sessionsOnBothGatewaysRunOnBothWorkersAndEveryEventIsStored() throws Exception {
         int sessions = 8;
         for (int i = 0; i < sessions; i++) {
-            model.enqueue(Reply.of("<execute>\nimport time\ntime.sleep(1)\nprint(6 * 7)\n").chunk(4));
+            model.enqueue(Reply.of("<execute>\nimport time\ntime.sleep(3)\nprint(6 * 7)\n").chunk(4));
         }
         for (int i = 0; i < sessions; i++) {
             model.enqueue(Reply.of("It is forty-two, I computed it in Python.").chunk(4));
