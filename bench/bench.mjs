@@ -91,12 +91,17 @@ function rssMiB(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 }
 
-/** Heap in use after a full GC, in MiB: the generations' "used" of jcmd's GC.heap_info (not Metaspace). */
+/**
+ * Heap in use after a full GC, in MiB: the "used" of each generation (or G1's whole heap) in the
+ * JVM's own jcmd GC.heap_info, whose unindented lines name them ("def new generation", "DefNew",
+ * "Tenured", "garbage-first heap", by Java version); not Metaspace.
+ */
 function heapAfterGcMiB(pid) {
-  execFileSync('jcmd', [String(pid), 'GC.run']);
-  const info = execFileSync('jcmd', [String(pid), 'GC.heap_info']).toString();
-  return info.split('\n').filter((l) => /generation|heap/.test(l) && !/Metaspace|class space/.test(l))
-    .reduce((sum, l) => sum + Number(/used (\d+)K/.exec(l)?.[1] ?? 0), 0) / 1024;
+  const jcmd = path.join(path.dirname(JAVA), 'jcmd');
+  execFileSync(jcmd, [String(pid), 'GC.run']);
+  const info = execFileSync(jcmd, [String(pid), 'GC.heap_info']).toString();
+  return info.split('\n').filter((l) => /^\S.*total \d+K, used \d+K/.test(l) && !/Metaspace|class space/.test(l))
+    .reduce((sum, l) => sum + Number(/used (\d+)K/.exec(l)[1]), 0) / 1024;
 }
 
 const pct = (xs, p) => { const s = Float64Array.from(xs).sort(); return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))]; };
