@@ -214,7 +214,9 @@ class RedisClusterIT {
             model.enqueue(Reply.of("<execute>\nimport time\ntime.sleep(3)\nprint(6 * 7)\n").chunk(4));
         }
         for (int i = 0; i < sessions; i++) {
-            model.enqueue(Reply.of("It is forty-two, I computed it in Python.").chunk(4));
+            // Each session's answer, whenever its action ends: sessions on a loaded machine do not
+            // ask in the order they started.
+            model.enqueueAfterObservation(Reply.of("It is forty-two, I computed it in Python.").chunk(4));
         }
         List<CompletableFuture<List<JsonNode>>> turns = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {

@@ -69,6 +69,7 @@ public final class ScriptedModel implements AutoCloseable {
 
     private final HttpServer server;
     private final BlockingQueue<Reply> script = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Reply> afterObservation = new LinkedBlockingQueue<>();
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> closedEarly = new LinkedBlockingQueue<>();
 
@@ -87,8 +88,18 @@ public final class ScriptedModel implements AutoCloseable {
         script.addAll(List.of(replies));
     }
 
+    /**
+     * Replies for requests that follow an observation (their last message is the code's output),
+     * taken before the main script: sessions running at once each get an answer after their
+     * action, whatever order their requests come in.
+     */
+    public void enqueueAfterObservation(Reply... replies) {
+        afterObservation.addAll(List.of(replies));
+    }
+
     public void reset() {
         script.clear();
+        afterObservation.clear();
         requests.clear();
         closedEarly.clear();
     }
@@ -114,7 +125,11 @@ public final class ScriptedModel implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         JsonNode request = JSON.readTree(exchange.getRequestBody());
         requests.add(request);
-        Reply reply = script.poll();
+        JsonNode messages = request.path("messages");
+        boolean observed = messages.size() > 0
+                && messages.get(messages.size() - 1).path("content").asText().startsWith("Execution Output:");
+        Reply answer = observed ? afterObservation.poll() : null;
+        Reply reply = answer != null ? answer : script.poll();
         if (reply == null) {
             byte[] body = "{\"error\":{\"message\":\"no scripted reply left\"}}".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(500, body.length);
