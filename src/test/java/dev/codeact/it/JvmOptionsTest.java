@@ -35,10 +35,15 @@ class JvmOptionsTest {
     static Run run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
-        Process p = builder.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Run(p.waitFor(), out, err);
+        // Standard error goes to a file so a chatty process cannot fill the pipe not being read.
+        Path err = Files.createTempFile("codeact-run", ".err");
+        try {
+            Process p = builder.redirectError(err.toFile()).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new Run(p.waitFor(), out, Files.readString(err));
+        } finally {
+            Files.deleteIfExists(err);
+        }
     }
 
     /** A JAVA_HOME that only says its version (bin/jvm-options reads the release file). */
@@ -87,6 +92,26 @@ class JvmOptionsTest {
         assertFalse(on25.stream().anyMatch(o -> o.contains("SharedArchiveFile")), on25.toString());
         List<String> noCache = options(app(), javaHome(25), GIB).options();
         assertFalse(noCache.stream().anyMatch(o -> o.contains("AOTCache")), "no cache was built: " + noCache);
+    }
+
+    /** The build records its AOT cache with options the pom cannot ask this script for: they must agree. */
+    @Test
+    void theBuildRecordsItsAotCacheWithTheShippedOptions() throws Exception {
+        java.util.regex.Matcher recording = java.util.regex.Pattern
+                .compile("<quarkus.package.jar.aot.additional-recording-args>([^<]*)<").matcher(Files.readString(Path.of("pom.xml")));
+        assertTrue(recording.find(), "pom.xml names the AOT recording's options");
+        List<String> shipped = options(app("app.aot"), javaHome(25), GIB).options();
+        for (String option : recording.group(1).split(",")) {
+            assertTrue(shipped.contains(option.strip()), option + " is recorded but not shipped: " + shipped);
+        }
+    }
+
+    @Test
+    void binJavaSaysTheFeatureVersionOfTheJavaItRuns() throws Exception {
+        assertEquals("21", run(List.of("bin/java", "--feature"), Map.of("JAVA_HOME", javaHome(21).toString())).out().strip());
+        Path real = Path.of(System.getProperty("java.home"));
+        assertEquals(Integer.toString(Runtime.version().feature()),
+                run(List.of("bin/java", "--feature"), Map.of("JAVA_HOME", real.toString())).out().strip());
     }
 
     @Test
