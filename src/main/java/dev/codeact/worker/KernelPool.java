@@ -62,6 +62,8 @@ final class KernelPool {
     private final Gone gone;
     private final ArrayDeque<Kernel> warm = new ArrayDeque<>();
     private int starting;
+    /** New sessions waiting in {@link #takeWarm} for a start under way, one each. */
+    private int waiting;
     private volatile boolean closed;
     /** Why the last sandbox start failed; null once one started. */
     private volatile String lastStartFailure;
@@ -128,15 +130,43 @@ final class KernelPool {
         gone.gone(session, held.principal, reason);
     }
 
-    private synchronized Kernel takeWarm() {
-        while (!warm.isEmpty()) {
-            Kernel k = warm.pollFirst();
-            if (k.isAlive()) {
-                return k;
+    /**
+     * A warm kernel, waiting for one whose start is under way: it is ready sooner than a cold start
+     * begun now, which would queue behind it for {@link #starts} (after a scale from zero, the first
+     * session's action would otherwise wait for the whole warm pool to start and then its own).
+     * Only as many sessions wait as starts are under way; null when none is warm or unclaimed: the
+     * caller starts one.
+     */
+    private synchronized Kernel takeWarm() throws IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        boolean claimed = false;
+        try {
+            while (true) {
+                while (!warm.isEmpty()) {
+                    Kernel k = warm.pollFirst();
+                    if (k.isAlive()) {
+                        return k;
+                    }
+                    k.destroy();
+                }
+                long left = deadline - System.nanoTime();
+                if (!claimed && waiting >= starting || starting == 0 || closed || left <= 0) {
+                    return null;
+                }
+                if (!claimed) {
+                    claimed = true;
+                    waiting++;
+                }
+                wait(Math.max(1, left / 1_000_000));
             }
-            k.destroy();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a warm sandbox", e);
+        } finally {
+            if (claimed) {
+                waiting--;
+            }
         }
-        return null;
     }
 
     /** Starts sandboxes in the background until the warm pool is full again. */
@@ -158,6 +188,7 @@ final class KernelPool {
                         warm.addLast(k);
                         k = null;
                     }
+                    notifyAll();
                 }
                 if (k != null) {
                     k.destroy();
@@ -273,6 +304,11 @@ final class KernelPool {
         return bySession.size();
     }
 
+    /** A new session waits for a warm start under way (see {@link #takeWarm}). */
+    synchronized boolean hasWaiting() {
+        return waiting > 0;
+    }
+
     synchronized int warmCount() {
         return warm.size();
     }
@@ -284,6 +320,7 @@ final class KernelPool {
             closed = true;
             idle = new ArrayList<>(warm);
             warm.clear();
+            notifyAll();
         }
         dropSessions(false);
         idle.parallelStream().forEach(Kernel::destroy);
