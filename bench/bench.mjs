@@ -23,7 +23,7 @@ import { runRelay, tokenLatencies } from './relay.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const saveBaseline = process.argv.includes('--save-baseline');
-// --only=relay,action,first,throughput,idle,import,tools,cold: a part of the run, while working on one figure.
+// --only=relay,action,first,throughput,idle,import,tools,sandbox,cold: a part of the run, while working on one figure.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const runs = (part) => !only || only.includes(part);
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codeact-bench-'));
@@ -296,6 +296,60 @@ function treeCpuMs(pid) {
   return total;
 }
 
+/**
+ * The sandbox platform: the runsc on PATH (Debian 12's 2022 release, ptrace) against Debian 13's
+ * (2024, systrap; bin/newer-runsc fetches it), each under the same application in turn: a syscall
+ * inside the sandbox, a bare pipe round trip, the warm action's round trip, a cold sandbox (the
+ * first action of a new session without warm pool) and the CPU one action costs the sandboxes.
+ */
+async function sandboxSection(redisPort, modelPort) {
+  let newer;
+  try {
+    newer = execFileSync(path.join(root, 'bin/newer-runsc'), { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+  } catch (e) {
+    row('sandbox', `Debian 13's runsc: skipped (bin/newer-runsc: ${String(e.stderr || e.message).trim().split('\n').pop()})`, null, '');
+    return;
+  }
+  const measured = [];
+  for (const [label, runsc] of [['PATH', 'runsc'], ['Debian 13', newer]]) {
+    const version = execFileSync(runsc, ['--version']).toString().split('\n')[0].replace('runsc version ', '');
+    const floors = JSON.parse(execFileSync('/usr/bin/python3', [path.join(root, 'bench/kernels.py'), '--no-jupyter',
+      path.join(root, 'src/main/resources/kernel/codeact_kernel.py'), String(SIZES.actionRounds), '1'],
+    { env: { ...process.env, RUNSC: runsc }, stdio: ['ignore', 'pipe', 'ignore'] }).toString())['runsc@1'];
+    const app = await startApp(`app-runsc-${measured.length}`, redisPort, modelPort, ['-Dcodeact.worker.warm-pool=0',
+      `-Dcodeact.worker.runsc-path=${runsc}`]);
+    const cold = [];
+    for (let i = 0; i < SIZES.firstActions; i++) {
+      const c = await openSession(app.ws);
+      cold.push(...actionTimes(await c.turn('one action')).slice(0, 1));
+      c.ws.close();
+    }
+    const c = await openSession(app.ws);
+    await c.turn('warm up');
+    const syscall = ['import os, time, json', 't = time.perf_counter()', 'for _ in range(2000):', '    os.stat("/")',
+      'print(json.dumps({"us": (time.perf_counter() - t) / 2000 * 1e6}))'].join('\n');
+    const statEvents = await c.turn(`code:${Buffer.from(syscall).toString('base64')}`);
+    const statUs = JSON.parse(statEvents.find((e) => e.type === 'observation').result.output).us;
+    const jvm0 = cpuMs(app.child.pid);
+    const tree0 = treeCpuMs(app.child.pid);
+    const times = actionTimes(await c.turn(`actions:${SIZES.actionRounds}`));
+    const sandboxMs = (treeCpuMs(app.child.pid) - tree0 - (cpuMs(app.child.pid) - jvm0)) / times.length;
+    c.ws.close();
+    await stop(app.child);
+    measured.push({ label, version, floors, statUs, cold: pct(cold, 50), p50: pct(times, 50), p99: pct(times, 99), sandboxMs });
+  }
+  const [old, next] = measured;
+  const name = (m) => `${m.label} runsc ${m.version}`;
+  const both = (figure, key, unit, target = '') => row('sandbox', `${name(next)}: ${figure}`, next[key], unit, old[key],
+    `${unit} ${name(old)}`, target);
+  both('os.stat inside the sandbox', 'statUs', 'µs');
+  row('sandbox', `${name(next)}: bare pipe round trip into a sandbox, p50`, next.floors.p50, 'ms', old.floors.p50, `ms ${name(old)}`);
+  both('print(1), warm kernel, 1 session: round trip p50', 'p50', 'ms');
+  both('print(1), warm kernel, 1 session: round trip p99', 'p99', 'ms');
+  both('first action of a new session, no warm pool (a cold sandbox): p50', 'cold', 'ms');
+  both('sandbox CPU per print(1) action (runsc and the kernel)', 'sandboxMs', 'ms');
+}
+
 const EVERYTHING = path.join(root, 'src/test/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
 /** The mean time of one JSON-RPC tools/call of server-everything's echo, called directly over stdio from here. */
@@ -539,6 +593,7 @@ async function main() {
   if (runs('throughput')) await throughput(redisPort, modelPort);
   if (runs('import')) await importSection(redisPort, modelPort);
   if (runs('tools')) await toolsSection(redisPort, modelPort);
+  if (runs('sandbox')) await sandboxSection(redisPort, modelPort);
   row('start', 'Redis CPU during the whole run', cpuMs(redis.pid) - redisCpu0, 'ms');
   if (!runs('cold')) return finish(model, redis, rows);
 

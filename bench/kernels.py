@@ -2,6 +2,7 @@
 
   kernel   our kernel file alone, unsandboxed, on the interpreter running this (the sandbox's): exec frame in, its done frame out (pipes)
   runsc    a bare pipe round trip into a live runsc sandbox (`cat`): the floor of any sandboxed kernel
+           (the runsc of the environment's RUNSC, else the one on PATH)
   jupyter  Debian's python3-ipykernel driven by python3-jupyter-client: execute → status idle
 
 Usage: /usr/bin/python3 bench/kernels.py [--no-jupyter] KERNEL_FILE ROUNDS CONCURRENCY [CONCURRENCY …]
@@ -92,7 +93,8 @@ def kernel(source, rounds, concurrency):
 
 
 def runsc(rounds, concurrency):
-    pipes = [Pipe(["runsc", "--network=none", "do", "cat"]) for _ in range(concurrency)]
+    binary = os.environ.get("RUNSC", "runsc")
+    pipes = [Pipe([binary, "--network=none", "do", "cat"]) for _ in range(concurrency)]
     try:
         run_pipes(pipes, 3, lambda n: b"x\n", lambda line: line == b"x")  # waits until each sandbox is up
         return summary(run_pipes(pipes, rounds, lambda n: b"x\n", lambda line: line == b"x"))

@@ -237,7 +237,7 @@ public class SessionsResource {
     @APIResponse(responseCode = "409", description = "turn_in_progress", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class)))
     public Uni<Void> delete(@PathParam("id") String id) {
-        return access.held(id, principal()).chain(session -> SessionAccess.storage(registry.delete(session)));
+        return access.held(id, principal()).chain(session -> SessionRegistry.storage(registry.delete(session)));
     }
 
     @POST

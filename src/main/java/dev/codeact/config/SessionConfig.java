@@ -51,8 +51,8 @@ public interface SessionConfig {
 
     /**
      * Events gather this long before they go to the Redis event log, one ZADD per session, the
-     * sessions of one event loop in one pipelined batch (0: on the event loop's next turn).
-     * Clients never wait for it: events are sent first, and resumes read recent events from memory.
+     * sessions of one event loop in one pipelined batch (0: on the event loop's next turn). An
+     * event reaches clients once stored, so each waits for this gather and one Redis round trip.
      */
     @WithDefault("5ms")
     Duration logFlushDelay();

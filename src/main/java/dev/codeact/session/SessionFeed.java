@@ -46,17 +46,8 @@ public class SessionFeed {
      * the gateway that holds it. Both give the same events, since each is stored before it is sent.
      */
     public Multi<Event> follow(String id, String principal, long after) {
-        Session here = registry.heldHere(id);
-        if (here == null) {
-            return registry.checkOwner(id, principal)
-                    .onFailure(e -> !(e instanceof ProtocolException))
-                    .transform(e -> new ProtocolException(ErrorCode.STORAGE, "could not read the session: " + e.getMessage()))
-                    .onItem().transformToMulti(v -> tail(id, after));
-        }
-        if (!principal.equals(here.owner())) {
-            return Multi.createFrom().failure(SessionRegistry.forbidden());
-        }
-        return follow(here, after);
+        return registry.lookup(id, principal).onItem()
+                .transformToMulti(here -> here.isPresent() ? follow(here.get(), after) : tail(id, after));
     }
 
     /** A session this gateway holds, followed as a WebSocket connection would. */

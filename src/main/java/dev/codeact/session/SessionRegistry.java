@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -204,31 +205,34 @@ public class SessionRegistry {
     }
 
     /**
-     * The session from memory or Redis. Fails with {@code session_not_found} when it does not exist
-     * (a null item when it expired while it was being loaded), and with {@code forbidden} when
-     * another principal owns it: that is checked first, so a stranger neither loads, takes over nor
-     * learns anything else of the session.
+     * The one lookup of a session by a principal, before anything of it is loaded, announced or
+     * revealed: the session when this gateway holds it, empty when it is stored but held by
+     * another gateway or by none. Fails with {@code session_not_found} (never created, expired, or
+     * not an id at all), {@code forbidden} (another principal's) or {@code storage} (Redis failed).
      */
-    public Uni<Session> find(String id, String principal, Context context) {
-        Session known = heldHere(id);
-        if (known != null) {
-            return principal.equals(known.owner()) ? Uni.createFrom().item(known) : Uni.createFrom().failure(forbidden());
-        }
-        return checkOwner(id, principal).chain(() -> load(id, context));
-    }
-
-    /** The session if this gateway holds it in memory now, else null. */
-    Session heldHere(String id) {
-        return validId(id) ? sessions.get(id) : null;
-    }
-
-    /** Succeeds when {@code principal} owns the stored session {@code id}; fails with session_not_found or forbidden. */
-    Uni<Void> checkOwner(String id, String principal) {
+    public Uni<Optional<Session>> lookup(String id, String principal) {
         if (!validId(id)) {
             return Uni.createFrom().failure(notFound());
         }
-        return store.owner(id).chain(owner -> owner == null ? Uni.createFrom().failure(notFound())
-                : owner.equals(principal) ? Uni.createFrom().voidItem() : Uni.createFrom().failure(forbidden()));
+        Session known = sessions.get(id);
+        if (known != null) {
+            return principal.equals(known.owner()) ? Uni.createFrom().item(Optional.of(known)) : Uni.createFrom().failure(forbidden());
+        }
+        return storage(store.owner(id)).chain(owner -> owner == null ? Uni.createFrom().failure(notFound())
+                : owner.equals(principal) ? Uni.createFrom().item(Optional.<Session>empty()) : Uni.createFrom().failure(forbidden()));
+    }
+
+    /** Like {@link #lookup}, loading (or taking over) a session this gateway does not hold yet, onto {@code context}. */
+    public Uni<Session> find(String id, String principal, Context context) {
+        return lookup(id, principal).chain(here -> here.isPresent() ? Uni.createFrom().item(here.get())
+                // It may expire while it loads.
+                : storage(load(id, context)).onItem().ifNull().failWith(SessionRegistry::notFound));
+    }
+
+    /** Redis failing is the client's {@code storage} error, not an internal one. */
+    public static <T> Uni<T> storage(Uni<T> read) {
+        return read.onFailure(e -> !(e instanceof ProtocolException))
+                .transform(e -> new ProtocolException(ErrorCode.STORAGE, "could not read the session: " + e.getMessage()));
     }
 
     private static ProtocolException notFound() {
@@ -240,7 +244,7 @@ public class SessionRegistry {
         return id != null && ID.matcher(id).matches();
     }
 
-    static ProtocolException forbidden() {
+    private static ProtocolException forbidden() {
         return new ProtocolException(ErrorCode.FORBIDDEN, "this session belongs to another principal");
     }
 

@@ -84,10 +84,6 @@ public class SessionSocket {
         Link link = new Link(Client.of(connection, limits.clientBufferBytes()), TokenBucket.frames(limits.framesPerSecond()));
         links.put(connection.id(), link);
         registry.find(id, principal, Vertx.currentContext()).subscribe().with(session -> {
-            if (session == null) {
-                reject(connection, id, ErrorCode.SESSION_NOT_FOUND, "no such session (never created, or expired)");
-                return;
-            }
             session.run(() -> {
                 if (!links.containsKey(connection.id())) {
                     return; // closed while loading

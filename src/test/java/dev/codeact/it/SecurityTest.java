@@ -1,6 +1,8 @@
 package dev.codeact.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -138,6 +140,21 @@ class SecurityTest {
                 assertEquals(1, bob.all().size(), "nothing of alice's session reached bob: " + bob.all());
                 assertTrue(bob.closed());
             }
+        }
+        // The HTTP API and the event stream apply the same lookup: forbidden, and nothing of the session shows.
+        Map<String, String> asBob = Map.of("Authorization", "Bearer bob-key-4567", "Accept", "application/json");
+        for (String[] request : List.of(new String[] {"GET", ""}, new String[] {"GET", "/events"}, new String[] {"DELETE", ""})) {
+            HttpResponse<String> refused = HttpApi.send(request[0], URI.create(sessions + "/" + id + request[1]), null, asBob);
+            assertEquals(403, refused.statusCode(), request[0] + " " + request[1] + ": " + refused.body());
+            assertEquals("forbidden", HttpApi.parse(refused.body()).get("code").asText());
+            assertFalse(refused.body().contains("hello alice"));
+        }
+        try (HttpApi.Stream followed = HttpApi.stream("GET", URI.create(sessions + "/" + id + "/events"), null,
+                Map.of("Authorization", "Bearer bob-key-4567"))) {
+            HttpApi.Event error = followed.next(10_000);
+            assertEquals("error", error.name());
+            assertEquals("forbidden", error.json().get("code").asText());
+            assertNull(followed.next(10_000), "and ends");
         }
         try (WsClient alice = WsClient.connect(ws() + "/" + id + "?last_seq=0&access_token=alice-key-0123")) {
             assertEquals("hello alice", CodeActTurnTest.text(alice.untilTurnEnd(5000), "token", "text"));
