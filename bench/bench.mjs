@@ -300,7 +300,8 @@ function treeCpuMs(pid) {
  * The sandbox platform: the runsc on PATH (Debian 12's 2022 release, ptrace) against Debian 13's
  * (2024, systrap; bin/newer-runsc fetches it), each under the same application in turn: a syscall
  * inside the sandbox, a bare pipe round trip, the warm action's round trip, a cold sandbox (the
- * first action of a new session without warm pool) and the CPU one action costs the sandboxes.
+ * first action of a new session without warm pool), the CPU one action costs the sandbox and the
+ * CPU an idle sandbox burns (thousands of sessions keep their kernels between actions).
  */
 async function sandboxSection(redisPort, modelPort) {
   let newer;
@@ -313,41 +314,63 @@ async function sandboxSection(redisPort, modelPort) {
   const measured = [];
   for (const [label, runsc] of [['PATH', 'runsc'], ['Debian 13', newer]]) {
     const version = execFileSync(runsc, ['--version']).toString().split('\n')[0].replace('runsc version ', '');
-    const floors = JSON.parse(execFileSync('/usr/bin/python3', [path.join(root, 'bench/kernels.py'), '--no-jupyter',
+    const floors = JSON.parse(execFileSync('/usr/bin/python3', [path.join(root, 'bench/kernels.py'), '--no-jupyter', '--kernel-in-runsc',
       path.join(root, 'src/main/resources/kernel/codeact_kernel.py'), String(SIZES.actionRounds), '1'],
-    { env: { ...process.env, RUNSC: runsc }, stdio: ['ignore', 'pipe', 'ignore'] }).toString())['runsc@1'];
+    // From an empty folder: `runsc do` runs in it, and the kernel lists its files after each cell.
+    { env: { ...process.env, RUNSC: runsc, CODEACT_PRELOAD: '' }, cwd: fs.mkdtempSync(path.join(runDir, 'floor-')),
+      stdio: ['ignore', 'pipe', 'ignore'] }).toString());
     const app = await startApp(`app-runsc-${measured.length}`, redisPort, modelPort, ['-Dcodeact.worker.warm-pool=0',
       `-Dcodeact.worker.runsc-path=${runsc}`]);
-    const cold = [];
-    for (let i = 0; i < SIZES.firstActions; i++) {
-      const c = await openSession(app.ws);
-      cold.push(...actionTimes(await c.turn('one action')).slice(0, 1));
-      c.ws.close();
-    }
+    // One session's sandbox alone first: the CPU figures count every sandbox of the application.
+    const sandboxCpu = () => treeCpuMs(app.child.pid) - cpuMs(app.child.pid);
     const c = await openSession(app.ws);
     await c.turn('warm up');
     const syscall = ['import os, time, json', 't = time.perf_counter()', 'for _ in range(2000):', '    os.stat("/")',
       'print(json.dumps({"us": (time.perf_counter() - t) / 2000 * 1e6}))'].join('\n');
     const statEvents = await c.turn(`code:${Buffer.from(syscall).toString('base64')}`);
     const statUs = JSON.parse(statEvents.find((e) => e.type === 'observation').result.output).us;
-    const jvm0 = cpuMs(app.child.pid);
-    const tree0 = treeCpuMs(app.child.pid);
+    const busy0 = sandboxCpu();
     const times = actionTimes(await c.turn(`actions:${SIZES.actionRounds}`));
-    const sandboxMs = (treeCpuMs(app.child.pid) - tree0 - (cpuMs(app.child.pid) - jvm0)) / times.length;
+    const sandboxMs = (sandboxCpu() - busy0) / times.length;
+    const idle0 = sandboxCpu();
+    const idleFor = 5000;
+    await sleep(idleFor);
+    const idleShare = 100 * (sandboxCpu() - idle0) / idleFor;
     c.ws.close();
+    const cold = [];
+    for (let i = 0; i < SIZES.firstActions; i++) {
+      const fresh = await openSession(app.ws);
+      cold.push(...actionTimes(await fresh.turn('one action')).slice(0, 1));
+      fresh.ws.close();
+    }
     await stop(app.child);
-    measured.push({ label, version, floors, statUs, cold: pct(cold, 50), p50: pct(times, 50), p99: pct(times, 99), sandboxMs });
+    measured.push({ label, version, floors, statUs, cold: pct(cold, 50), p50: pct(times, 50), p99: pct(times, 99), sandboxMs, idleShare });
   }
+  // The same path with no sandbox at all: what the gateway, Redis and the worker cost an action.
+  const bare = await startApp('app-no-sandbox', redisPort, modelPort, ['-Dcodeact.worker.warm-pool=0', '-Dcodeact.worker.sandbox=none']);
+  const b = await openSession(bare.ws);
+  await b.turn('warm up');
+  const bareTimes = actionTimes(await b.turn(`actions:${SIZES.actionRounds}`));
+  b.ws.close();
+  await stop(bare.child);
   const [old, next] = measured;
   const name = (m) => `${m.label} runsc ${m.version}`;
   const both = (figure, key, unit, target = '') => row('sandbox', `${name(next)}: ${figure}`, next[key], unit, old[key],
     `${unit} ${name(old)}`, target);
   both('os.stat inside the sandbox', 'statUs', 'µs');
-  row('sandbox', `${name(next)}: bare pipe round trip into a sandbox, p50`, next.floors.p50, 'ms', old.floors.p50, `ms ${name(old)}`);
+  row('sandbox', `${name(next)}: bare pipe round trip into a sandbox, p50`, next.floors['runsc@1'].p50, 'ms',
+    old.floors['runsc@1'].p50, `ms ${name(old)}`);
+  row('sandbox', `${name(next)}: print(1) on our kernel alone in \`runsc do\`, p50`, next.floors['kernel-runsc@1'].p50, 'ms',
+    old.floors['kernel-runsc@1'].p50, `ms ${name(old)}`);
   both('print(1), warm kernel, 1 session: round trip p50', 'p50', 'ms');
   both('print(1), warm kernel, 1 session: round trip p99', 'p99', 'ms');
+  for (const p of [50, 99]) {
+    row('sandbox', `print(1), warm kernel, 1 session, no sandbox (codeact.worker.sandbox=none): round trip p${p}`, pct(bareTimes, p), 'ms',
+      old[`p${p}`], `ms ${name(old)}`);
+  }
   both('first action of a new session, no warm pool (a cold sandbox): p50', 'cold', 'ms');
   both('sandbox CPU per print(1) action (runsc and the kernel)', 'sandboxMs', 'ms');
+  both('CPU of one idle sandbox (a kernel between actions)', 'idleShare', '% of a core');
 }
 
 const EVERYTHING = path.join(root, 'src/test/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js');

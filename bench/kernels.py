@@ -3,9 +3,10 @@
   kernel   our kernel file alone, unsandboxed, on the interpreter running this (the sandbox's): exec frame in, its done frame out (pipes)
   runsc    a bare pipe round trip into a live runsc sandbox (`cat`): the floor of any sandboxed kernel
            (the runsc of the environment's RUNSC, else the one on PATH)
+  kernel-runsc  our kernel file in a runsc sandbox (`runsc do`, no bundle), only with --kernel-in-runsc
   jupyter  Debian's python3-ipykernel driven by python3-jupyter-client: execute → status idle
 
-Usage: /usr/bin/python3 bench/kernels.py [--no-jupyter] KERNEL_FILE ROUNDS CONCURRENCY [CONCURRENCY …]
+Usage: /usr/bin/python3 bench/kernels.py [--no-jupyter] [--kernel-in-runsc] KERNEL_FILE ROUNDS CONCURRENCY [CONCURRENCY …]
 Prints one JSON object: {"<what>@<concurrency>": {"p50": ms, "p99": ms, "n": count} | {"skipped": why}}.
 Sessions run concurrently, each one round trip after another, like the gateway's sessions.
 """
@@ -77,9 +78,9 @@ def run_pipes(pipes, rounds, request, is_answer):
     return times
 
 
-def kernel(source, rounds, concurrency):
+def kernel(source, rounds, concurrency, prefix=()):
     first = (json.dumps(source) + "\n").encode()
-    pipes = [Pipe([sys.executable, "-I", "-c", BOOTSTRAP], first) for _ in range(concurrency)]
+    pipes = [Pipe([*prefix, sys.executable, "-I", "-c", BOOTSTRAP], first) for _ in range(concurrency)]
     try:
         for pipe in pipes:
             while not any(b'"ready"' in line for line in pipe.lines()):
@@ -92,9 +93,12 @@ def kernel(source, rounds, concurrency):
             pipe.close()
 
 
+def in_runsc():
+    return [os.environ.get("RUNSC", "runsc"), "--network=none", "do"]
+
+
 def runsc(rounds, concurrency):
-    binary = os.environ.get("RUNSC", "runsc")
-    pipes = [Pipe([binary, "--network=none", "do", "cat"]) for _ in range(concurrency)]
+    pipes = [Pipe([*in_runsc(), "cat"]) for _ in range(concurrency)]
     try:
         run_pipes(pipes, 3, lambda n: b"x\n", lambda line: line == b"x")  # waits until each sandbox is up
         return summary(run_pipes(pipes, rounds, lambda n: b"x\n", lambda line: line == b"x"))
@@ -144,13 +148,16 @@ def jupyter(rounds, concurrency):
 def main():
     args = sys.argv[1:]
     with_jupyter = "--no-jupyter" not in args
-    args = [a for a in args if a != "--no-jupyter"]
+    kernel_in_runsc = "--kernel-in-runsc" in args
+    args = [a for a in args if not a.startswith("--")]
     source = open(args[0]).read()
     rounds = int(args[1])
     out = {}
     for concurrency in map(int, args[2:]):
         out["kernel@%d" % concurrency] = kernel(source, rounds, concurrency)
         out["runsc@%d" % concurrency] = runsc(rounds, concurrency)
+        if kernel_in_runsc:
+            out["kernel-runsc@%d" % concurrency] = kernel(source, rounds, concurrency, in_runsc())
         out["jupyter@%d" % concurrency] = (jupyter(rounds, concurrency) if with_jupyter
                                            else {"skipped": "not in a --quick run"})
     print(json.dumps(out))
