@@ -17,7 +17,6 @@ import dev.codeact.contract.ToolReply;
 import dev.codeact.sandbox.Kernel;
 import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -56,10 +55,9 @@ final class JobExecution implements Kernel.Listener {
     private final ResultSink sink;
     private final OutputGuard guard;
     private final JobTrace trace;
-    /** Text let through by the guard and not yet sent as a chunk, in order. */
-    private final List<OutputGuard.Part> pending = new ArrayList<>();
-    private long lastChunkAt;
-    private ScheduledFuture<?> chunkTimer;
+    /** Text let through by the guard goes out as chunks at most once per chunk interval. */
+    private final ChunkThrottle chunks;
+    private final ToolCallGate toolGate;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final long startedAt = System.nanoTime();
     private volatile boolean started;
@@ -73,8 +71,6 @@ final class JobExecution implements Kernel.Listener {
     private final InterruptThenKill stopping;
     /** Bytes of a get's file seen so far (on the kernel's reader thread). */
     private long fileBytes;
-    /** Tool calls the code made (on the kernel's reader thread). */
-    private int toolCalls;
 
     JobExecution(Job job, Entry entry, Context env) {
         this.job = job;
@@ -82,7 +78,6 @@ final class JobExecution implements Kernel.Listener {
         this.env = env;
         // Room above the limit for the marker and tail a well-behaved kernel adds itself.
         this.guard = new OutputGuard(env.limits().maxOutputChars() + 10_000, env.limits().maxDisplayBytes());
-        this.lastChunkAt = System.nanoTime() - env.limits().chunkIntervalNanos();
         this.stopping = new InterruptThenKill(env.timers(), env.limits().interruptGraceMs(), () -> kernel.interrupt(),
                 () -> env.pool().drop(job.session(), kernel), finished::get);
         this.trace = new JobTrace(env.tracer(), job, env.limits().workerId(), entry.attempt(), entry.rescued());
@@ -91,6 +86,8 @@ final class JobExecution implements Kernel.Listener {
             trace.stored();
             env.finished().accept(this);
         });
+        this.chunks = new ChunkThrottle(env.timers(), env.limits().chunkIntervalNanos(), this::push, sink::flush);
+        this.toolGate = new ToolCallGate(env.limits().maxToolCalls(), env.limits().maxToolArgumentBytes());
     }
 
     Job job() {
@@ -192,11 +189,7 @@ final class JobExecution implements Kernel.Listener {
         stopping.start();
     }
 
-    /**
-     * Output goes through the guard (size) and out at most once per chunk interval (count):
-     * text arriving in between waits and is merged, so a kernel sending tiny frames in a loop
-     * makes few chunks.
-     */
+    /** Output goes through the guard (size), then the throttle (count); a chunk sent now leaves with this read's frames (onFramesRead). */
     @Override
     public void onStream(String name, String text) {
         synchronized (guard) {
@@ -204,26 +197,8 @@ final class JobExecution implements Kernel.Listener {
                 return; // nothing may follow the observation
             }
             String now = guard.accept(name, text);
-            if (now.isEmpty()) {
-                return;
-            }
-            int last = pending.size() - 1;
-            if (last >= 0 && pending.get(last).stream().equals(name)) {
-                pending.set(last, new OutputGuard.Part(name, pending.get(last).text() + now));
-            } else {
-                pending.add(new OutputGuard.Part(name, now));
-            }
-            long wait = lastChunkAt + env.limits().chunkIntervalNanos() - System.nanoTime();
-            if (wait <= 0) {
-                flushChunks(); // sent with the other frames of this read (onFramesRead)
-            } else if (chunkTimer == null) {
-                chunkTimer = env.timers().schedule(() -> {
-                    synchronized (guard) {
-                        chunkTimer = null;
-                        flushChunks();
-                    }
-                    sink.flush();
-                }, wait, TimeUnit.NANOSECONDS);
+            if (!now.isEmpty()) {
+                chunks.offer(name, now);
             }
         }
     }
@@ -252,14 +227,9 @@ final class JobExecution implements Kernel.Listener {
         if (finished.get()) {
             return;
         }
-        if (++toolCalls > env.limits().maxToolCalls()) {
-            kernel.answerTool(callId, null, ToolFailure.of(ErrorCode.TOOL_LIMIT, "this action made more than "
-                    + env.limits().maxToolCalls() + " tool calls (codeact.tools.max-calls-per-action)"));
-            return;
-        }
-        if (frameBytes > env.limits().maxToolArgumentBytes()) {
-            kernel.answerTool(callId, null, ToolFailure.of(ErrorCode.TOOL_TOO_LARGE, "the arguments of " + tool + " are over "
-                    + env.limits().maxToolArgumentBytes() + " bytes (codeact.tools.max-argument-bytes)"));
+        ToolFailure refused = toolGate.admit(tool, frameBytes);
+        if (refused != null) {
+            kernel.answerTool(callId, null, refused);
             return;
         }
         ToolCall call;
@@ -269,13 +239,7 @@ final class JobExecution implements Kernel.Listener {
             kernel.answerTool(callId, null, ToolFailure.of(ErrorCode.UNKNOWN_TOOL, e.getMessage()));
             return;
         }
-        synchronized (guard) {
-            if (chunkTimer != null) {
-                chunkTimer.cancel(false);
-                chunkTimer = null;
-            }
-            flushChunks();
-        }
+        chunks.flush();
         sink.push(Result.toolCall(job.session(), job.jobId(), env.limits().workerId(), call));
     }
 
@@ -290,13 +254,6 @@ final class JobExecution implements Kernel.Listener {
     @Override
     public void onFramesRead() {
         sink.flush();
-    }
-
-    /** Called holding the guard's lock. */
-    private void flushChunks() {
-        pending.forEach(this::push);
-        pending.clear();
-        lastChunkAt = System.nanoTime();
     }
 
     private void push(OutputGuard.Part part) {
@@ -366,12 +323,8 @@ final class JobExecution implements Kernel.Listener {
             }
             stopping.disarm();
         }
+        chunks.flush();
         synchronized (guard) {
-            if (chunkTimer != null) {
-                chunkTimer.cancel(false);
-                chunkTimer = null;
-            }
-            flushChunks();
             guard.ending().forEach(this::push);
         }
         trace.publishing();
