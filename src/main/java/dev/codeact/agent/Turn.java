@@ -228,12 +228,12 @@ public final class Turn {
             session.actionEnded(actionId); // the earlier run's tool calls can no longer be answered
             session.emit(new ServerEvent.ActionRestarted(number, actionId, result.attempt(), ResultSequence.RESTART_REASON));
         }
-        if (result.isToolCall()) {
-            session.toolCall(number, actionId, result);
+        if (result instanceof Result.ToolCalled call) {
+            session.toolCall(number, actionId, call);
             return;
         }
-        if (result.isChunk()) {
-            session.emit(new ServerEvent.ObservationChunk(number, actionId, result.stream(), result.text()));
+        if (result instanceof Result.Chunk chunk) {
+            session.emit(new ServerEvent.ObservationChunk(number, actionId, chunk.stream(), chunk.text()));
             ErrorCode stop = session.stopCode();
             if (stop != null && state == State.EXECUTING) {
                 stoppedBy = stop;
@@ -245,7 +245,7 @@ public final class Turn {
         session.actionEnded(actionId);
         session.kernelSeenOn(result.worker());
         trace.resultReceived(result.worker(), result.attempt());
-        ExecutionResult r = result.result();
+        ExecutionResult r = ((Result.Observation) result).result();
         List<String> gone = session.filesSeen(r.files(), r.restarted());
         String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds(), gone);
         session.emit(new ServerEvent.Observation(number, actionId, r, text));

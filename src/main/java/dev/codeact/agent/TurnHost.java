@@ -51,7 +51,7 @@ public interface TurnHost {
     Toolbox toolbox();
 
     /** The running code of action {@code actionId} called a tool ({@code turn} null: not a turn's action). */
-    void toolCall(Integer turn, String actionId, Result call);
+    void toolCall(Integer turn, String actionId, Result.ToolCalled call);
 
     /** Action {@code actionId} ended: tool calls of it still waiting are dropped. */
     void actionEnded(String actionId);

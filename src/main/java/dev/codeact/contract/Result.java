@@ -1,80 +1,113 @@
 package dev.codeact.contract;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
- * An entry on a gateway's result stream: a live output chunk, or the action's end.
+ * An entry on a gateway's result stream, one of: a live output {@link Chunk}, a {@link ToolCalled}
+ * (the running code called a tool and waits for its {@link ToolReply}), or the action's end, its
+ * {@link Observation}. On the wire its {@code kind} says which.
  *
- * @param kind   {@code chunk} (then {@code stream} and {@code text}), {@code tool_call} (then {@code call}: the
- *               running code called a tool and waits for its {@link ToolReply}) or {@code observation} (then {@code result})
- * @param stream {@code stdout} or {@code stderr}, or {@value #FILE} for a piece of the file a
- *               {@link FileOp#GET} reads (base64, in order)
- * @param n       the entry's number within its job (1, 2, …), the same when a write is retried, so a
- *                reader drops an entry a lost reply made the worker write twice; 0: not numbered
- * @param attempt which run of the job this is (1, or more once a worker that stopped answering was
- *                taken over); a reader drops results of an attempt older than one it has seen
+ * <p>Every entry has: {@code n}, its number within its job (1, 2, …), the same when a write is
+ * retried, so a reader drops an entry a lost reply made the worker write twice (0: not numbered);
+ * and {@code attempt}, which run of the job this is (1, or more once a worker that stopped
+ * answering was taken over), so a reader drops results of an attempt older than one it has seen.
  */
-public record Result(int v, String kind, String session, String jobId, String worker, String stream, String text,
-                     ExecutionResult result, long n, int attempt, ToolCall call) {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
+@JsonSubTypes({@JsonSubTypes.Type(value = Result.Chunk.class, name = Result.CHUNK),
+        @JsonSubTypes.Type(value = Result.ToolCalled.class, name = Result.TOOL_CALL),
+        @JsonSubTypes.Type(value = Result.Observation.class, name = Result.OBSERVATION)})
+public sealed interface Result permits Result.Chunk, Result.ToolCalled, Result.Observation {
 
-    public static final String CHUNK = "chunk";
-    public static final String OBSERVATION = "observation";
-    public static final String TOOL_CALL = "tool_call";
-    public static final String FILE = "file";
+    String CHUNK = "chunk";
+    String OBSERVATION = "observation";
+    String TOOL_CALL = "tool_call";
+    /** The stream of a chunk that is a piece of the file a {@link FileOp#GET} reads (base64, in order). */
+    String FILE = "file";
 
-    public Result {
-        QueueCodec.require(session, "session");
-        QueueCodec.require(jobId, "job_id");
-        if (CHUNK.equals(kind)) {
+    int v();
+
+    String session();
+
+    String jobId();
+
+    String worker();
+
+    long n();
+
+    int attempt();
+
+    /** This entry as the {@code number}-th of attempt {@code run} of its job. */
+    Result numbered(int run, long number);
+
+    /** @param stream {@code stdout} or {@code stderr}, or {@value #FILE} */
+    record Chunk(int v, String session, String jobId, String worker, String stream, String text, long n, int attempt)
+            implements Result {
+        public Chunk {
+            check(session, jobId, n, attempt);
             if (!"stdout".equals(stream) && !"stderr".equals(stream) && !FILE.equals(stream)) {
                 throw new IllegalArgumentException("chunk stream must be stdout, stderr or file");
             }
             QueueCodec.require(text, "text");
-        } else if (TOOL_CALL.equals(kind)) {
+        }
+
+        @Override
+        public Chunk numbered(int run, long number) {
+            return new Chunk(v, session, jobId, worker, stream, text, number, run);
+        }
+
+        /** This chunk with {@code more} text of its stream after its own. */
+        public Chunk append(String more) {
+            return new Chunk(v, session, jobId, worker, stream, text + more, n, attempt);
+        }
+    }
+
+    record ToolCalled(int v, String session, String jobId, String worker, ToolCall call, long n, int attempt) implements Result {
+        public ToolCalled {
+            check(session, jobId, n, attempt);
             if (call == null) {
                 throw new IllegalArgumentException("tool_call needs a call");
             }
-        } else if (OBSERVATION.equals(kind)) {
+        }
+
+        @Override
+        public ToolCalled numbered(int run, long number) {
+            return new ToolCalled(v, session, jobId, worker, call, number, run);
+        }
+    }
+
+    record Observation(int v, String session, String jobId, String worker, ExecutionResult result, long n, int attempt)
+            implements Result {
+        public Observation {
+            check(session, jobId, n, attempt);
             if (result == null) {
                 throw new IllegalArgumentException("observation needs a result");
             }
-        } else {
-            throw new IllegalArgumentException("unknown result kind " + kind);
         }
+
+        @Override
+        public Observation numbered(int run, long number) {
+            return new Observation(v, session, jobId, worker, result, number, run);
+        }
+    }
+
+    static Chunk chunk(String session, String jobId, String worker, String stream, String text) {
+        return new Chunk(QueueCodec.VERSION, session, jobId, worker, stream, text, 0, 0);
+    }
+
+    static Observation observation(String session, String jobId, String worker, ExecutionResult result) {
+        return new Observation(QueueCodec.VERSION, session, jobId, worker, result, 0, 0);
+    }
+
+    static ToolCalled toolCall(String session, String jobId, String worker, ToolCall call) {
+        return new ToolCalled(QueueCodec.VERSION, session, jobId, worker, call, 0, 0);
+    }
+
+    private static void check(String session, String jobId, long n, int attempt) {
+        QueueCodec.require(session, "session");
+        QueueCodec.require(jobId, "job_id");
         if (n < 0 || attempt < 0) {
             throw new IllegalArgumentException("n and attempt must be >= 0");
         }
-    }
-
-    public static Result chunk(String session, String jobId, String worker, String stream, String text) {
-        return new Result(QueueCodec.VERSION, CHUNK, session, jobId, worker, stream, text, null, 0, 0, null);
-    }
-
-    public static Result observation(String session, String jobId, String worker, ExecutionResult result) {
-        return new Result(QueueCodec.VERSION, OBSERVATION, session, jobId, worker, null, null, result, 0, 0, null);
-    }
-
-    public static Result toolCall(String session, String jobId, String worker, ToolCall call) {
-        return new Result(QueueCodec.VERSION, TOOL_CALL, session, jobId, worker, null, null, null, 0, 0, call);
-    }
-
-    /** This entry as the {@code number}-th of attempt {@code run} of its job. */
-    public Result numbered(int run, long number) {
-        return new Result(v, kind, session, jobId, worker, stream, text, result, number, run, call);
-    }
-
-    @JsonIgnore
-    public boolean isChunk() {
-        return CHUNK.equals(kind);
-    }
-
-    @JsonIgnore
-    public boolean isObservation() {
-        return OBSERVATION.equals(kind);
-    }
-
-    @JsonIgnore
-    public boolean isToolCall() {
-        return TOOL_CALL.equals(kind);
     }
 }

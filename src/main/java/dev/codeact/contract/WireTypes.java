@@ -14,7 +14,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ServerEvent.ObservationChunk.class, ServerEvent.ActionRestarted.class, ServerEvent.Observation.class, ServerEvent.TurnEnd.class,
         ServerEvent.Error.class, ServerEvent.Pong.class, ServerEvent.EventsLost.class, ServerEvent.Files.class, FileInfo.class,
         ExecutionResult.class, ExecutionResult.ErrorInfo.class, Display.class,
-        Job.class, Result.class, CancelRequest.class, KernelFrame.class, KernelCommand.class, ChatMessage.class, Usage.class,
+        Job.class, Result.class, Result.Chunk.class, Result.ToolCalled.class, Result.Observation.class, CancelRequest.class, KernelFrame.class, KernelCommand.class, ChatMessage.class, Usage.class,
         Sampling.class, SessionTaken.class, KernelRelease.class,
         ServerEvent.ToolCall.class, ServerEvent.ToolResult.class, ToolSpec.class, PythonTool.class, PythonTool.Param.class,
         ToolFailure.class, ToolCall.class, ToolReply.class, ToolInfo.class, ToolAnswer.class, FileOp.class,

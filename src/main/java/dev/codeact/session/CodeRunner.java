@@ -4,6 +4,7 @@ import dev.codeact.config.AgentConfig;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecutionOutput;
 import dev.codeact.contract.ExecutionResult;
+import dev.codeact.contract.Result;
 import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.FileOp;
 import dev.codeact.contract.Job;
@@ -110,18 +111,19 @@ public class CodeRunner {
                     emitter.emit(new Restarted(new ServerEvent.ActionRestarted(null, jobId, result.attempt(),
                             ResultSequence.RESTART_REASON)));
                 }
-                if (result.isToolCall()) {
-                    session.toolCall(null, jobId, result);
+                if (result instanceof Result.ToolCalled call) {
+                    session.toolCall(null, jobId, call);
                     return;
                 }
-                if (result.isChunk()) {
-                    emitter.emit(new Output(new ExecutionOutput(result.stream(), result.text())));
+                if (result instanceof Result.Chunk chunk) {
+                    emitter.emit(new Output(new ExecutionOutput(chunk.stream(), chunk.text())));
                     return;
                 }
+                ExecutionResult ran = ((Result.Observation) result).result();
                 vertx.cancelTimer(timer);
                 session.kernelSeenOn(result.worker());
-                session.filesSeen(result.result().files(), result.result().restarted());
-                emitter.emit(new Done(result.result()));
+                session.filesSeen(ran.files(), ran.restarted());
+                emitter.emit(new Done(ran));
                 end(session, jobId, emitter, null);
             });
             emitter.onTermination(() -> session.run(() -> {

@@ -320,7 +320,7 @@ public final class Session implements TurnHost, ToolHost {
     }
 
     @Override
-    public void toolCall(Integer turn, String actionId, Result call) {
+    public void toolCall(Integer turn, String actionId, Result.ToolCalled call) {
         toolCalls.onCall(turn, actionId, call);
     }
 

@@ -31,7 +31,7 @@ public final class ToolCalls {
     static final int SHOWN_CHARS = 16_384;
 
     /** A client tool's call waiting for its answer. */
-    private record Waiting(Integer turn, String actionId, Result call, long startedAt, long timer) {}
+    private record Waiting(Integer turn, String actionId, Result.ToolCalled call, long startedAt, long timer) {}
 
     private final ToolHost session;
     private final ToolRuntime rt;
@@ -43,7 +43,7 @@ public final class ToolCalls {
     }
 
     /** A {@code tool_call} result of the action {@code actionId} ({@code turn} null: code of the sessions API). */
-    public void onCall(Integer turn, String actionId, Result result) {
+    public void onCall(Integer turn, String actionId, Result.ToolCalled result) {
         ToolCall call = result.call();
         long started = System.nanoTime();
         Toolbox.Entry entry = session.toolbox().get(call.tool());
@@ -98,7 +98,7 @@ public final class ToolCalls {
         });
     }
 
-    private void finish(Integer turn, String actionId, Result call, long startedAt, JsonNode value, ToolFailure failure) {
+    private void finish(Integer turn, String actionId, Result.ToolCalled call, long startedAt, JsonNode value, ToolFailure failure) {
         String tool = call.call().tool();
         JsonNode sent = failure != null ? null : value == null ? NullNode.getInstance() : value;
         String json = sent == null ? null : json(sent);

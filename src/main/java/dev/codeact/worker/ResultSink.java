@@ -85,11 +85,10 @@ final class ResultSink {
         if (closed) {
             return;
         }
-        Result last = queue.peekLast();
-        if (last != null && last.isChunk() && result.isChunk() && last.stream().equals(result.stream())
-                && last.text().length() + result.text().length() <= MERGE_LIMIT) {
+        if (queue.peekLast() instanceof Result.Chunk last && result instanceof Result.Chunk chunk
+                && last.stream().equals(chunk.stream()) && last.text().length() + chunk.text().length() <= MERGE_LIMIT) {
             queue.pollLast();
-            result = Result.chunk(last.session(), last.jobId(), last.worker(), last.stream(), last.text() + result.text());
+            result = last.append(chunk.text());
         }
         queue.addLast(result);
     }
@@ -180,7 +179,7 @@ final class ResultSink {
     }
 
     private void afterSend(List<Result> sent) {
-        if (sent.stream().anyMatch(Result::isObservation)) {
+        if (sent.stream().anyMatch(Result.Observation.class::isInstance)) {
             onFinished.run();
         }
         sendNext();

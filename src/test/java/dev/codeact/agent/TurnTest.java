@@ -103,7 +103,7 @@ class TurnTest {
 
         public Toolbox toolbox() { return Toolbox.EMPTY; }
 
-        public void toolCall(Integer turn, String actionId, Result call) { }
+        public void toolCall(Integer turn, String actionId, Result.ToolCalled call) { }
 
         public void actionEnded(String actionId) { }
 

@@ -48,7 +48,7 @@ final class ContractSchema {
             "KernelCommand.op", List.of(KernelCommand.EXEC, KernelCommand.INTERRUPT.op(), KernelCommand.ALIVE.op(),
                     KernelCommand.TOOL_RESULT, FileOp.PUT, FileOp.APPEND, FileOp.GET, FileOp.DELETE, FileOp.LIST),
             "FileOp.op", List.of(FileOp.PUT, FileOp.APPEND, FileOp.GET, FileOp.DELETE, FileOp.LIST),
-            "Result.kind", List.of(Result.CHUNK, Result.OBSERVATION, Result.TOOL_CALL),
+            "Result.Chunk.stream", List.of("stdout", "stderr", Result.FILE),
             "ToolFailure.code", ERROR_CODES,
             "Display.kind", List.of(Display.DISPLAY, Display.VALUE),
             "ServerEvent.Error.code", ERROR_CODES,
@@ -93,6 +93,7 @@ final class ContractSchema {
             refs.put(name(payload), builder.createSchemaReference(payload));
         }
         ObjectNode defs = builder.collectDefinitions("$defs");
+        flattenSubtypes(defs, Result.class, "kind");
         words(defs, "ErrorCode", ERROR_CODES);
         words(defs, "TurnEndReason", TURN_END_REASONS);
         ObjectNode data = (ObjectNode) defs.at("/Display/properties/data");
@@ -139,6 +140,37 @@ final class ContractSchema {
             oneOf.addObject().put("$ref", "#/$defs/" + name(event));
         }
         defs.putObject(union.getSimpleName()).set("oneOf", oneOf);
+    }
+
+    /**
+     * victools writes each subtype of a Jackson-typed union twice: its record ("X-1", which forbids
+     * other properties) and a reference to it that adds the type property ("X-2"), which no
+     * document can then match. Each subtype becomes one definition, its type property first.
+     */
+    private static void flattenSubtypes(ObjectNode defs, Class<?> union, String typeProperty) {
+        String unionName = name(union);
+        for (Class<?> subtype : union.getPermittedSubclasses()) {
+            String name = name(subtype);
+            ObjectNode record = (ObjectNode) defs.remove(name + "-1");
+            ObjectNode typed = (ObjectNode) defs.remove(name + "-2");
+            if (record == null || typed == null) {
+                throw new IllegalStateException("victools no longer writes " + name + " as two definitions: see flattenSubtypes");
+            }
+            ObjectNode properties = WireJson.MAPPER.createObjectNode();
+            properties.set(typeProperty, typed.get("properties").get(typeProperty));
+            properties.setAll((ObjectNode) record.get("properties"));
+            ArrayNode required = WireJson.MAPPER.createArrayNode().add(typeProperty);
+            required.addAll((ArrayNode) record.get("required"));
+            ObjectNode def = defs.putObject(name).put("type", "object");
+            def.set("properties", properties);
+            def.set("required", required);
+            def.put("additionalProperties", false);
+        }
+        ArrayNode anyOf = WireJson.MAPPER.createArrayNode();
+        for (Class<?> subtype : union.getPermittedSubclasses()) {
+            anyOf.addObject().put("$ref", "#/$defs/" + name(subtype));
+        }
+        defs.putObject(unionName).set("oneOf", anyOf);
     }
 
     private static void words(ObjectNode defs, String name, List<String> words) {

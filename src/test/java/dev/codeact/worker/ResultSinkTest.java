@@ -55,8 +55,8 @@ class ResultSinkTest {
         sink.flush();
         RedisBatches.Sent batch = redis.next();
         List<Result> sent = results(batch);
-        assertEquals(List.of("ab", "c", "d"), sent.subList(0, 3).stream().map(Result::text).toList());
-        assertEquals(Result.OBSERVATION, sent.get(3).kind());
+        assertEquals(List.of("ab", "c", "d"), sent.subList(0, 3).stream().map(r -> ((Result.Chunk) r).text()).toList());
+        assertTrue(sent.get(3) instanceof Result.Observation, sent.get(3).toString());
         assertEquals(List.of(1L, 2L, 3L, 4L), sent.stream().map(Result::n).toList());
         assertEquals(List.of("XADD", "codeact:results:g", "MAXLEN", "~", "1000", "*", "p"), batch.named("XADD").get(0).subList(0, 7));
         assertEquals(0, finished.get());
@@ -80,7 +80,7 @@ class ResultSinkTest {
         assertEquals(results(first), results(retry), "retried whole, with the same numbers");
         retry.reply().complete(List.of());
         RedisBatches.Sent second = redis.next();
-        assertEquals(List.of("2"), results(second).stream().map(Result::text).toList());
+        assertEquals(List.of("2"), results(second).stream().map(r -> ((Result.Chunk) r).text()).toList());
         assertEquals(List.of(2L), results(second).stream().map(Result::n).toList());
     }
 
