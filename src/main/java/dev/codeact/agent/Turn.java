@@ -4,7 +4,6 @@ import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecutionResult;
 import dev.codeact.contract.Job;
-import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
@@ -12,7 +11,6 @@ import dev.codeact.contract.TurnEndReason;
 import dev.codeact.contract.Usage;
 import dev.codeact.llm.ModelCallException;
 import dev.codeact.llm.ModelDelta;
-import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultSequence;
 import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -38,8 +36,8 @@ public final class Turn {
     private int actions;
     /** Cancelled while the turn's start was being stored: it ends as soon as it begins. */
     private boolean cancelledEarly;
-    /** The current action's results taken so far (stale attempts and repeats are dropped). */
-    private ResultSequence order = new ResultSequence();
+    /** The current action's job, while it runs. */
+    private ActionRun run;
     /** Why the session stopped the turn while an action ran (it ends with that error once the action stops). */
     private ErrorCode stoppedBy;
     private ActionParser parser;
@@ -47,7 +45,6 @@ public final class Turn {
     private Cancellable call;
     private String actionId;
     private long cancelTimer = -1;
-    private long resultTimer = -1;
     private Usage usage = Usage.NONE;
     private boolean reportedUsage;
     private final TurnTrace trace;
@@ -185,67 +182,64 @@ public final class Turn {
 
     private void runAction(String code) {
         actions++;
-        order = new ResultSequence();
         actionId = "a-" + UUID.randomUUID();
         state = State.EXECUTING;
         session.emit(new ServerEvent.Action(number, actionId, actions, code));
         TurnTrace.ActionSpan traced = trace.actionStarted(actionId, actions);
-        Job job = new Job(QueueCodec.VERSION, actionId, session.id(), rt.replyTo, code,
-                rt.config.actionTimeout().toMillis(), System.currentTimeMillis(), traced.traceparent(), null,
-                session.toolbox().forJob(), session.owner());
-        String submitted = actionId;
-        resultTimer = rt.vertx.setTimer(rt.config.resultTimeout().toMillis(), t -> session.run(() -> {
-            if ((state == State.EXECUTING || state == State.CANCELLING) && submitted.equals(actionId)) {
-                fail(ErrorCode.EXECUTION_FAILED, "no worker reported on the action within "
-                        + rt.config.resultTimeout().toSeconds() + " s");
+        Job job = ActionRun.job(session, actionId, rt.replyTo, code, null, rt.config.actionTimeout().toMillis(), traced.traceparent());
+        String id = actionId;
+        run = ActionRun.start(rt.jobs, rt.vertx, session, number, job, rt.config.resultTimeout().toMillis(), new ActionRun.Listener() {
+            @Override
+            public void submitted(String stream) {
+                traced.submitted(stream);
             }
-        }));
-        rt.jobs.submit(job, session.kernelWorker()).subscribe().with(traced::submitted, error -> {
-            traced.failed(error);
-            session.run(() -> {
-                if (state == State.EXECUTING && submitted.equals(actionId)) {
-                    if (error instanceof ActionQueue.OverloadedException) {
-                        fail(ErrorCode.OVERLOADED, error.getMessage());
-                    } else {
-                        fail(ErrorCode.STORAGE, "could not queue the action: " + error.getMessage());
-                    }
+
+            @Override
+            public void restarted(int attempt) {
+                session.emit(new ServerEvent.ActionRestarted(number, id, attempt, ResultSequence.RESTART_REASON));
+            }
+
+            @Override
+            public void chunk(Result.Chunk chunk) {
+                session.emit(new ServerEvent.ObservationChunk(number, id, chunk.stream(), chunk.text()));
+                ErrorCode stop = session.stopCode();
+                if (stop != null && state == State.EXECUTING) {
+                    stoppedBy = stop;
+                    cancel();
                 }
-            });
+            }
+
+            @Override
+            public void observation(Result.Observation observation) {
+                observed(observation);
+            }
+
+            @Override
+            public void failed(ErrorCode code, String message, Throwable error) {
+                if (error != null) {
+                    traced.failed(error);
+                }
+                // A job that could not be queued while the action was being cancelled ends the turn as cancelled.
+                if (state == State.EXECUTING || code == ErrorCode.EXECUTION_FAILED) {
+                    fail(code, message);
+                }
+            }
         });
     }
 
     /** A result from the worker; anything not about the current action is stale and ignored. */
     public void onResult(Result result) {
-        if ((state != State.EXECUTING && state != State.CANCELLING) || !result.jobId().equals(actionId)) {
+        if ((state != State.EXECUTING && state != State.CANCELLING) || run == null) {
             LOG.debugf("session %s: ignoring stale result for %s", session.id(), result.jobId());
             return;
         }
-        ResultSequence.Verdict verdict = order.accept(result);
-        if (verdict == ResultSequence.Verdict.STALE) {
-            return;
-        }
-        if (verdict == ResultSequence.Verdict.RESTARTED) {
-            session.actionEnded(actionId); // the earlier run's tool calls can no longer be answered
-            session.emit(new ServerEvent.ActionRestarted(number, actionId, result.attempt(), ResultSequence.RESTART_REASON));
-        }
-        if (result instanceof Result.ToolCalled call) {
-            session.toolCall(number, actionId, call);
-            return;
-        }
-        if (result instanceof Result.Chunk chunk) {
-            session.emit(new ServerEvent.ObservationChunk(number, actionId, chunk.stream(), chunk.text()));
-            ErrorCode stop = session.stopCode();
-            if (stop != null && state == State.EXECUTING) {
-                stoppedBy = stop;
-                cancel();
-            }
-            return;
-        }
-        rt.vertx.cancelTimer(resultTimer);
-        session.actionEnded(actionId);
-        session.kernelSeenOn(result.worker());
-        trace.resultReceived(result.worker(), result.attempt());
-        ExecutionResult r = ((Result.Observation) result).result();
+        run.onResult(result);
+    }
+
+    private void observed(Result.Observation observation) {
+        run = null;
+        trace.resultReceived(observation.worker(), observation.attempt());
+        ExecutionResult r = observation.result();
         List<String> gone = session.filesSeen(r.files(), r.restarted());
         String text = rt.formatter.format(r, rt.config.actionTimeout().toSeconds(), gone);
         session.emit(new ServerEvent.Observation(number, actionId, r, text));
@@ -320,7 +314,10 @@ public final class Turn {
         }
         state = State.DONE;
         rt.vertx.cancelTimer(cancelTimer);
-        rt.vertx.cancelTimer(resultTimer);
+        if (run != null) {
+            run.stop();
+            run = null;
+        }
         long ms = (System.nanoTime() - startedAt) / 1_000_000;
         // Released before turn_end goes out: a client that starts its next turn (in any of its
         // sessions) on seeing it must find the turn counted as ended.

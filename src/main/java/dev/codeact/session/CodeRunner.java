@@ -1,5 +1,6 @@
 package dev.codeact.session;
 
+import dev.codeact.agent.ActionRun;
 import dev.codeact.config.AgentConfig;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecutionOutput;
@@ -9,7 +10,6 @@ import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.FileOp;
 import dev.codeact.contract.Job;
 import dev.codeact.contract.ProtocolException;
-import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultReader;
@@ -87,9 +87,8 @@ public class CodeRunner {
     }
 
     private Multi<Progress> submit(Session session, String code, FileOp file, long timeoutMs) {
-        String jobId = "x-" + UUID.randomUUID();
-        Job job = new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), null, file,
-                session.toolbox().forJob(), session.owner());
+        Job job = ActionRun.job(session, "x-" + UUID.randomUUID(), replyTo, code, file, timeoutMs, null);
+        String jobId = job.jobId();
         // The wait for a result is the turn's, stretched by however much longer this code may run.
         long waitMs = Math.max(config.resultTimeout().toMillis(),
                 timeoutMs + config.resultTimeout().toMillis() - config.actionTimeout().toMillis());
@@ -98,46 +97,39 @@ public class CodeRunner {
                 emitter.fail(new ProtocolException(session.goneWith(), "this session is no longer here (moved or deleted)"));
                 return;
             }
-            ResultSequence order = new ResultSequence();
-            long timer = vertx.setTimer(waitMs, t -> session.run(() -> end(session, jobId, emitter,
-                    new ProtocolException(ErrorCode.EXECUTION_FAILED, "no worker reported on the code within " + waitMs / 1000 + " s"))));
-            session.expect(jobId, result -> {
-                ResultSequence.Verdict verdict = order.accept(result);
-                if (verdict == ResultSequence.Verdict.STALE) {
-                    return;
+            ActionRun run = ActionRun.start(jobs, vertx, session, null, job, waitMs, new ActionRun.Listener() {
+                @Override
+                public void restarted(int attempt) {
+                    emitter.emit(new Restarted(new ServerEvent.ActionRestarted(null, jobId, attempt, ResultSequence.RESTART_REASON)));
                 }
-                if (verdict == ResultSequence.Verdict.RESTARTED) {
-                    session.actionEnded(jobId); // the earlier run's tool calls can no longer be answered
-                    emitter.emit(new Restarted(new ServerEvent.ActionRestarted(null, jobId, result.attempt(),
-                            ResultSequence.RESTART_REASON)));
-                }
-                if (result instanceof Result.ToolCalled call) {
-                    session.toolCall(null, jobId, call);
-                    return;
-                }
-                if (result instanceof Result.Chunk chunk) {
+
+                @Override
+                public void chunk(Result.Chunk chunk) {
                     emitter.emit(new Output(new ExecutionOutput(chunk.stream(), chunk.text())));
-                    return;
                 }
-                ExecutionResult ran = ((Result.Observation) result).result();
-                vertx.cancelTimer(timer);
-                session.kernelSeenOn(result.worker());
-                session.filesSeen(ran.files(), ran.restarted());
-                emitter.emit(new Done(ran));
-                end(session, jobId, emitter, null);
+
+                @Override
+                public void observation(Result.Observation observation) {
+                    ExecutionResult ran = observation.result();
+                    session.filesSeen(ran.files(), ran.restarted());
+                    emitter.emit(new Done(ran));
+                    end(session, jobId, emitter, null);
+                }
+
+                @Override
+                public void failed(ErrorCode code, String message, Throwable error) {
+                    end(session, jobId, emitter, new ProtocolException(code, message));
+                }
             });
+            session.expect(jobId, run::onResult);
             emitter.onTermination(() -> session.run(() -> {
-                vertx.cancelTimer(timer);
+                run.stop();
                 if (session.expects(jobId)) {
                     session.forget(jobId);
                     jobs.cancel(session.id(), jobId).subscribe().with(v -> { },
                             e -> LOG.debugf("cancel of %s not published: %s", jobId, e.getMessage()));
                 }
             }));
-            jobs.submit(job, session.kernelWorker()).subscribe().with(stream -> { }, error -> session.run(() ->
-                    end(session, jobId, emitter, error instanceof ActionQueue.OverloadedException
-                            ? new ProtocolException(ErrorCode.OVERLOADED, error.getMessage())
-                            : new ProtocolException(ErrorCode.STORAGE, "could not queue the code: " + error.getMessage()))));
         }));
     }
 
