@@ -151,10 +151,12 @@ class TurnTest {
     static final class Queue implements ActionQueue {
         final BlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
         final List<String> cancels = new CopyOnWriteArrayList<>();
+        /** When set, Redis refuses every job with it. */
+        volatile RuntimeException refusal;
 
         public Uni<String> submit(Job job, String knownWorker) {
             jobs.add(job);
-            return Uni.createFrom().item("codeact:jobs");
+            return refusal != null ? Uni.createFrom().failure(refusal) : Uni.createFrom().item("codeact:jobs");
         }
 
         public Uni<Void> cancel(String session, String jobId) {
@@ -240,6 +242,31 @@ class TurnTest {
         List<ChatMessage> second = model.calls.get(1);
         assertEquals("Execution Output:\n42", second.get(second.size() - 1).content(), "the model reads the observation");
         assertEquals("w-1", host.worker, "the next job goes to the worker that holds the kernel");
+    }
+
+    @Test
+    void anActionThatCannotBeQueuedEndsTheTurnWithStorage() throws Exception {
+        queue.refusal = new RuntimeException("connection refused");
+        model.reply(new ModelDelta.Text("<execute>print(1)"), new ModelDelta.End("stop", null));
+        start("go");
+        assertEquals("error", ended().reason());
+        ServerEvent.Error error = (ServerEvent.Error) host.events.stream().filter(e -> e instanceof ServerEvent.Error).findFirst().orElseThrow();
+        assertEquals(ErrorCode.STORAGE.code(), error.code());
+        assertTrue(error.message().contains("could not queue the action: connection refused"), error.message());
+    }
+
+    @Test
+    void anActionNoWorkerReportsOnEndsTheTurnAfterTheResultTimeout() throws Exception {
+        model.reply(new ModelDelta.Text("<execute>print(1)"), new ModelDelta.End("stop", null));
+        Turn turn = start("go", "codeact.agent.result-timeout", "1s");
+        Job job = job();
+        assertEquals("error", ended().reason());
+        ServerEvent.Error error = (ServerEvent.Error) host.events.stream().filter(e -> e instanceof ServerEvent.Error).findFirst().orElseThrow();
+        assertEquals(ErrorCode.EXECUTION_FAILED.code(), error.code());
+        int events = host.events.size();
+        deliver(turn, Result.observation("s-1", job.jobId(), "w-1", ran("late\n", false)).numbered(1, 1));
+        waitFor("turn_end");
+        assertEquals(events, host.events.size(), "a result after the turn ended shows nothing");
     }
 
     @Test
