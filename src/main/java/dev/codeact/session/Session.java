@@ -63,7 +63,7 @@ public final class Session implements TurnHost, ToolHost {
     private final List<ChatMessage> history;
     private final ReplayBuffer replay;
     private final ArrayDeque<Waiting> untilStored = new ArrayDeque<>();
-    private final List<Attachment> attachments = new ArrayList<>();
+    private final Fanout fanout;
     /** Code run through the sessions API, by job id: their results do not belong to a turn. */
     private final Map<String, Consumer<Result>> executions = new HashMap<>();
     private ErrorCode goneWith;
@@ -73,8 +73,6 @@ public final class Session implements TurnHost, ToolHost {
     private final StringBuilder notes = new StringBuilder();
     private final Hooks hooks;
     private long lastSeq;
-    /** The last seq sent to the live connections: every event up to it is stored (events are sent once stored). */
-    private long sent;
     /** Counted against the owner's session limit (while a connection is attached); the registry's. */
     boolean counted;
     private Turn turn;
@@ -115,7 +113,7 @@ public final class Session implements TurnHost, ToolHost {
         this.store = store;
         this.replay = new ReplayBuffer(config.replayBuffer(), config.replayBufferBytes(), gaps);
         this.lastSeq = lastSeq;
-        this.sent = lastSeq;
+        this.fanout = new Fanout(id, store, replay, lastSeq, this::run);
         this.history = new ArrayList<>(history);
         this.hooks = hooks;
         LogFlusher flusher = store.logFlusher(context);
@@ -143,9 +141,6 @@ public final class Session implements TurnHost, ToolHost {
             context.runOnContext(v -> action.run());
         }
     }
-
-    /** One step of a resume's catch-up: what a client takes in one go before the next step is read or sent. */
-    private static final ReplayBuffer.Batch CATCH_UP = new ReplayBuffer.Batch(256, 64 * 1024);
 
     /**
      * Numbers and logs one event; it is sent once Redis stored it ({@link #stored}), so every
@@ -225,10 +220,10 @@ public final class Session implements TurnHost, ToolHost {
     private void log(long seq, String json, ServerEvent event) {
         eventLog.append(seq, json);
         loggedBytes += json.length();
-        replay.add(seq, json, sent); // an event leaves the buffer only once it was sent
+        replay.add(seq, json, fanout.sent()); // an event leaves the buffer only once it was sent
         if (event instanceof ServerEvent.Error error && ErrorCode.STORAGE.code().equals(error.code())) {
             // The log may be what fails: clients hear of it now (seq 0), and with its seq once stored.
-            attachments.forEach(a -> Attachment.sendOutsideLog(a.connection, id, event));
+            fanout.toEachOutsideLog(event);
         }
     }
 
@@ -316,7 +311,7 @@ public final class Session implements TurnHost, ToolHost {
     /** Any client may answer: a WebSocket with a tool_result frame, the HTTP API with a POST. */
     @Override
     public boolean canAnswerTools() {
-        return !attachments.isEmpty();
+        return fanout.connections() > 0;
     }
 
     @Override
@@ -391,19 +386,7 @@ public final class Session implements TurnHost, ToolHost {
     /** Redis stored more events: the live connections get them, then the buffer may let go of them. */
     private void stored() {
         long persisted = eventLog.stored();
-        if (persisted > sent) {
-            List<ReplayBuffer.Logged> fresh = replay.between(sent, persisted);
-            for (Attachment a : attachments) {
-                if (a.live) {
-                    for (ReplayBuffer.Logged l : fresh) {
-                        if (l.seq() > a.cursor) {
-                            a.send(l.seq(), l.json());
-                        }
-                    }
-                }
-            }
-            sent = persisted;
-        }
+        fanout.stored(persisted);
         replay.trim(persisted);
         while (!untilStored.isEmpty() && untilStored.peekFirst().seq() <= persisted) {
             untilStored.pollFirst().action().run();
@@ -484,9 +467,7 @@ public final class Session implements TurnHost, ToolHost {
 
     /** A connection that receives every event from now on. */
     Attachment attachLive(Client connection) {
-        Attachment a = new Attachment(connection, sent, true);
-        attachments.add(a);
-        return a;
+        return fanout.attachLive(connection);
     }
 
     /** Closes a turn the previous gateway left open (it stopped mid-turn) so clients see its end. */
@@ -504,27 +485,21 @@ public final class Session implements TurnHost, ToolHost {
     /** Every client gets {@code code} (seq 0, outside the log) and is closed. */
     void disconnect(ErrorCode code, String message) {
         goneWith = code;
-        String json = WireCodec.encodeServer(id, 0, ServerEvent.Error.of(code, message));
-        for (Attachment a : List.copyOf(attachments)) {
-            a.closed = true;
-            a.connection.send(0, json).chain(() -> a.connection.close()).subscribe().with(v -> { }, e -> { });
-        }
-        attachments.clear();
+        fanout.closeAll(ServerEvent.Error.of(code, message));
     }
 
     int connections() {
-        return attachments.size();
+        return fanout.connections();
     }
 
     void detach(Attachment a) {
-        a.closed = true;
-        attachments.remove(a);
+        fanout.detach(a);
         checkIdle();
     }
 
     /** No client, no turn and no execution: nothing will happen until someone resumes. */
     boolean detached() {
-        return turn == null && attachments.isEmpty() && executions.isEmpty();
+        return turn == null && fanout.connections() == 0 && executions.isEmpty();
     }
 
     /** Detached, and everything is stored: memory can let go of it. */
@@ -538,129 +513,18 @@ public final class Session implements TurnHost, ToolHost {
         }
     }
 
-    /**
-     * A connection attached to this existing session that has not said where it stands: it gets
-     * events after the current one, but only once it is {@link #release released} (its first frame,
-     * or the end of the hold) or it resumes.
-     */
+    /** See {@link Fanout#attachHeld}. */
     Attachment attachHeld(Client connection) {
-        Attachment a = new Attachment(connection, sent, false);
-        a.held = true;
-        attachments.add(a);
-        return a;
+        return fanout.attachHeld(connection);
     }
 
-    /** A held connection goes live from where it attached: what was held back comes first, in order. */
+    /** See {@link Fanout#release}. */
     void release(Attachment a) {
-        if (a.held) {
-            a.held = false;
-            catchUp(a);
-        }
+        fanout.release(a);
     }
 
-    /**
-     * Sends this connection every event after {@code fromSeq}, in order and once, then goes live.
-     * Events already sent on this connection are never sent again: they are on their way.
-     */
+    /** See {@link Fanout#resume}. */
     void resume(Attachment a, long fromSeq) {
-        boolean wasHeld = a.held;
-        a.held = false;
-        if (fromSeq > lastSeq) {
-            Attachment.sendOutsideLog(a.connection, id, ErrorCode.INVALID_EVENT,
-                    "last_seq " + fromSeq + " is ahead of this session's last event " + lastSeq);
-            if (wasHeld) {
-                catchUp(a); // from where it attached; a live or catching-up connection just goes on
-            }
-            return;
-        }
-        if (a.firstSent != 0 && fromSeq < a.cursor) {
-            if (fromSeq + 1 < a.firstSent) {
-                Attachment.sendOutsideLog(a.connection, id, ErrorCode.INVALID_EVENT, "this connection already sent events "
-                        + a.firstSent + ".." + a.cursor + ": events " + (fromSeq + 1) + ".." + (a.firstSent - 1)
-                        + " cannot come after them in order; reconnect with ?last_seq=" + fromSeq + ", or resume as the first frame");
-            }
-            return; // what follows fromSeq was sent on this connection already, or goes out in order
-        }
-        a.generation++;
-        a.cursor = fromSeq;
-        a.live = false;
-        catchUp(a);
-    }
-
-    /**
-     * One batch of the catch-up, then the next once the connection took it; live at the end.
-     * Bounded batches keep a long catch-up from holding the event loop or queueing a whole log on
-     * one connection.
-     */
-    private void catchUp(Attachment a) {
-        if (a.closed || a.live) {
-            return;
-        }
-        // Up to what is stored: the rest goes to every live connection as it is stored.
-        ReplayBuffer.Plan plan = replay.plan(a.cursor, sent, CATCH_UP);
-        int generation = a.generation;
-        if (plan instanceof ReplayBuffer.Plan.FromBuffer buffered) {
-            if (buffered.complete()) {
-                buffered.events().forEach(l -> a.send(l.seq(), l.json()));
-                a.live = true;
-            } else {
-                sendThen(a, generation, buffered.events(), () -> catchUp(a));
-            }
-            return;
-        }
-        ReplayBuffer.Plan.FromStore stored = (ReplayBuffer.Plan.FromStore) plan;
-        long from = stored.from();
-        long to = stored.to();
-        long expected = stored.expected();
-        store.events(id, from, to).subscribe().with(events -> run(() -> {
-            if (a.generation != generation || a.closed) {
-                return;
-            }
-            if (events.size() != expected) {
-                a.cursor = to;
-                Attachment.sendOutsideLog(a.connection, id, ErrorCode.STORAGE,
-                        "events " + (from + 1) + ".." + to + " are no longer stored (expired)");
-                catchUp(a);
-            } else if (events.isEmpty()) {
-                a.cursor = to; // a range of gaps only
-                catchUp(a);
-            } else {
-                sendThen(a, generation, events.stream().map(e -> new ReplayBuffer.Logged(e.seq(), e.json())).toList(), () -> {
-                    a.cursor = to;
-                    catchUp(a);
-                });
-            }
-        }), failure -> run(() -> {
-            if (a.generation == generation && !a.closed) {
-                a.cursor = sent;
-                a.live = true;
-                Attachment.sendOutsideLog(a.connection, id, ErrorCode.STORAGE,
-                        "could not read the event log: " + failure.getMessage());
-            }
-        }));
-    }
-
-    /**
-     * Sends {@code events} in steps of at most {@link #CATCH_UP}'s bytes (at least one event), each
-     * once the connection took the one before, then runs {@code then}; all of it on this session's
-     * context, and only while the attachment still wants this catch-up.
-     */
-    private void sendThen(Attachment a, int generation, List<ReplayBuffer.Logged> events, Runnable then) {
-        int end = 0;
-        long taken = 0;
-        while (end < events.size() && (end == 0 || taken + events.get(end).json().length() <= CATCH_UP.bytes())) {
-            taken += events.get(end++).json().length();
-        }
-        int sent = end;
-        a.sendBatch(events.subList(0, sent)).subscribe().with(v -> run(() -> {
-            if (a.generation != generation || a.closed) {
-                return;
-            }
-            if (sent < events.size()) {
-                sendThen(a, generation, events.subList(sent, events.size()), then);
-            } else {
-                then.run();
-            }
-        }));
+        fanout.resume(a, fromSeq, lastSeq);
     }
 }
