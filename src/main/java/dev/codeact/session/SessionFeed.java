@@ -53,15 +53,17 @@ public class SessionFeed {
     /** A session this gateway holds, followed as a WebSocket connection would. */
     private Multi<Event> follow(Session here, long after) {
         return Multi.createFrom().<Event>emitter(emitter -> here.run(() -> {
+            Attachment attachment;
             try {
-                registry.admit(here);
+                attachment = registry.attach(here, new StreamClient(emitter), after);
             } catch (ProtocolException e) {
                 emitter.fail(e);
                 return;
             }
-            Attachment attachment = here.attachLive(new StreamClient(emitter));
             emitter.onTermination(() -> here.run(() -> here.detach(attachment)));
-            here.resume(attachment, after);
+            if (emitter.isCancelled()) {
+                here.detach(attachment); // it ended while the catch-up was being sent
+            }
         }), BEHIND);
     }
 

@@ -164,6 +164,23 @@ public class SessionRegistry {
         }
     }
 
+    /**
+     * One more client on an existing session (on its context), admitted first: from {@code fromSeq}
+     * it gets every later event, once and in order; without one it is held until it says where it
+     * stands or its hold ends ({@link Session#release}).
+     *
+     * @throws ProtocolException as {@link #admit}
+     */
+    Attachment attach(Session session, Client client, Long fromSeq) throws ProtocolException {
+        admit(session);
+        if (fromSeq == null) {
+            return session.attachHeld(client);
+        }
+        Attachment attachment = session.attachLive(client);
+        session.resume(attachment, fromSeq);
+        return attachment;
+    }
+
     private void uncount(Session session) {
         if (session.counted) {
             session.counted = false;

@@ -88,20 +88,15 @@ public class SessionSocket {
                 if (!links.containsKey(connection.id())) {
                     return; // closed while loading
                 }
+                Attachment attachment;
                 try {
-                    registry.admit(session);
+                    attachment = registry.attach(session, link.client, resumeFrom);
                 } catch (ProtocolException e) {
                     reject(connection, id, e.code(), e.getMessage());
                     return;
                 }
-                Attachment attachment;
-                if (resumeFrom != null) {
-                    attachment = session.attachLive(link.client);
-                    session.resume(attachment, resumeFrom);
-                } else {
-                    Attachment held = session.attachHeld(link.client);
-                    attachment = held;
-                    vertx.setTimer(config.resumeWait().toMillis(), t -> session.run(() -> session.release(held)));
+                if (resumeFrom == null) {
+                    vertx.setTimer(config.resumeWait().toMillis(), t -> session.run(() -> session.release(attachment)));
                 }
                 bind(link, session, attachment);
             });
