@@ -5,16 +5,13 @@ import dev.codeact.agent.TurnHost;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ClientEvent;
-import dev.codeact.contract.Display;
 import dev.codeact.contract.ErrorCode;
-import dev.codeact.contract.ExecutionResult;
 import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.ToolSpec;
 import dev.codeact.contract.TurnEndReason;
-import dev.codeact.contract.WireCodec;
 import dev.codeact.tools.ToolCalls;
 import dev.codeact.tools.ToolHost;
 import dev.codeact.tools.ToolRuntime;
@@ -23,7 +20,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -35,8 +31,9 @@ import java.util.function.Consumer;
 
 /**
  * A chat session held by this gateway. All its state is touched only on its Vert.x context
- * ({@link #run}), so no locks: events get their seq, enter the replay buffer and the Redis log,
- * and go to every live connection in one step.
+ * ({@link #run}), so no locks. It composes its parts: the {@link EventLog} numbers and stores its
+ * events, the {@link Fanout} sends them to its connections, and its turn, executions, history,
+ * notes and tools are kept here.
  */
 public final class Session implements TurnHost, ToolHost {
 
@@ -52,18 +49,14 @@ public final class Session implements TurnHost, ToolHost {
         void turnStored(Session session);
     }
 
-    private record Waiting(long seq, Runnable action) {}
-
     private final String id;
     private final String owner;
     private final Context context;
-    private final SessionStore store;
-    private final LogWriter eventLog;
     private final LogWriter historyLog;
     private final List<ChatMessage> history;
-    private final ReplayBuffer replay;
-    private final ArrayDeque<Waiting> untilStored = new ArrayDeque<>();
+    private final SessionStore store;
     private final Fanout fanout;
+    private final EventLog events;
     /** Code run through the sessions API, by job id: their results do not belong to a turn. */
     private final Map<String, Consumer<Result>> executions = new HashMap<>();
     private ErrorCode goneWith;
@@ -72,7 +65,6 @@ public final class Session implements TurnHost, ToolHost {
     /** For the model, with the next user message (see {@link #takeNotes}). */
     private final StringBuilder notes = new StringBuilder();
     private final Hooks hooks;
-    private long lastSeq;
     /** Counted against the owner's session limit (while a connection is attached); the registry's. */
     boolean counted;
     private Turn turn;
@@ -81,10 +73,6 @@ public final class Session implements TurnHost, ToolHost {
     /** The worker whose result came last: where the kernel likely is (a routing hint, see JobQueue). */
     private String kernelWorker;
     private final Duration ttl;
-    private final long maxLogEvents;
-    private final long maxLogBytes;
-    private long loggedBytes;
-    private final ArrayDeque<Encoding> encoding = new ArrayDeque<>();
     private final ToolRuntime toolRuntime;
     private final ToolCalls toolCalls;
     /** The tools the session's client declared (user_message tools). */
@@ -92,9 +80,6 @@ public final class Session implements TurnHost, ToolHost {
     /** The tools as last worked out, and what they were worked out from (MCP servers come and go). */
     private Toolbox toolbox;
     private Map<String, ?> toolboxFrom;
-
-    /** Room for the events that end a turn stopped at the limit. */
-    private static final long UNSTORED_RESERVE = 16;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
             int turns, Sampling sampling, List<ChatMessage> history, List<SessionStore.Gap> gaps, List<ToolSpec> clientTools,
@@ -105,19 +90,16 @@ public final class Session implements TurnHost, ToolHost {
         this.turns = turns;
         this.sampling = sampling;
         this.ttl = config.ttl();
-        this.maxLogEvents = config.maxLogEvents();
-        this.maxLogBytes = config.maxLogBytes();
         this.id = id;
         this.owner = owner;
         this.context = context;
         this.store = store;
-        this.replay = new ReplayBuffer(config.replayBuffer(), config.replayBufferBytes(), gaps);
-        this.lastSeq = lastSeq;
+        ReplayBuffer replay = new ReplayBuffer(config.replayBuffer(), config.replayBufferBytes(), gaps);
         this.fanout = new Fanout(id, store, replay, lastSeq, this::run);
         this.history = new ArrayList<>(history);
         this.hooks = hooks;
         LogFlusher flusher = store.logFlusher(context);
-        this.eventLog = new LogWriter(flusher, store.keys().events(id), config.ttl(), context, lastSeq, this::stored);
+        this.events = new EventLog(id, store, config, context, flusher, lastSeq, replay, fanout);
         this.historyLog = new LogWriter(flusher, store.keys().history(id), config.ttl(), context, history.size(), () -> { });
     }
 
@@ -143,107 +125,27 @@ public final class Session implements TurnHost, ToolHost {
     }
 
     /**
-     * Numbers and logs one event; it is sent once Redis stored it ({@link #stored}), so every
-     * client of the session, on any gateway and after any crash, sees the same events. A large
-     * observation (megabytes of figures and output) is written as JSON on a worker thread, not on
-     * this event loop; the events after it wait for it, so the log keeps their order.
+     * Numbers and logs one event; it is sent once Redis stored it (see {@link EventLog}), so every
+     * client of the session, on any gateway and after any crash, sees the same events.
      */
     @Override
     public void emit(ServerEvent event) {
-        long seq = ++lastSeq;
-        boolean large = large(event);
-        if (encoding.isEmpty() && !large) {
-            log(seq, WireCodec.encodeServer(id, seq, event), event);
-            return;
-        }
-        Encoding pending = new Encoding(seq, event, large);
-        encoding.addLast(pending);
-        if (large) {
-            context.<String>executeBlocking(() -> WireCodec.encodeServer(id, seq, event), false).onComplete(encoded -> {
-                // A failure (none is known for a well-formed event) surfaces here, as it did on the loop.
-                pending.json = encoded.succeeded() ? encoded.result() : WireCodec.encodeServer(id, seq, event);
-                drainEncoded();
-            });
-        }
+        events.emit(event);
     }
 
-    /** Events numbered and not yet logged, behind a large one being encoded. */
-    private static final class Encoding {
-        final long seq;
-        final ServerEvent event;
-        final boolean large;
-        String json;
-
-        Encoding(long seq, ServerEvent event, boolean large) {
-            this.seq = seq;
-            this.event = event;
-            this.large = large;
-        }
-    }
-
-    /** Characters of an observation above which it is encoded off the event loop. */
-    static final int LARGE_EVENT_CHARS = 256 * 1024;
-
-    static boolean large(ServerEvent event) {
-        if (!(event instanceof ServerEvent.Observation o)) {
-            return false;
-        }
-        long chars = (o.text() == null ? 0 : o.text().length());
-        ExecutionResult r = o.result();
-        if (r != null) {
-            chars += (r.output() == null ? 0 : r.output().length()) + (r.value() == null ? 0 : r.value().length());
-            if (r.displays() != null) {
-                for (Display d : r.displays()) {
-                    if (d != null && d.data() != null) {
-                        for (String v : d.data().values()) {
-                            chars += v == null ? 0 : v.length();
-                        }
-                    }
-                }
-            }
-        }
-        return chars >= LARGE_EVENT_CHARS;
-    }
-
-    /** On this context: logs, in order, the events whose turn has come (small ones are encoded now). */
-    private void drainEncoded() {
-        while (!encoding.isEmpty()) {
-            Encoding next = encoding.peekFirst();
-            if (next.json == null && next.large) {
-                return; // still being encoded
-            }
-            encoding.pollFirst();
-            log(next.seq, next.json != null ? next.json : WireCodec.encodeServer(id, next.seq, next.event), next.event);
-        }
-    }
-
-    private void log(long seq, String json, ServerEvent event) {
-        eventLog.append(seq, json);
-        loggedBytes += json.length();
-        replay.add(seq, json, fanout.sent()); // an event leaves the buffer only once it was sent
-        if (event instanceof ServerEvent.Error error && ErrorCode.STORAGE.code().equals(error.code())) {
-            // The log may be what fails: clients hear of it now (seq 0), and with its seq once stored.
-            fanout.toEachOutsideLog(event);
-        }
-    }
-
-    /**
-     * Why the running turn must stop now, or null: the session's log is at its limit
-     * ({@code session_full}: no new turn may start either), or its events are not being stored
-     * ({@code storage}: Redis away, too slow, or refusing writes for the retry window).
-     */
     @Override
     public ErrorCode stopCode() {
-        if (lastSeq >= maxLogEvents || loggedBytes >= maxLogBytes) {
-            return ErrorCode.SESSION_FULL;
-        }
-        boolean backlog = lastSeq - eventLog.stored() >= UNSTORED_LIMIT - UNSTORED_RESERVE;
-        return backlog || eventLog.failingNanos() >= store.retryWindow().toNanos() ? ErrorCode.STORAGE : null;
+        return events.stopCode();
     }
 
     /** The session's log is at its limit: no new turn may start. */
     boolean logFull() {
         return stopCode() == ErrorCode.SESSION_FULL;
+    }
+
+    /** Runs {@code action} (on this context) once every event emitted so far is stored in Redis. */
+    void afterStored(Runnable action) {
+        events.afterStored(action);
     }
 
     public void error(ErrorCode code, String message) {
@@ -374,25 +276,6 @@ public final class Session implements TurnHost, ToolHost {
         });
     }
 
-    /** Runs {@code action} (on this context) once every event emitted so far is stored in Redis. */
-    void afterStored(Runnable action) {
-        if (eventLog.stored() >= lastSeq) {
-            action.run();
-        } else {
-            untilStored.addLast(new Waiting(lastSeq, action));
-        }
-    }
-
-    /** Redis stored more events: the live connections get them, then the buffer may let go of them. */
-    private void stored() {
-        long persisted = eventLog.stored();
-        fanout.stored(persisted);
-        replay.trim(persisted);
-        while (!untilStored.isEmpty() && untilStored.peekFirst().seq() <= persisted) {
-            untilStored.pollFirst().action().run();
-        }
-    }
-
     void resultsUnreachable(long seconds) {
         if (turn != null) {
             turn.resultsUnreachable(seconds);
@@ -504,7 +387,7 @@ public final class Session implements TurnHost, ToolHost {
 
     /** Detached, and everything is stored: memory can let go of it. */
     boolean idle() {
-        return detached() && encoding.isEmpty() && eventLog.idle() && historyLog.idle();
+        return detached() && events.idle() && historyLog.idle();
     }
 
     void checkIdle() {
@@ -525,6 +408,6 @@ public final class Session implements TurnHost, ToolHost {
 
     /** See {@link Fanout#resume}. */
     void resume(Attachment a, long fromSeq) {
-        fanout.resume(a, fromSeq, lastSeq);
+        fanout.resume(a, fromSeq, events.lastSeq());
     }
 }
