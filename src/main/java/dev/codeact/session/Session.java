@@ -20,13 +20,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -52,43 +48,28 @@ public final class Session implements TurnHost, ToolHost {
     private final String id;
     private final String owner;
     private final Context context;
-    private final LogWriter historyLog;
-    private final List<ChatMessage> history;
     private final SessionStore store;
     private final Fanout fanout;
     private final EventLog events;
+    private final Conversation conversation;
+    private final Duration ttl;
     /** Code run through the sessions API, by job id: their results do not belong to a turn. */
     private final Map<String, Consumer<Result>> executions = new HashMap<>();
     private ErrorCode goneWith;
-    /** The working directory's files as the last action or file operation reported them. */
-    private List<FileInfo> files = List.of();
-    /** For the model, with the next user message (see {@link #takeNotes}). */
-    private final StringBuilder notes = new StringBuilder();
     private final Hooks hooks;
     /** Counted against the owner's session limit (while a connection is attached); the registry's. */
     boolean counted;
     private Turn turn;
     private int turns;
-    private Sampling sampling;
     /** The worker whose result came last: where the kernel likely is (a routing hint, see JobQueue). */
     private String kernelWorker;
-    private final Duration ttl;
-    private final ToolRuntime toolRuntime;
     private final ToolCalls toolCalls;
-    /** The tools the session's client declared (user_message tools). */
-    private List<ToolSpec> clientTools;
-    /** The tools as last worked out, and what they were worked out from (MCP servers come and go). */
-    private Toolbox toolbox;
-    private Map<String, ?> toolboxFrom;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
             int turns, Sampling sampling, List<ChatMessage> history, List<SessionStore.Gap> gaps, List<ToolSpec> clientTools,
             ToolRuntime tools, Hooks hooks) {
-        this.clientTools = clientTools;
-        this.toolRuntime = tools;
         this.toolCalls = tools.callsOf(this);
         this.turns = turns;
-        this.sampling = sampling;
         this.ttl = config.ttl();
         this.id = id;
         this.owner = owner;
@@ -96,11 +77,11 @@ public final class Session implements TurnHost, ToolHost {
         this.store = store;
         ReplayBuffer replay = new ReplayBuffer(config.replayBuffer(), config.replayBufferBytes(), gaps);
         this.fanout = new Fanout(id, store, replay, lastSeq, this::run);
-        this.history = new ArrayList<>(history);
         this.hooks = hooks;
         LogFlusher flusher = store.logFlusher(context);
         this.events = new EventLog(id, store, config, context, flusher, lastSeq, replay, fanout);
-        this.historyLog = new LogWriter(flusher, store.keys().history(id), config.ttl(), context, history.size(), () -> { });
+        this.conversation = new Conversation(id, owner, store, config.ttl(), tools, this::emit, history,
+                new LogWriter(flusher, store.keys().history(id), config.ttl(), context, history.size(), () -> { }), sampling, clientTools);
     }
 
     @Override
@@ -154,13 +135,17 @@ public final class Session implements TurnHost, ToolHost {
 
     @Override
     public List<ChatMessage> history() {
-        return Collections.unmodifiableList(history);
+        return conversation.history();
     }
 
     @Override
     public void appendHistory(ChatMessage message) {
-        history.add(message);
-        historyLog.append(history.size(), SessionStore.historyEntry(history.size(), message));
+        conversation.appendHistory(message);
+    }
+
+    /** The session's history, notes, sampling, tools and files. */
+    Conversation conversation() {
+        return conversation;
     }
 
     @Override
@@ -173,41 +158,14 @@ public final class Session implements TurnHost, ToolHost {
         kernelWorker = worker;
     }
 
-    /** Model and sampling choices of this session. */
     @Override
     public Sampling sampling() {
-        return sampling;
-    }
-
-    void setSampling(Sampling chosen) {
-        if (!chosen.equals(sampling)) {
-            sampling = chosen;
-            store.saveSampling(id, chosen, ttl);
-        }
+        return conversation.sampling();
     }
 
     @Override
     public Toolbox toolbox() {
-        Map<String, ?> mcp = toolRuntime.catalog().mcpTools();
-        if (toolbox == null || toolboxFrom != mcp) {
-            toolbox = toolRuntime.catalog().forSession(owner, clientTools);
-            toolboxFrom = mcp;
-        }
-        return toolbox;
-    }
-
-    /** The first of {@code declared} named like one of the gateway's tools, or null. */
-    String toolClash(List<ToolSpec> declared) {
-        return toolRuntime.catalog().clash(declared);
-    }
-
-    /** The client's tools from now on. */
-    void setClientTools(List<ToolSpec> declared) {
-        if (!declared.equals(clientTools)) {
-            clientTools = declared;
-            toolbox = null;
-            store.saveTools(id, declared, ttl);
-        }
+        return conversation.toolbox();
     }
 
     /** Any client may answer: a WebSocket with a tool_result frame, the HTTP API with a POST. */
@@ -298,33 +256,12 @@ public final class Session implements TurnHost, ToolHost {
 
     @Override
     public String takeNotes() {
-        String taken = notes.toString();
-        notes.setLength(0);
-        return taken;
+        return conversation.takeNotes();
     }
 
-    /** Tells the model {@code what} with the next user message. */
-    void note(String what) {
-        notes.append('[').append(what).append("]\n");
-    }
-
-    /** Also tells the session's clients when the files changed ({@code files} event). */
     @Override
     public List<String> filesSeen(List<FileInfo> now, boolean restarted) {
-        if (now == null) {
-            return List.of();
-        }
-        List<String> gone = List.of();
-        if (restarted) {
-            Set<String> left = new HashSet<>();
-            now.forEach(f -> left.add(f.name()));
-            gone = files.stream().map(FileInfo::name).filter(name -> !left.contains(name)).toList();
-        }
-        if (!now.equals(files)) {
-            files = List.copyOf(now);
-            emit(new ServerEvent.Files(files));
-        }
-        return gone;
+        return conversation.filesSeen(now, restarted);
     }
 
     /** Why this object no longer stands for the session (moved to another gateway, deleted); null while it does. */
@@ -387,7 +324,7 @@ public final class Session implements TurnHost, ToolHost {
 
     /** Detached, and everything is stored: memory can let go of it. */
     boolean idle() {
-        return detached() && events.idle() && historyLog.idle();
+        return detached() && events.idle() && conversation.idle();
     }
 
     void checkIdle() {

@@ -58,7 +58,7 @@ public class TurnStarter {
         if (refusal != null) {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message options: " + refusal);
         }
-        String clash = message.tools() == null ? null : session.toolClash(message.tools());
+        String clash = message.tools() == null ? null : session.conversation().toolClash(message.tools());
         if (clash != null) {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message tools: tool '" + clash
                     + "' is the name of one of the gateway's tools");
@@ -68,9 +68,9 @@ public class TurnStarter {
             throw new ProtocolException(ErrorCode.TOO_MANY_TURNS, "you have " + limits.turnsPerPrincipal()
                     + " turns running, the limit: wait for one to end");
         }
-        session.setSampling(chosen);
+        session.conversation().setSampling(chosen);
         if (message.tools() != null) {
-            session.setClientTools(message.tools());
+            session.conversation().setClientTools(message.tools());
         }
         int number = session.nextTurnNumber();
         Turn turn = agent.newTurn(session, number);

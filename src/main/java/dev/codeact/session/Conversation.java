@@ -1,0 +1,141 @@
+package dev.codeact.session;
+
+import dev.codeact.contract.ChatMessage;
+import dev.codeact.contract.FileInfo;
+import dev.codeact.contract.Sampling;
+import dev.codeact.contract.ServerEvent;
+import dev.codeact.contract.ToolSpec;
+import dev.codeact.tools.ToolRuntime;
+import dev.codeact.tools.Toolbox;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What the model is told in a session: its history (stored in Redis as it grows), notes for the
+ * next user message, the sampling chosen, the tools (the client's and the gateway's), and the
+ * working directory's files as last reported. Runs on its session's context only.
+ */
+final class Conversation {
+
+    private final String session;
+    private final String owner;
+    private final SessionStore store;
+    private final Duration ttl;
+    private final ToolRuntime tools;
+    /** Tells the session's clients (the {@code files} event). */
+    private final Consumer<ServerEvent> emit;
+    private final List<ChatMessage> history;
+    private final LogWriter historyLog;
+    /** For the model, with the next user message (see {@link #takeNotes}). */
+    private final StringBuilder notes = new StringBuilder();
+    private Sampling sampling;
+    /** The tools the session's client declared (user_message tools). */
+    private List<ToolSpec> clientTools;
+    /** The tools as last worked out, and what they were worked out from (MCP servers come and go). */
+    private Toolbox toolbox;
+    private Map<String, ?> toolboxFrom;
+    /** The working directory's files as the last action or file operation reported them. */
+    private List<FileInfo> files = List.of();
+
+    Conversation(String session, String owner, SessionStore store, Duration ttl, ToolRuntime tools, Consumer<ServerEvent> emit,
+                 List<ChatMessage> history, LogWriter historyLog, Sampling sampling, List<ToolSpec> clientTools) {
+        this.session = session;
+        this.owner = owner;
+        this.store = store;
+        this.ttl = ttl;
+        this.tools = tools;
+        this.emit = emit;
+        this.history = new ArrayList<>(history);
+        this.historyLog = historyLog;
+        this.sampling = sampling;
+        this.clientTools = clientTools;
+    }
+
+    List<ChatMessage> history() {
+        return Collections.unmodifiableList(history);
+    }
+
+    void appendHistory(ChatMessage message) {
+        history.add(message);
+        historyLog.append(history.size(), SessionStore.historyEntry(history.size(), message));
+    }
+
+    /** Every message is stored. */
+    boolean idle() {
+        return historyLog.idle();
+    }
+
+    /** Model and sampling choices of this session. */
+    Sampling sampling() {
+        return sampling;
+    }
+
+    void setSampling(Sampling chosen) {
+        if (!chosen.equals(sampling)) {
+            sampling = chosen;
+            store.saveSampling(session, chosen, ttl);
+        }
+    }
+
+    Toolbox toolbox() {
+        Map<String, ?> mcp = tools.catalog().mcpTools();
+        if (toolbox == null || toolboxFrom != mcp) {
+            toolbox = tools.catalog().forSession(owner, clientTools);
+            toolboxFrom = mcp;
+        }
+        return toolbox;
+    }
+
+    /** The first of {@code declared} named like one of the gateway's tools, or null. */
+    String toolClash(List<ToolSpec> declared) {
+        return tools.catalog().clash(declared);
+    }
+
+    /** The client's tools from now on. */
+    void setClientTools(List<ToolSpec> declared) {
+        if (!declared.equals(clientTools)) {
+            clientTools = declared;
+            toolbox = null;
+            store.saveTools(session, declared, ttl);
+        }
+    }
+
+    /** The notes so far, for the next user message; they are then gone. */
+    String takeNotes() {
+        String taken = notes.toString();
+        notes.setLength(0);
+        return taken;
+    }
+
+    /** Tells the model {@code what} with the next user message. */
+    void note(String what) {
+        notes.append('[').append(what).append("]\n");
+    }
+
+    /**
+     * The files an action or file operation reported; the clients hear of a change ({@code files}).
+     * Returns the files a restarted interpreter took with it.
+     */
+    List<String> filesSeen(List<FileInfo> now, boolean restarted) {
+        if (now == null) {
+            return List.of();
+        }
+        List<String> gone = List.of();
+        if (restarted) {
+            Set<String> left = new HashSet<>();
+            now.forEach(f -> left.add(f.name()));
+            gone = files.stream().map(FileInfo::name).filter(name -> !left.contains(name)).toList();
+        }
+        if (!now.equals(files)) {
+            files = List.copyOf(now);
+            emit.accept(new ServerEvent.Files(files));
+        }
+        return gone;
+    }
+}
