@@ -458,6 +458,9 @@ async function throughput(redisPort, modelPort) {
   const clients = await Promise.all(Array.from({ length: SIZES.throughputSessions }, () => openSession(gateway.ws)));
   // Fresh JVMs: their JIT compilers work through the first few hundred actions.
   await Promise.all(clients.map((c) => c.turn(`actions:${SIZES.throughputActions}`)));
+  // The warm pool refills after the last new session took from it: its sandboxes start now, and
+  // their start is not what an action costs.
+  await settled(worker.child.pid);
   const cpu0 = { worker: treeCpuMs(worker.child.pid), workerJvm: cpuMs(worker.child.pid), gateway: cpuMs(gateway.child.pid),
     driver: driverCpuMs() };
   const t0 = now();
@@ -480,6 +483,20 @@ async function throughput(redisPort, modelPort) {
     `< ${100 * cpus}%: not the bottleneck`);
   await stop(gateway.child);
   await stop(worker.child);
+}
+
+/** Waits (at most a minute) until the processes under `pid` have stayed the same for two seconds: no sandbox is starting. */
+async function settled(pid) {
+  const children = () => fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+    try { return Number(fs.readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid; } catch (err) { return false; }
+  }).sort().join(',');
+  let last = children();
+  let since = now();
+  for (const end = now() + 60_000; now() < end && now() - since < 2000;) {
+    await sleep(200);
+    const current = children();
+    if (current !== last) { last = current; since = now(); }
+  }
 }
 
 /** Opens `count` idle sessions from child processes (each ≤ 9000 sockets, its own source address). */
