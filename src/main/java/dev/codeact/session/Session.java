@@ -28,8 +28,8 @@ import java.util.function.Consumer;
 /**
  * A chat session held by this gateway. All its state is touched only on its Vert.x context
  * ({@link #run}), so no locks. It composes its parts: the {@link EventLog} numbers and stores its
- * events, the {@link Fanout} sends them to its connections, and its turn, executions, history,
- * notes and tools are kept here.
+ * events, the {@link Fanout} sends them to its connections, the {@link Conversation} keeps what the
+ * model is told; the running turn, the sessions API's executions and the tool calls are routed here.
  */
 public final class Session implements TurnHost, ToolHost {
 
