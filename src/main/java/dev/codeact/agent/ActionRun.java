@@ -72,10 +72,17 @@ public final class ActionRun {
         run.timer = vertx.setTimer(waitMs, t -> session.run(() -> run.fail(ErrorCode.EXECUTION_FAILED,
                 "no worker reported on the " + (turn == null ? "code" : "action") + " within " + waitMs / 1000 + " s", null)));
         jobs.submit(job, session.kernelWorker()).subscribe().with(stream -> session.run(() -> listener.submitted(stream)),
-                error -> session.run(() -> run.fail(error instanceof ActionQueue.OverloadedException ? ErrorCode.OVERLOADED
-                        : ErrorCode.STORAGE, error instanceof ActionQueue.OverloadedException ? error.getMessage()
-                        : "could not queue the " + (turn == null ? "code" : "action") + ": " + error.getMessage(), error)));
+                error -> session.run(() -> run.notQueued(error)));
         return run;
+    }
+
+    /** A full job stream is {@code overloaded} (its message says so); anything else is Redis failing. */
+    private void notQueued(Throwable error) {
+        if (error instanceof ActionQueue.OverloadedException) {
+            fail(ErrorCode.OVERLOADED, error.getMessage(), error);
+        } else {
+            fail(ErrorCode.STORAGE, "could not queue the " + (turn == null ? "code" : "action") + ": " + error.getMessage(), error);
+        }
     }
 
     public String jobId() {

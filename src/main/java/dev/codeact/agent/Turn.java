@@ -56,6 +56,10 @@ public final class Turn {
         this.trace = new TurnTrace(rt.tracer, session.id(), number);
     }
 
+    public int number() {
+        return number;
+    }
+
     /** Starts once the session has stored that this turn runs (one Redis write, before any event of it). */
     public void start(String userText) {
         session.markTurnOpen(number).subscribe().with(stored -> session.run(() -> begin(userText, null)),

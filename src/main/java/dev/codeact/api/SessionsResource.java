@@ -1,20 +1,13 @@
 package dev.codeact.api;
 
-import dev.codeact.config.AgentConfig;
-import dev.codeact.config.WorkerConfig;
 import dev.codeact.contract.ClientEvent;
 import dev.codeact.contract.ErrorCode;
-import dev.codeact.contract.ExecuteRequest;
-import dev.codeact.contract.ExecutionResult;
 import dev.codeact.contract.Problem;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.SessionSummary;
 import dev.codeact.contract.ToolAnswer;
 import dev.codeact.contract.WireCodec;
-import dev.codeact.queue.WorkerLoad;
-import dev.codeact.session.CodeRunner;
-import dev.codeact.session.PrincipalRate;
 import dev.codeact.session.SessionFeed;
 import dev.codeact.session.SessionIndex;
 import dev.codeact.session.SessionRegistry;
@@ -22,10 +15,7 @@ import dev.codeact.session.SessionStore;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.NonBlocking;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureFailure;
 import io.vertx.core.Vertx;
@@ -45,7 +35,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -59,7 +48,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Sessions over plain HTTP, for clients that cannot hold a WebSocket and for the code-interpreter
- * use: create, list, read, follow (Server-Sent Events), delete, and run code without a model. The
+ * use: create, list, read, follow (Server-Sent Events), delete, answer a client tool (code runs
+ * without a model through {@link ExecuteResource}, files through {@link FilesResource}). The
  * same sessions as the WebSocket's, with the same owner checks and limits; errors are RFC 9457
  * problem details carrying the protocol's error code ({@link Problems}).
  */
@@ -79,28 +69,15 @@ public class SessionsResource {
     private final SessionAccess access;
     private final SessionIndex index;
     private final SessionFeed feed;
-    private final CodeRunner runner;
-    private final AgentConfig agent;
-    private final WorkerConfig worker;
     private final SecurityIdentity identity;
-    private final WorkerLoad load;
-    private final PrincipalRate rate;
-    private final ObjectMapper json;
 
     public SessionsResource(SessionRegistry registry, SessionStore store, SessionAccess access, SessionIndex index,
-                            SessionFeed feed, CodeRunner runner, AgentConfig agent, WorkerConfig worker, SecurityIdentity identity,
-                            WorkerLoad load, PrincipalRate rate, ObjectMapper json) {
-        this.json = json;
-        this.load = load;
-        this.rate = rate;
+                            SessionFeed feed, SecurityIdentity identity) {
         this.registry = registry;
         this.store = store;
         this.access = access;
         this.index = index;
         this.feed = feed;
-        this.runner = runner;
-        this.agent = agent;
-        this.worker = worker;
         this.identity = identity;
     }
 
@@ -218,7 +195,7 @@ public class SessionsResource {
      * A stream's headers are sent before its first event, so its failures cannot be a status: the
      * protocol's error event is sent instead (seq 0, named {@code error}), and the stream ends.
      */
-    private static OutboundSseEvent errorEvent(Sse sse, String session, Throwable failure) {
+    static OutboundSseEvent errorEvent(Sse sse, String session, Throwable failure) {
         ServerEvent.Error error = failure instanceof ProtocolException refused ? ServerEvent.Error.of(refused.code(), refused.getMessage())
                 : failure instanceof BackPressureFailure ? ServerEvent.Error.of(ErrorCode.OVERLOADED, "this stream fell "
                         + SessionFeed.BEHIND + " events behind its client: reconnect with Last-Event-ID")
@@ -238,77 +215,6 @@ public class SessionsResource {
             schema = @Schema(implementation = Problem.class)))
     public Uni<Void> delete(@PathParam("id") String id) {
         return access.held(id, principal()).chain(session -> SessionRegistry.storage(registry.delete(session)));
-    }
-
-    @POST
-    @Path("{id}/execute")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Run code in the session's kernel, without a model", description = "The code runs like an "
-            + "action of a turn, in the same kernel (its variables are the session's), one at a time with the session's "
-            + "other actions. It is not added to the session's events nor to the model's history. The answer is the "
-            + "action's result (`ExecutionResult` in spec/codeact.schema.json).")
-    @RequestBody(content = @Content(schema = @Schema(implementation = ExecuteRequest.class), examples = @ExampleObject(
-            name = "a cell", value = "{\"code\": \"import numpy as np\\nnp.arange(3).sum()\", \"timeout_ms\": 30000}")))
-    @APIResponse(responseCode = "200", description = "The code's result", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = ExecutionResult.class), examples = @ExampleObject(name = "a value", value = """
-                    {"output": "", "value": "3", "displays": [], "duration_ms": 2, "truncated": false, "timed_out": false,
-                     "restarted": false, "cancelled": false, "sandbox": "runsc"}""")))
-    @APIResponse(responseCode = "400", description = "invalid_event: no code, or a timeout out of bounds", content = @Content(
-            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "overloaded or storage", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "504", description = "execution_failed: no worker reported", content = @Content(
-            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> execute(@PathParam("id") String id, ExecuteRequest request) throws ProtocolException {
-        long timeout = timeout(request);
-        load.requireRoom();
-        rate.take(principal());
-        // A result may hold megabytes of figures and output: it is written as JSON on a worker
-        // thread, not on the event loop the result arrived on.
-        return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
-                .filter(p -> p instanceof CodeRunner.Done).map(p -> ((CodeRunner.Done) p).result())
-                .toUni()
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(result -> Response.ok(json(result), MediaType.APPLICATION_JSON_TYPE).build());
-    }
-
-    private byte[] json(ExecutionResult result) {
-        try {
-            return json.writeValueAsBytes(result);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write an execution's result", e);
-        }
-    }
-
-    @POST
-    @Path("{id}/execute")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Operation(summary = "Run code in the session's kernel, streaming its output", description = "As the JSON variant, "
-            + "with `output` events (`ExecutionOutput`) while the code runs, a `restarted` event (an `action_restarted` "
-            + "without its envelope) if it runs again from the start on another worker, and one `result` event (`ExecutionResult`) "
-            + "at its end, or an `error` event (the protocol's error, seq 0). Closing the stream interrupts the code.")
-    public Multi<OutboundSseEvent> executeStreaming(@PathParam("id") String id, ExecuteRequest request, @Context Sse sse)
-            throws ProtocolException {
-        long timeout = timeout(request);
-        load.requireRoom();
-        rate.take(principal());
-        return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
-                .onItem().transformToUniAndConcatenate(p -> {
-                    OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE);
-                    if (p instanceof CodeRunner.Output output) {
-                        return Uni.createFrom().item(event.name("output").data(output.output()).build());
-                    }
-                    if (p instanceof CodeRunner.Restarted restarted) {
-                        return Uni.createFrom().item(event.name("restarted").data(restarted.restart()).build());
-                    }
-                    // The result, as large as it may be, is written as JSON on a worker thread.
-                    return Uni.createFrom().item(((CodeRunner.Done) p).result()).emitOn(Infrastructure.getDefaultWorkerPool())
-                            .map(result -> event.name("result").mediaType(MediaType.TEXT_PLAIN_TYPE)
-                                    .data(new String(json(result), StandardCharsets.UTF_8)).build());
-                })
-                .onFailure().recoverWithItem(e -> errorEvent(sse, id, e));
     }
 
     @POST
@@ -335,17 +241,5 @@ public class SessionsResource {
                         session.run(() -> answered.complete(session.answerTool(result)))))
                 .chain(answered -> answered ? Uni.createFrom().voidItem() : Uni.createFrom().failure(new ProtocolException(
                         ErrorCode.UNKNOWN_TOOL_CALL, "no tool call " + call + " is waiting (answered already, timed out, or its action ended)")));
-    }
-
-    private long timeout(ExecuteRequest request) throws ProtocolException {
-        if (request == null || request.code() == null) {
-            throw new ProtocolException(ErrorCode.INVALID_EVENT, "the body must be {\"code\": \"...\"}");
-        }
-        long max = worker.maxActionTimeout().toMillis();
-        long timeout = request.timeoutMs() != null ? request.timeoutMs() : agent.actionTimeout().toMillis();
-        if (timeout < 1 || timeout > max) {
-            throw new ProtocolException(ErrorCode.INVALID_EVENT, "timeout_ms must be 1 to " + max + " (codeact.worker.max-action-timeout)");
-        }
-        return timeout;
     }
 }

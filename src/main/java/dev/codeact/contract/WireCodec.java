@@ -2,6 +2,7 @@ package dev.codeact.contract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,6 +42,33 @@ public final class WireCodec {
             case "ping" -> new ClientEvent.Ping(optionalText(node, "id"));
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown event type '" + type.asText() + "'");
         };
+    }
+
+    /**
+     * The resume point a WebSocket client gives when it connects ({@code ?last_seq=N} in the
+     * upgrade's query, its first value when repeated); null without one.
+     */
+    public static Long lastSeqQuery(String query) throws ProtocolException {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            if (!"last_seq".equals(URLDecoder.decode(name, StandardCharsets.UTF_8))) {
+                continue;
+            }
+            try {
+                long value = Long.parseLong(eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                if (value >= 0) {
+                    return value;
+                }
+            } catch (IllegalArgumentException reported) {
+                // below (a bad number, or a bad %-escape)
+            }
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "query parameter last_seq must be an integer >= 0");
+        }
+        return null;
     }
 
     private static String userText(JsonNode node, int maxTextChars) throws ProtocolException {

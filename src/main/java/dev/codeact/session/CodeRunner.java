@@ -87,7 +87,7 @@ public class CodeRunner {
     }
 
     private Multi<Progress> submit(Session session, String code, FileOp file, long timeoutMs) {
-        Job job = ActionRun.job(session, "x-" + UUID.randomUUID(), replyTo, code, file, timeoutMs, null);
+        Job job = ActionRun.job(session.host(), "x-" + UUID.randomUUID(), replyTo, code, file, timeoutMs, null);
         String jobId = job.jobId();
         // The wait for a result is the turn's, stretched by however much longer this code may run.
         long waitMs = Math.max(config.resultTimeout().toMillis(),
@@ -97,7 +97,7 @@ public class CodeRunner {
                 emitter.fail(new ProtocolException(session.goneWith(), "this session is no longer here (moved or deleted)"));
                 return;
             }
-            ActionRun run = ActionRun.start(jobs, vertx, session, null, job, waitMs, new ActionRun.Listener() {
+            ActionRun run = ActionRun.start(jobs, vertx, session.host(), null, job, waitMs, new ActionRun.Listener() {
                 @Override
                 public void restarted(int attempt) {
                     emitter.emit(new Restarted(new ServerEvent.ActionRestarted(null, jobId, attempt, ResultSequence.RESTART_REASON)));
@@ -111,7 +111,7 @@ public class CodeRunner {
                 @Override
                 public void observation(Result.Observation observation) {
                     ExecutionResult ran = observation.result();
-                    session.filesSeen(ran.files(), ran.restarted());
+                    session.conversation().filesSeen(ran.files(), ran.restarted());
                     emitter.emit(new Done(ran));
                     end(session, jobId, emitter, null);
                 }
@@ -121,10 +121,10 @@ public class CodeRunner {
                     end(session, jobId, emitter, new ProtocolException(code, message));
                 }
             });
-            session.expect(jobId, run::onResult);
+            session.running().expect(jobId, run::onResult);
             emitter.onTermination(() -> session.run(() -> {
                 run.stop();
-                if (session.expects(jobId)) {
+                if (session.running().expects(jobId)) {
                     session.forget(jobId);
                     jobs.cancel(session.id(), jobId).subscribe().with(v -> { },
                             e -> LOG.debugf("cancel of %s not published: %s", jobId, e.getMessage()));
@@ -134,7 +134,7 @@ public class CodeRunner {
     }
 
     private static void end(Session session, String jobId, MultiEmitter<? super Progress> emitter, ProtocolException failure) {
-        if (!session.expects(jobId)) {
+        if (!session.running().expects(jobId)) {
             return;
         }
         session.forget(jobId);

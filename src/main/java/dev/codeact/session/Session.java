@@ -1,37 +1,28 @@
 package dev.codeact.session;
 
 import dev.codeact.agent.Turn;
-import dev.codeact.agent.TurnHost;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ClientEvent;
 import dev.codeact.contract.ErrorCode;
-import dev.codeact.contract.FileInfo;
-import dev.codeact.contract.Result;
 import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.ToolSpec;
 import dev.codeact.contract.TurnEndReason;
-import dev.codeact.tools.ToolCalls;
-import dev.codeact.tools.ToolHost;
 import dev.codeact.tools.ToolRuntime;
-import dev.codeact.tools.Toolbox;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * A chat session held by this gateway. All its state is touched only on its Vert.x context
  * ({@link #run}), so no locks. It composes its parts: the {@link EventLog} numbers and stores its
  * events, the {@link Fanout} sends them to its connections, the {@link Conversation} keeps what the
- * model is told; the running turn, the sessions API's executions and the tool calls are routed here.
+ * model is told, {@link Running} holds its turn and executions, and the {@link SessionHost} is all
+ * that turns and tool calls see of it. What is left here is the session's life: attached,
+ * detached, idle, moved away.
  */
-public final class Session implements TurnHost, ToolHost {
+public final class Session {
 
     /** What the registry is told. */
     interface Hooks {
@@ -48,55 +39,43 @@ public final class Session implements TurnHost, ToolHost {
     private final String id;
     private final String owner;
     private final Context context;
-    private final SessionStore store;
+    private final Hooks hooks;
     private final Fanout fanout;
     private final EventLog events;
     private final Conversation conversation;
-    private final Duration ttl;
-    /** Code run through the sessions API, by job id: their results do not belong to a turn. */
-    private final Map<String, Consumer<Result>> executions = new HashMap<>();
+    private final Running running;
+    private final SessionHost host;
     private ErrorCode goneWith;
-    private final Hooks hooks;
     /** Counted against the owner's session limit (while a connection is attached); the registry's. */
     boolean counted;
-    private Turn turn;
-    private int turns;
-    /** The worker whose result came last: where the kernel likely is (a routing hint, see JobQueue). */
-    private String kernelWorker;
-    private final ToolCalls toolCalls;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
             int turns, Sampling sampling, List<ChatMessage> history, List<SessionStore.Gap> gaps, List<ToolSpec> clientTools,
             ToolRuntime tools, Hooks hooks) {
-        this.toolCalls = tools.callsOf(this);
-        this.turns = turns;
-        this.ttl = config.ttl();
         this.id = id;
         this.owner = owner;
         this.context = context;
-        this.store = store;
+        this.hooks = hooks;
+        this.running = new Running(turns);
         ReplayBuffer replay = new ReplayBuffer(config.replayBuffer(), config.replayBufferBytes(), gaps);
         this.fanout = new Fanout(id, store, replay, lastSeq, this::run);
-        this.hooks = hooks;
         LogFlusher flusher = store.logFlusher(context);
         this.events = new EventLog(id, store, config, context, flusher, lastSeq, replay, fanout);
+        this.host = new SessionHost(this, store, config.ttl(), tools);
         this.conversation = new Conversation(id, owner, store, config.ttl(), tools, this::emit, history,
                 new LogWriter(flusher, store.keys().history(id), config.ttl(), context, history.size(), () -> { }), sampling, clientTools);
     }
 
-    @Override
     public String id() {
         return id;
     }
 
     /** The principal that created the session; null when it cannot be told (then nobody may attach). */
-    @Override
     public String owner() {
         return owner;
     }
 
     /** Runs {@code action} on this session's context (now, when already there). */
-    @Override
     public void run(Runnable action) {
         if (Vertx.currentContext() == context) {
             action.run();
@@ -109,13 +88,12 @@ public final class Session implements TurnHost, ToolHost {
      * Numbers and logs one event; it is sent once Redis stored it (see {@link EventLog}), so every
      * client of the session, on any gateway and after any crash, sees the same events.
      */
-    @Override
     public void emit(ServerEvent event) {
         events.emit(event);
     }
 
-    @Override
-    public ErrorCode stopCode() {
+    /** Why a running turn must stop now ({@code session_full}, {@code storage}), or null. */
+    ErrorCode stopCode() {
         return events.stopCode();
     }
 
@@ -133,14 +111,14 @@ public final class Session implements TurnHost, ToolHost {
         emit(ServerEvent.Error.of(code, message));
     }
 
-    @Override
-    public List<ChatMessage> history() {
-        return conversation.history();
+    /** Its turn and the sessions API's executions. */
+    Running running() {
+        return running;
     }
 
-    @Override
-    public void appendHistory(ChatMessage message) {
-        conversation.appendHistory(message);
+    /** What its turns, actions and tool calls see of the session. */
+    SessionHost host() {
+        return host;
     }
 
     /** The session's history, notes, sampling, tools and files. */
@@ -148,120 +126,26 @@ public final class Session implements TurnHost, ToolHost {
         return conversation;
     }
 
-    @Override
-    public String kernelWorker() {
-        return kernelWorker;
-    }
-
-    @Override
-    public void kernelSeenOn(String worker) {
-        kernelWorker = worker;
-    }
-
-    @Override
-    public Sampling sampling() {
-        return conversation.sampling();
-    }
-
-    @Override
-    public Toolbox toolbox() {
-        return conversation.toolbox();
-    }
-
-    /** Any client may answer: a WebSocket with a tool_result frame, the HTTP API with a POST. */
-    @Override
-    public boolean canAnswerTools() {
-        return fanout.connections() > 0;
-    }
-
-    @Override
-    public void toolCall(Integer turn, String actionId, Result.ToolCalled call) {
-        toolCalls.onCall(turn, actionId, call);
-    }
-
-    @Override
-    public void actionEnded(String actionId) {
-        toolCalls.actionEnded(actionId);
-    }
-
     /** A client's answer to a client tool's call; false when no such call waits. On the session's context. */
     public boolean answerTool(ClientEvent.ToolResult answer) {
-        return toolCalls.answer(answer);
-    }
-
-    public boolean turnRunning() {
-        return turn != null;
-    }
-
-    int nextTurnNumber() {
-        return ++turns;
-    }
-
-    void setTurn(Turn running) {
-        turn = running;
-    }
-
-    Turn turn() {
-        return turn;
-    }
-
-    /**
-     * Stores that turn {@code number} runs, before its first event goes out: if this gateway dies
-     * with the turn's events unsent to Redis, the next gateway still knows the turn was open.
-     */
-    @Override
-    public Uni<Void> markTurnOpen(int number) {
-        return store.markTurnOpen(id, number, ttl);
+        return host.answerTool(answer);
     }
 
     /** Called by the turn itself, just before it emits its {@code turn_end}. */
-    @Override
-    public void turnEnded(Turn ended) {
-        if (turn == ended) {
-            turn = null;
+    void turnEnded(Turn ended) {
+        if (running.turnEnded(ended)) {
             hooks.turnEnded(this);
             checkIdle();
         }
     }
 
     /** Called by the turn once its {@code turn_end} was emitted. */
-    @Override
-    public void turnEndEmitted() {
+    void turnEndEmitted() {
         afterStored(() -> {
-            if (turn == null) {
+            if (!running.turnRunning()) {
                 hooks.turnStored(this);
             }
         });
-    }
-
-    void resultsUnreachable(long seconds) {
-        if (turn != null) {
-            turn.resultsUnreachable(seconds);
-        }
-    }
-
-    void onResult(Result result) {
-        Consumer<Result> execution = executions.get(result.jobId());
-        if (execution != null) {
-            execution.accept(result);
-        } else if (turn != null) {
-            turn.onResult(result);
-        }
-    }
-
-    /** Results of job {@code jobId} (an execution of the sessions API) go to {@code sink} until {@link #forget}. */
-    void expect(String jobId, Consumer<Result> sink) {
-        executions.put(jobId, sink);
-    }
-
-    @Override
-    public String takeNotes() {
-        return conversation.takeNotes();
-    }
-
-    @Override
-    public List<String> filesSeen(List<FileInfo> now, boolean restarted) {
-        return conversation.filesSeen(now, restarted);
     }
 
     /** Why this object no longer stands for the session (moved to another gateway, deleted); null while it does. */
@@ -269,19 +153,10 @@ public final class Session implements TurnHost, ToolHost {
         return goneWith;
     }
 
-    /** A turn or an execution of the sessions API is running. */
-    boolean busy() {
-        return turn != null || !executions.isEmpty();
-    }
-
-    boolean expects(String jobId) {
-        return executions.containsKey(jobId);
-    }
-
     /** The execution {@code jobId} ended: its results go nowhere now, and its tool calls still waiting are dropped. */
     void forget(String jobId) {
-        executions.remove(jobId);
-        toolCalls.actionEnded(jobId);
+        running.forget(jobId);
+        host.actionEnded(jobId);
         checkIdle();
     }
 
@@ -319,7 +194,7 @@ public final class Session implements TurnHost, ToolHost {
 
     /** No client, no turn and no execution: nothing will happen until someone resumes. */
     boolean detached() {
-        return turn == null && fanout.connections() == 0 && executions.isEmpty();
+        return !running.any() && fanout.connections() == 0;
     }
 
     /** Detached, and everything is stored: memory can let go of it. */

@@ -1,7 +1,6 @@
 package dev.codeact.session;
 
 import dev.codeact.agent.AgentRuntime;
-import dev.codeact.config.LimitsConfig;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ErrorCode;
@@ -11,7 +10,6 @@ import dev.codeact.contract.Sampling;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.ToolSpec;
 import dev.codeact.queue.JobQueue;
-import dev.codeact.queue.WorkerLoad;
 import dev.codeact.tools.ToolRuntime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -40,13 +38,11 @@ public class SessionRegistry {
     private static final long DELETE_WAIT_MS = 20;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-    private final PrincipalCounters sessionsHeld = new PrincipalCounters();
-    private final PrincipalCounters turnsRunning = new PrincipalCounters();
     private final Map<String, Uni<Session>> loading = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final SessionStore store;
     private final SessionConfig config;
-    private final LimitsConfig limits;
+    private final Admission admission;
     private final AgentRuntime agent;
     private final SessionHandover handover;
     private final Vertx vertx;
@@ -54,20 +50,14 @@ public class SessionRegistry {
     private final SessionIndex index;
     private final ToolRuntime tools;
 
-    private final GatewayHeartbeat storage;
-    private final WorkerLoad load;
-
-    public SessionRegistry(SessionStore store, SessionConfig config, LimitsConfig limits, AgentRuntime agent,
-                           SessionHandover handover, Vertx vertx, JobQueue jobs, SessionIndex index, ToolRuntime tools,
-                           GatewayHeartbeat storage, WorkerLoad load) {
-        this.storage = storage;
-        this.load = load;
+    SessionRegistry(SessionStore store, SessionConfig config, Admission admission, AgentRuntime agent,
+                    SessionHandover handover, Vertx vertx, JobQueue jobs, SessionIndex index, ToolRuntime tools) {
         this.tools = tools;
         this.jobs = jobs;
         this.index = index;
         this.store = store;
         this.config = config;
-        this.limits = limits;
+        this.admission = admission;
         this.agent = agent;
         this.handover = handover;
         this.vertx = vertx;
@@ -93,7 +83,7 @@ public class SessionRegistry {
      * others; refused (or Redis away), the session is let go.
      */
     private Uni<Void> claim(Session session) {
-        int limit = limits.storedSessionsPerPrincipal();
+        int limit = admission.storedSessions();
         return index.claim(session.owner(), session.id(), limit)
                 .onFailure().transform(e -> new ProtocolException(ErrorCode.STORAGE, "the new session could not be stored: "
                         + e.getMessage()))
@@ -101,21 +91,12 @@ public class SessionRegistry {
                         ErrorCode.TOO_MANY_SESSIONS, "you have " + limit + " stored sessions, the limit: delete one first")))
                 .onFailure().invoke(e -> session.run(() -> {
                     sessions.remove(session.id(), session);
-                    uncount(session);
+                    admission.uncount(session);
                 }));
     }
 
     private Session admitNew(Context context, String principal) throws ProtocolException {
-        storage.requireWritable();
-        load.requireRoom();
-        if (sessions.size() >= limits.maxSessions()) {
-            throw new ProtocolException(ErrorCode.OVERLOADED, "this gateway holds " + sessions.size()
-                    + " sessions, its limit; try again later or another gateway");
-        }
-        if (!sessionsHeld.tryAcquire(principal, limits.sessionsPerPrincipal())) {
-            throw new ProtocolException(ErrorCode.TOO_MANY_SESSIONS, "you hold " + limits.sessionsPerPrincipal()
-                    + " sessions on this gateway, the limit: reuse one (reconnect to /v1/sessions/{id})");
-        }
+        admission.newSession(principal, sessions.size());
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -145,47 +126,20 @@ public class SessionRegistry {
     }
 
     /**
-     * Lets one more connection attach to a session (on its context): at most
-     * {@code connections-per-session}, and a session with a connection counts against its owner.
-     *
-     * @throws ProtocolException {@code too_many_connections} or {@code too_many_sessions}
-     */
-    void admit(Session session) throws ProtocolException {
-        if (session.connections() >= limits.connectionsPerSession()) {
-            throw new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS, "this session has " + session.connections()
-                    + " connections, the limit: close one first");
-        }
-        if (!session.counted) {
-            if (!sessionsHeld.tryAcquire(String.valueOf(session.owner()), limits.sessionsPerPrincipal())) {
-                throw new ProtocolException(ErrorCode.TOO_MANY_SESSIONS, "you have " + limits.sessionsPerPrincipal()
-                        + " sessions open on this gateway, the limit: close one first");
-            }
-            session.counted = true;
-        }
-    }
-
-    /**
      * One more client on an existing session (on its context), admitted first: from {@code fromSeq}
      * it gets every later event, once and in order; without one it is held until it says where it
      * stands or its hold ends ({@link Session#release}).
      *
-     * @throws ProtocolException as {@link #admit}
+     * @throws ProtocolException as {@link Admission#connection}
      */
     Attachment attach(Session session, Client client, Long fromSeq) throws ProtocolException {
-        admit(session);
+        admission.connection(session);
         if (fromSeq == null) {
             return session.attachHeld(client);
         }
         Attachment attachment = session.attachLive(client);
         session.resume(attachment, fromSeq);
         return attachment;
-    }
-
-    private void uncount(Session session) {
-        if (session.counted) {
-            session.counted = false;
-            sessionsHeld.release(String.valueOf(session.owner()));
-        }
     }
 
     /** The first event of every session. */
@@ -196,7 +150,7 @@ public class SessionRegistry {
 
     /** Counts a running turn against its owner's limit (false when at it) and leases the session. */
     boolean startTurn(Session session) {
-        if (!turnsRunning.tryAcquire(String.valueOf(session.owner()), limits.turnsPerPrincipal())) {
+        if (!admission.turnStarted(session)) {
             return false;
         }
         handover.turnStarted(session.id());
@@ -214,8 +168,8 @@ public class SessionRegistry {
             return;
         }
         session.run(() -> {
-            if (!session.turnRunning() && sessions.remove(id, session)) {
-                uncount(session);
+            if (!session.running().turnRunning() && sessions.remove(id, session)) {
+                admission.uncount(session);
                 session.movedAway();
             }
         });
@@ -288,13 +242,13 @@ public class SessionRegistry {
      */
     public Uni<Void> delete(Session session) {
         return Uni.createFrom().<Void>emitter(done -> session.run(() -> {
-            if (session.busy()) {
+            if (session.running().any()) {
                 done.fail(new ProtocolException(ErrorCode.TURN_IN_PROGRESS,
                         "a turn or an execution of this session is running: cancel it, or wait for its end"));
                 return;
             }
             sessions.remove(session.id(), session);
-            uncount(session);
+            admission.uncount(session);
             session.disconnect(ErrorCode.SESSION_NOT_FOUND, "this session was deleted");
             whenStored(session, DELETE_WAIT_ROUNDS, () -> store.delete(session.id())
                     .chain(() -> index.remove(session.owner(), session.id()))
@@ -323,12 +277,12 @@ public class SessionRegistry {
             LOG.debugf("result for unknown session %s dropped", result.session());
             return;
         }
-        session.run(() -> session.onResult(result));
+        session.run(() -> session.running().onResult(result));
     }
 
     /** Results have not been readable for {@code seconds}: turns waiting for an observation end now. */
     public void resultsUnreachable(long seconds) {
-        sessions.values().forEach(session -> session.run(() -> session.resultsUnreachable(seconds)));
+        sessions.values().forEach(session -> session.run(() -> session.running().resultsUnreachable(seconds)));
     }
 
     /** A session created elsewhere (or before a restart); it counts against its owner once a connection is admitted. */
@@ -349,13 +303,13 @@ public class SessionRegistry {
                 new Session.Hooks() {
             @Override
             public void detached(Session session) {
-                uncount(session);
+                admission.uncount(session);
                 scheduleEviction(session);
             }
 
             @Override
             public void turnEnded(Session session) {
-                turnsRunning.release(String.valueOf(session.owner()));
+                admission.turnEnded(session);
                 handover.stopRenewing(session.id());
             }
 
@@ -374,7 +328,7 @@ public class SessionRegistry {
             }
             if (session.idle()) {
                 sessions.remove(session.id(), session);
-                uncount(session);
+                admission.uncount(session);
                 jobs.releaseKernel(session.id()).subscribe().with(v -> { },
                         e -> LOG.debugf("kernel release of an evicted session not sent: %s", e.getMessage()));
             } else if (session.detached()) {

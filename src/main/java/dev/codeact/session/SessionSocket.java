@@ -7,7 +7,6 @@ import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.WireCodec;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -76,7 +75,7 @@ public class SessionSocket {
     public void openExisting(WebSocketConnection connection, String id, String principal) {
         Long resumeFrom;
         try {
-            resumeFrom = lastSeqParam(connection);
+            resumeFrom = WireCodec.lastSeqQuery(connection.handshakeRequest().query());
         } catch (ProtocolException e) {
             reject(connection, id, e.code(), e.getMessage());
             return;
@@ -187,8 +186,8 @@ public class SessionSocket {
                 toConnection(attachment.connection, session, refused.code(), refused.getMessage());
             }
         } else if (event instanceof ClientEvent.Cancel) {
-            if (session.turnRunning()) {
-                session.turn().cancel();
+            if (session.running().turnRunning()) {
+                session.running().turn().cancel();
             } else {
                 toConnection(attachment.connection, session, ErrorCode.NO_TURN, "no turn is running");
             }
@@ -205,23 +204,6 @@ public class SessionSocket {
         }
     }
 
-
-    private static Long lastSeqParam(WebSocketConnection connection) throws ProtocolException {
-        String query = connection.handshakeRequest().query();
-        List<String> values = query == null ? null : new QueryStringDecoder(query, false).parameters().get("last_seq");
-        if (values == null) {
-            return null;
-        }
-        try {
-            long value = Long.parseLong(values.get(0));
-            if (value >= 0) {
-                return value;
-            }
-        } catch (NumberFormatException reported) {
-            // below
-        }
-        throw new ProtocolException(ErrorCode.INVALID_EVENT, "query parameter last_seq must be an integer >= 0");
-    }
 
     private static void toConnection(Client connection, Session session, ErrorCode code, String message) {
         Attachment.sendOutsideLog(connection, session == null ? null : session.id(), code, message);

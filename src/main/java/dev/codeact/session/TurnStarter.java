@@ -48,12 +48,12 @@ public class TurnStarter {
         if (session.logFull()) {
             throw new ProtocolException(ErrorCode.SESSION_FULL, "this session's log reached its limit: start a new session");
         }
-        if (session.turnRunning()) {
+        if (session.running().turnRunning()) {
             throw new ProtocolException(ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
         }
         storage.requireWritable();
         load.requireRoom();
-        Sampling chosen = session.sampling().merge(message.options());
+        Sampling chosen = session.conversation().sampling().merge(message.options());
         String refusal = agent.refusal(chosen);
         if (refusal != null) {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message options: " + refusal);
@@ -72,10 +72,8 @@ public class TurnStarter {
         if (message.tools() != null) {
             session.conversation().setClientTools(message.tools());
         }
-        int number = session.nextTurnNumber();
-        Turn turn = agent.newTurn(session, number);
-        session.setTurn(turn);
+        Turn turn = session.running().startTurn(number -> agent.newTurn(session.host(), number));
         turn.start(message.text());
-        index.turnStarted(session.owner(), session.id(), number, message.text());
+        index.turnStarted(session.owner(), session.id(), turn.number(), message.text());
     }
 }

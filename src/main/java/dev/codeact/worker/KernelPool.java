@@ -304,9 +304,9 @@ final class KernelPool {
         return bySession.size();
     }
 
-    /** A new session waits for a warm start under way (see {@link #takeWarm}). */
-    synchronized boolean hasWaiting() {
-        return waiting > 0;
+    /** New sessions waiting for a warm start under way (see {@link #takeWarm}). */
+    synchronized int waitingCount() {
+        return waiting;
     }
 
     synchronized int warmCount() {

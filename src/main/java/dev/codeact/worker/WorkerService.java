@@ -133,6 +133,8 @@ public class WorkerService {
                 .description("Session kernels alive on this worker").register(meters);
         Gauge.builder("codeact.worker.warm.sandboxes", pool, KernelPool::warmCount)
                 .description("Started sandboxes waiting for a new session").register(meters);
+        Gauge.builder("codeact.worker.warm.waiting", pool, KernelPool::waitingCount)
+                .description("New sessions waiting for a sandbox started for the warm pool").register(meters);
         Gauge.builder("codeact.worker.jobs.in.flight", scheduler, SessionScheduler::size)
                 .description("Jobs taken and not yet acknowledged").register(meters);
         cancelSubscription = redis.pubsub(String.class).subscribe(keys.cancelChannel())

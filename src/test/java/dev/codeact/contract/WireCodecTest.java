@@ -76,4 +76,22 @@ class WireCodecTest {
         assertEquals("{\"type\":\"error\",\"session\":\"s\",\"seq\":4,\"code\":\"bad_json\",\"message\":\"m\"}",
                 WireCodec.encodeServer("s", 4, ServerEvent.Error.of(ErrorCode.BAD_JSON, "m")));
     }
+
+    @Test
+    void theResumePointOfAnUpgradeIsItsFirstLastSeq() throws ProtocolException {
+        assertNull(WireCodec.lastSeqQuery(null));
+        assertNull(WireCodec.lastSeqQuery("token=abc&x=1"));
+        assertEquals(0L, WireCodec.lastSeqQuery("last_seq=0"));
+        assertEquals(42L, WireCodec.lastSeqQuery("a=1&last_seq=42&last_seq=7"));
+        assertEquals(9L, WireCodec.lastSeqQuery("last%5Fseq=%39"), "names and values are %-decoded");
+    }
+
+    @Test
+    void aBadResumePointIsInvalidEvent() {
+        for (String query : new String[] {"last_seq", "last_seq=", "last_seq=-1", "last_seq=1.5", "last_seq=abc",
+                "last_seq=%zz", "last_seq=99999999999999999999"}) {
+            assertEquals(ErrorCode.INVALID_EVENT, assertThrows(ProtocolException.class, () -> WireCodec.lastSeqQuery(query),
+                    query).code(), query);
+        }
+    }
 }

@@ -123,10 +123,10 @@ class KernelPoolTest {
     void onlyAsManySessionsWaitAsStartsAreUnderWay() throws Exception {
         Launcher launcher = poolWithItsWarmStartHeld();
         CompletableFuture<KernelPool.Lease> first = newSession("s1");
-        for (int i = 0; i < 3000 && !pool.hasWaiting(); i++) {
+        for (int i = 0; i < 3000 && pool.waitingCount() == 0; i++) {
             Thread.sleep(10);
         }
-        assertTrue(pool.hasWaiting(), "the first session waits for the warm start");
+        assertEquals(1, pool.waitingCount(), "the first session waits for the warm start");
         KernelPool.Lease second = newSession("s2").get(60, TimeUnit.SECONDS);
         assertTrue(second.kernel().isAlive(), "the second starts its own while the first waits");
         assertFalse(first.isDone());
