@@ -7,7 +7,6 @@ import dev.codeact.contract.QueueCodec;
 import dev.codeact.contract.Result;
 import dev.codeact.queue.ActionQueue;
 import dev.codeact.queue.ResultSequence;
-import io.vertx.core.Vertx;
 
 /**
  * One job's run, from its submission to its observation, for whoever asked for it (a turn's action,
@@ -43,46 +42,24 @@ public final class ActionRun {
     private final Integer turn;
     private final Job job;
     private final Listener listener;
-    private final Vertx vertx;
+    private final ActionRuns runs;
     private final ResultSequence order = new ResultSequence();
-    private long timer = -1;
+    private final long startedAt = System.nanoTime();
+    long timer = -1;
     private boolean over;
 
-    private ActionRun(TurnHost session, Integer turn, Job job, Listener listener, Vertx vertx) {
+    ActionRun(ActionRuns runs, TurnHost session, Integer turn, Job job, Listener listener) {
+        this.runs = runs;
         this.session = session;
         this.turn = turn;
         this.job = job;
         this.listener = listener;
-        this.vertx = vertx;
     }
 
     /** The job of code ({@code file} null) or of a file operation ({@code code} null) in {@code session}'s kernel. */
     public static Job job(TurnHost session, String jobId, String replyTo, String code, FileOp file, long timeoutMs, String traceparent) {
         return new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), traceparent,
                 file, session.toolbox().forJob(), session.owner());
-    }
-
-    /**
-     * Submits {@code job}; on the session's context. {@code turn}: the turn's number for the tool
-     * call events (null: the sessions API's). Fails the run when no result came within {@code waitMs}.
-     */
-    public static ActionRun start(ActionQueue jobs, Vertx vertx, TurnHost session, Integer turn, Job job, long waitMs,
-                                  Listener listener) {
-        ActionRun run = new ActionRun(session, turn, job, listener, vertx);
-        run.timer = vertx.setTimer(waitMs, t -> session.run(() -> run.fail(ErrorCode.EXECUTION_FAILED,
-                "no worker reported on the " + (turn == null ? "code" : "action") + " within " + waitMs / 1000 + " s", null)));
-        jobs.submit(job, session.kernelWorker()).subscribe().with(stream -> session.run(() -> listener.submitted(stream)),
-                error -> session.run(() -> run.notQueued(error)));
-        return run;
-    }
-
-    /** A full job stream is {@code overloaded} (its message says so); anything else is Redis failing. */
-    private void notQueued(Throwable error) {
-        if (error instanceof ActionQueue.OverloadedException) {
-            fail(ErrorCode.OVERLOADED, error.getMessage(), error);
-        } else {
-            fail(ErrorCode.STORAGE, "could not queue the " + (turn == null ? "code" : "action") + ": " + error.getMessage(), error);
-        }
     }
 
     public String jobId() {
@@ -108,6 +85,7 @@ public final class ActionRun {
             listener.chunk(chunk);
         } else {
             stop();
+            runs.ended(turn, "ok", System.nanoTime() - startedAt);
             session.actionEnded(job.jobId());
             session.kernelSeenOn(result.worker());
             listener.observation((Result.Observation) result);
@@ -117,12 +95,22 @@ public final class ActionRun {
     /** Nothing more is reported (the turn ended, the client went). */
     public void stop() {
         over = true;
-        vertx.cancelTimer(timer);
+        runs.cancelTimer(timer);
     }
 
-    private void fail(ErrorCode code, String message, Throwable error) {
+    /** A full job stream is {@code overloaded} (its message says so); anything else is Redis failing. */
+    void notQueued(Throwable error) {
+        if (error instanceof ActionQueue.OverloadedException) {
+            fail(ErrorCode.OVERLOADED, error.getMessage(), error);
+        } else {
+            fail(ErrorCode.STORAGE, "could not queue the " + (turn == null ? "code" : "action") + ": " + error.getMessage(), error);
+        }
+    }
+
+    void fail(ErrorCode code, String message, Throwable error) {
         if (!over) {
             stop();
+            runs.ended(turn, code.code(), System.nanoTime() - startedAt);
             listener.failed(code, message, error);
         }
     }

@@ -21,6 +21,7 @@ public class AgentRuntime {
     final AgentConfig config;
     final ModelClient llm;
     final ActionQueue jobs;
+    final ActionRuns runs;
     final Prompt prompt;
     /** This gateway's result stream: every job's reply address. */
     final String replyTo;
@@ -46,6 +47,7 @@ public class AgentRuntime {
         this.config = config;
         this.llm = llm;
         this.jobs = jobs;
+        this.runs = new ActionRuns(jobs, vertx, meters);
         this.prompt = prompt;
         this.replyTo = replyTo;
         this.vertx = vertx;

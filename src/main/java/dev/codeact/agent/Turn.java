@@ -192,7 +192,7 @@ public final class Turn {
         TurnTrace.ActionSpan traced = trace.actionStarted(actionId, actions);
         Job job = ActionRun.job(session, actionId, rt.replyTo, code, null, rt.config.actionTimeout().toMillis(), traced.traceparent());
         String id = actionId;
-        run = ActionRun.start(rt.jobs, rt.vertx, session, number, job, rt.config.resultTimeout().toMillis(), new ActionRun.Listener() {
+        run = rt.runs.start(session, number, job, rt.config.resultTimeout().toMillis(), new ActionRun.Listener() {
             @Override
             public void submitted(String stream) {
                 traced.submitted(stream);

@@ -27,7 +27,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.nio.charset.StandardCharsets;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -114,6 +113,18 @@ public class ExecuteResource {
         }
     }
 
+    /**
+     * One event of the stream, its data written as JSON here: an event given a media type to be
+     * written with would carry it as a {@code content-type} field, which is not part of SSE.
+     */
+    private OutboundSseEvent event(Sse sse, String name, Object data) {
+        try {
+            return sse.newEventBuilder().name(name).data(json.writeValueAsString(data)).build();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an event of an execution", e);
+        }
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -128,17 +139,15 @@ public class ExecuteResource {
         rate.take(principal());
         return access.held(id, principal()).onItem().transformToMulti(session -> runner.run(session, request.code(), timeout))
                 .onItem().transformToUniAndConcatenate(p -> {
-                    OutboundSseEvent.Builder event = sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE);
                     if (p instanceof CodeRunner.Output output) {
-                        return Uni.createFrom().item(event.name("output").data(output.output()).build());
+                        return Uni.createFrom().item(event(sse, "output", output.output()));
                     }
                     if (p instanceof CodeRunner.Restarted restarted) {
-                        return Uni.createFrom().item(event.name("restarted").data(restarted.restart()).build());
+                        return Uni.createFrom().item(event(sse, "restarted", restarted.restart()));
                     }
                     // The result, as large as it may be, is written as JSON on a worker thread.
                     return Uni.createFrom().item(((CodeRunner.Done) p).result()).emitOn(Infrastructure.getDefaultWorkerPool())
-                            .map(result -> event.name("result").mediaType(MediaType.TEXT_PLAIN_TYPE)
-                                    .data(new String(json(result), StandardCharsets.UTF_8)).build());
+                            .map(result -> event(sse, "result", result));
                 })
                 .onFailure().recoverWithItem(e -> SessionsResource.errorEvent(sse, id, e));
     }

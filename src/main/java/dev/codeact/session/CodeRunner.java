@@ -1,6 +1,7 @@
 package dev.codeact.session;
 
 import dev.codeact.agent.ActionRun;
+import dev.codeact.agent.ActionRuns;
 import dev.codeact.config.AgentConfig;
 import dev.codeact.contract.ErrorCode;
 import dev.codeact.contract.ExecutionOutput;
@@ -17,6 +18,7 @@ import dev.codeact.queue.ResultSequence;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
@@ -47,15 +49,15 @@ public class CodeRunner {
     public record Done(ExecutionResult result) implements Progress {}
 
     private final ActionQueue jobs;
+    private final ActionRuns runs;
     private final String replyTo;
     private final AgentConfig config;
-    private final Vertx vertx;
 
-    public CodeRunner(ActionQueue jobs, ResultReader results, AgentConfig config, Vertx vertx) {
+    public CodeRunner(ActionQueue jobs, ResultReader results, AgentConfig config, Vertx vertx, MeterRegistry meters) {
         this.jobs = jobs;
+        this.runs = new ActionRuns(jobs, vertx, meters);
         this.replyTo = results.stream();
         this.config = config;
-        this.vertx = vertx;
     }
 
     /**
@@ -97,7 +99,7 @@ public class CodeRunner {
                 emitter.fail(new ProtocolException(session.goneWith(), "this session is no longer here (moved or deleted)"));
                 return;
             }
-            ActionRun run = ActionRun.start(jobs, vertx, session.host(), null, job, waitMs, new ActionRun.Listener() {
+            ActionRun run = runs.start(session.host(), null, job, waitMs, new ActionRun.Listener() {
                 @Override
                 public void restarted(int attempt) {
                     emitter.emit(new Restarted(new ServerEvent.ActionRestarted(null, jobId, attempt, ResultSequence.RESTART_REASON)));

@@ -174,7 +174,7 @@ public class SessionStore {
     }
 
     /** At most {@code count} stored events with {@code seq > after}, in order (a viewer's tail of the log). */
-    Uni<List<Event>> eventsAfter(String session, long after, int count) {
+    public Uni<List<Event>> eventsAfter(String session, long after, int count) {
         return sets.zrangebyscoreWithScores(keys.events(session), ScoreRange.from((double) (after + 1), Double.POSITIVE_INFINITY),
                         new ZRangeArgs().limit(0, count))
                 .map(found -> found.stream().map(v -> new Event((long) v.score(), v.value())).toList());

@@ -109,8 +109,9 @@ public final class ToolCalls {
         }
         JsonNode shown = sent == null || json.length() <= SHOWN_CHARS ? sent
                 : TextNode.valueOf(json.substring(0, SHOWN_CHARS) + "… [" + json.length() + " characters in all]");
-        session.emit(new ServerEvent.ToolResult(turn, actionId, call.call().callId(), tool, shown, failure,
-                (System.nanoTime() - startedAt) / 1_000_000));
+        long took = System.nanoTime() - startedAt;
+        session.emit(new ServerEvent.ToolResult(turn, actionId, call.call().callId(), tool, shown, failure, took / 1_000_000));
+        rt.recordCall(session.toolbox().get(tool), failure, took);
         if (call.worker() == null) {
             LOG.warnf("session %s: the call of %s names no worker to answer", session.id(), tool);
             return;

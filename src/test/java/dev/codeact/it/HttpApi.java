@@ -121,6 +121,9 @@ final class HttpApi {
                         id = line.substring(3).strip();
                     } else if (line.startsWith("event:")) {
                         name = line.substring(6).strip();
+                    } else if (!line.startsWith(":") && !line.startsWith("retry:")) {
+                        // A browser's EventSource ignores other fields (RESTEasy adds content-type when told a media type).
+                        events.add(new AssertionError("not a field of Server-Sent Events: " + line));
                     }
                 }
             } catch (IOException e) {
@@ -132,6 +135,9 @@ final class HttpApi {
         /** The next event, or null when the stream ended or nothing came within {@code ms}. */
         Event next(long ms) throws InterruptedException {
             Object next = events.poll(ms, TimeUnit.MILLISECONDS);
+            if (next instanceof AssertionError wrong) {
+                throw wrong;
+            }
             if (next == END) {
                 events.add(END);
                 return null;

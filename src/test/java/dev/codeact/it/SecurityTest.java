@@ -94,15 +94,23 @@ class SecurityTest {
     @Tag("abuse")
     void everyResponseCarriesThePagesPolicy() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        for (String path : List.of("/", "/index.html", "/app.js", "/style.css", "/codeact-client.js", "/v1/info", "/v1/sessions",
-                "/q/health/ready", "/no-such-file.png")) {
+        for (String path : List.of("/", "/index.html", "/app.js", "/style.css", "/codeact-client.js", "/codeact-client.d.ts",
+                "/v1/info", "/v1/sessions", "/q/health/ready", "/no-such-file.png")) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(info.resolve(path)).build(),
                     HttpResponse.BodyHandlers.ofString());
             String policy = response.headers().firstValue("Content-Security-Policy").orElse("");
             assertTrue(policy.contains("frame-ancestors 'none'") && policy.contains("img-src 'self' data: blob:")
                     && policy.contains("connect-src 'self'") && policy.contains("script-src 'self';"), path + ": " + policy);
             assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""), path);
+            if (response.statusCode() == 200) {
+                // With nosniff, a file without a type is no use to a browser.
+                assertTrue(response.headers().firstValue("Content-Type").isPresent(), path + " has a type");
+            }
         }
+        HttpResponse<String> types = http.send(HttpRequest.newBuilder(info.resolve("/codeact-client.d.ts")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, types.statusCode());
+        assertEquals("application/typescript; charset=utf-8", types.headers().firstValue("Content-Type").orElse(""));
     }
 
     /** Cross-site WebSocket hijacking: another web page cannot open a session, even with a key. */

@@ -11,9 +11,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -72,6 +76,9 @@ class ToolsTest {
 
     @TestHTTPResource("/v1/sessions")
     URI sessions;
+
+    @TestHTTPResource("/q/metrics")
+    URI metrics;
 
     @TestHTTPResource("/v1/tools")
     URI tools;
@@ -184,6 +191,20 @@ class ToolsTest {
             String prompt = RealParts.model.requests().get(0).get("messages").get(0).get("content").asText();
             assertTrue(prompt.contains("def lookup_price(item: str) -> Any:\n    \"\"\"The price of an item, in cents."), prompt);
         }
+        // The latencies are histograms, so percentiles can be summed over instances.
+        String scraped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(histogramCount(scraped, "codeact_tool_call_duration_seconds", "source=\"client\"", "outcome=\"ok\"") >= 2, scraped);
+        assertTrue(histogramCount(scraped, "codeact_action_duration_seconds", "by=\"turn\"", "outcome=\"ok\"") >= 1, scraped);
+        assertTrue(histogramCount(scraped, "codeact_turn_duration_seconds", "reason=\"answer\"") >= 1, scraped);
+        assertTrue(histogramCount(scraped, "codeact_llm_time_to_first_token_seconds") >= 2, scraped);
+    }
+
+    /** The +Inf bucket of a histogram with these labels (every call counts there), or -1 when it has no buckets. */
+    static double histogramCount(String scraped, String metric, String... labels) {
+        return scraped.lines().filter(l -> l.startsWith(metric + "_bucket{") && l.contains("le=\"+Inf\"")
+                        && Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
     }
 
     /** Failures reach the code as ToolError with a code it can branch on; the session goes on. */

@@ -86,7 +86,6 @@ public final class WsClient implements AutoCloseable {
         return sessions.toString().replaceFirst("^http", "ws") + suffix;
     }
 
-    /** A new session on the gateway of {@code sessions}, its {@code session} event read. */
     /**
      * A new session's connection, once its {@code session} event came: a bound, not a margin (that
      * event is sent once stored; a gateway that cannot store it answers {@code storage} sooner).
