@@ -5,6 +5,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 
 const [scenario, gateway] = process.argv.slice(2);
@@ -17,6 +18,7 @@ const target = new URL(gateway);
  */
 function proxy() {
   const sockets = new Set();
+  let delay = 0;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port), target.hostname.replace(/^\[|\]$/g, ''));
     for (const s of [client, upstream]) {
@@ -25,10 +27,14 @@ function proxy() {
       s.on('error', () => {});
     }
     client.pipe(upstream);
-    upstream.pipe(client);
+    // Timers of one delay fire in the order they were set, so a slow network keeps the bytes in order.
+    upstream.on('data', (chunk) => (delay ? setTimeout(() => client.write(chunk), delay) : client.write(chunk)));
+    upstream.on('end', () => setTimeout(() => client.end(), delay));
   });
   return new Promise((resolve) => server.listen(0, '::1', () => resolve({
     url: `http://localhost:${server.address().port}/`,
+    /** From now on, what the gateway sends reaches the page {@code ms} later, as on a slow network. */
+    slow(ms) { delay = ms; },
     cut() { for (const s of sockets) s.destroy(); },
     close() { server.close(); for (const s of sockets) s.destroy(); },
   })));
@@ -62,6 +68,48 @@ const scenarios = {
     assert.match(await page.textContent('.assistant'), /The loop printed four lines\./);
     assert.equal(await page.textContent('.user .bubble'), 'Count slowly to three');
     assert.equal(await page.$$eval('pre.output .stderr', (els) => els.length), 0);
+  },
+
+  async 'feedback-at-once'(page, net) {
+    await page.waitForFunction(() => window.codeact.client, null, { timeout: 20000 });
+    net.slow(1500);
+    // Sent and looked at in one task of the page: nothing from the gateway can arrive in between.
+    const shown = await page.evaluate(() => {
+      document.getElementById('input').value = 'Say hello';
+      document.getElementById('composer').requestSubmit();
+      return {
+        pending: document.querySelectorAll('.msg.user.pending').length,
+        text: document.querySelector('.msg.user .bubble')?.textContent,
+        typing: document.querySelectorAll('.assistant .typing').length,
+        stop: !document.getElementById('stop').hidden,
+        started: window.codeact.events.some((e) => e.type === 'turn_start'),
+      };
+    });
+    assert.deepEqual(shown, { pending: 1, text: 'Say hello', typing: 1, stop: true, started: false });
+    const reasons = await turnEnded(page, 1, 60000);
+    assert.deepEqual(reasons, ['answer']);
+    assert.equal(await page.$$eval('.msg.user', (els) => els.length), 1, "the message shown at once is the turn's, not a second one");
+    assert.equal(await page.$$eval('.msg.user.pending, .typing', (els) => els.length), 0);
+    assert.match(await page.textContent('.assistant'), /Hello from a slow network/);
+    assert.equal(await page.isVisible('#stop'), false);
+  },
+
+  // The current chat downloads as a Jupyter notebook and as Markdown, as the gateway exports it.
+  async export(page) {
+    assert.equal(await page.isVisible('#export'), false, 'a new chat has nothing to export yet');
+    await ask(page, 'Square seven');
+    await turnEnded(page, 1);
+    await page.click('#export summary');
+    const [notebook] = await Promise.all([page.waitForEvent('download'), page.click('#export button[data-format="notebook"]')]);
+    assert.match(notebook.suggestedFilename(), /^codeact-.+\.ipynb$/);
+    const nb = JSON.parse(await readFile(await notebook.path(), 'utf8'));
+    assert.equal(nb.nbformat, 4);
+    const code = nb.cells.find((c) => c.cell_type === 'code');
+    assert.equal(code.source, 'print(7 * 7)');
+    assert.equal(code.outputs[0].text, '49\n');
+    await page.click('#export summary');
+    const [markdown] = await Promise.all([page.waitForEvent('download'), page.click('#export button[data-format="markdown"]')]);
+    assert.match(await readFile(await markdown.path(), 'utf8'), /## User\n\nSquare seven\n[\s\S]*```python\nprint\(7 \* 7\)\n```/);
   },
 
   async stop(page) {
@@ -234,12 +282,17 @@ const scenarios = {
     await turnEnded(page, 1);
     const first = await page.evaluate(() => window.codeact.client.sessionId);
     await page.waitForSelector(`.session[data-id="${first}"] .open:text("First question")`, { timeout: 10000 });
+    const listed = await page.$$eval('.session', (els) => els.length);
     await page.click('#new-chat');
-    await page.waitForFunction((old) => window.codeact.client.sessionId && window.codeact.client.sessionId !== old, first);
+    await page.waitForFunction(() => window.codeact.client.sessionId === null);
     assert.equal(await page.$$eval('.msg', (els) => els.length), 0, 'a new chat starts empty');
+    // A new chat is made by its first message: opening one and leaving it leaves nothing behind.
+    await page.click('#new-chat');
+    assert.equal(await page.evaluate(() => fetch('/v1/sessions').then((r) => r.json()).then((l) => l.length)), listed);
     await ask(page, 'Second question');
     await turnEnded(page, 1);
     const second = await page.evaluate(() => window.codeact.client.sessionId);
+    assert.notEqual(second, first);
     await page.waitForSelector(`.session[data-id="${second}"].current`, { timeout: 10000 });
     await page.click(`.session[data-id="${first}"] .open`);
     await turnEnded(page, 1);
@@ -253,7 +306,8 @@ const scenarios = {
 
   // A file uploaded from the page reaches the code; what the code writes can be downloaded.
   async files(page) {
-    await page.waitForFunction(() => window.codeact.client && window.codeact.client.sessionId);
+    // The first upload of a new chat makes it.
+    await page.waitForFunction(() => window.codeact.client && !window.codeact.client.sessionId);
     await page.setInputFiles('#file', { name: 'data.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y\n1,2\n') });
     await page.waitForSelector('#files .file:text("data.csv")', { timeout: 10000 });
     await ask(page, 'Read it and write a copy');
@@ -346,6 +400,13 @@ try {
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(network.url).origin });
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
+  // The page's own files are all there (a missing favicon was a 404 on every load); what the
+  // model's markdown links to is the model's business.
+  page.on('response', (r) => {
+    const own = ['document', 'script', 'stylesheet', 'font', 'manifest'].includes(r.request().resourceType())
+      || /\/favicon\./.test(r.url());
+    if (r.status() === 404 && own) problems.push(`404: ${r.url()}`);
+  });
   await page.goto(network.url);
   await run(page, network);
   assert.deepEqual(problems, [], 'no script errors on the page');

@@ -76,11 +76,13 @@ const ASK_USER = {
 };
 
 let client = null;
+let connecting = null;    // the current client's connect(), once started
 let turn = null;          // { el, segment } of the running turn
 let running = false;
 let outputs = new Map();  // action_id → { out, status, calls }
 let toolCalls = new Map(); // call_id → { el, state, ask }
 let sentText = null;      // the message sent and not yet started, restored if it is refused
+let pending = null;       // its bubble, shown at once, until its turn_start (or refusal) comes
 let info = null;          // GET /v1/info
 // Exposed for debugging and the browser tests.
 window.codeact = { client: null, events: [] };
@@ -372,16 +374,24 @@ function askUser(args, call) {
 const on = {
   session(e) {
     sessionStorage.setItem(STORED, JSON.stringify(e.session));
+    markCurrent();
     $('model').textContent = e.model;
     $('no-model').hidden = e.model_configured;
     refreshSessions();
   },
   turn_start(e) {
     sentText = null;
-    const user = element('div', 'msg user', transcript);
-    element('div', 'bubble', user, e.text || '');
-    turn = null;
-    ensureTurn();
+    if (pending) {
+      // The message shown as it was sent is this turn's: it stays, with the agent's reply begun under it.
+      pending.classList.remove('pending');
+      pending.querySelector('.bubble').textContent = e.text || '';
+      pending = null;
+    } else {
+      const user = element('div', 'msg user', transcript);
+      element('div', 'bubble', user, e.text || '');
+      turn = null;
+      ensureTurn();
+    }
     setRunning(true);
     if (e.turn === 1) refreshSessions();
   },
@@ -457,8 +467,15 @@ const on = {
     refreshSessions();
   },
   error(e) {
-    showError(e);
     // A refused message (seq 0: it started no turn) goes back into the box, unless something new was typed.
+    if (e.seq === 0 && pending) {
+      pending.remove();
+      pending = null;
+      turn?.el.remove();
+      turn = null;
+      setRunning(false);
+    }
+    showError(e);
     if (e.seq === 0 && sentText !== null && !input.value) input.value = sentText;
     sentText = null;
   },
@@ -471,12 +488,17 @@ const on = {
   },
 };
 
-/** Opens a chat: an existing one (its whole log is replayed) or, without an id, a new one. */
+/**
+ * Opens a chat: an existing one (its whole log is replayed) or, without an id, a new one, which
+ * the gateway creates with the first message or upload (opening the page leaves no empty chat).
+ */
 function open(sessionId) {
   if (client) client.close();
+  connecting = null;
   transcript.replaceChildren();
   showFiles([]);
   turn = null;
+  pending = null;
   outputs = new Map();
   toolCalls = new Map();
   setRunning(false);
@@ -499,14 +521,42 @@ function open(sessionId) {
     chip.dataset.state = s.state;
     chip.textContent = s.state === 'open' ? 'connected' : s.state;
   });
-  client.connect().catch((err) => {
-    if (client === mine && sessionId && err.event && ['session_not_found', 'forbidden'].includes(err.event.code)) open(null);
-  });
+  const chip = $('status');
+  [chip.dataset.state, chip.textContent] = ['new', 'new chat'];
+  if (sessionId) connectNow();
   markCurrent();
+}
+
+/** Connects the current chat (creating it when new); resolves once the gateway accepted it. */
+function connectNow() {
+  const mine = client;
+  connecting ||= client.connect().catch((err) => {
+    if (client === mine && mine.sessionId && err.event && ['session_not_found', 'forbidden'].includes(err.event.code)) open(null);
+  });
+  return connecting;
 }
 
 function markCurrent() {
   for (const li of $('session-list').children) li.classList.toggle('current', client && li.dataset.id === client.sessionId);
+  $('export').hidden = !client?.sessionId;
+}
+
+/** Downloads the current chat as the gateway exports it (fetched, so an API key goes along). */
+async function exportChat(format, suffix) {
+  const id = client?.sessionId;
+  if (!id) return;
+  const response = await api(`/v1/sessions/${encodeURIComponent(id)}/${format}`);
+  if (!response.ok) {
+    showError(await response.json().catch(() => ({ code: 'storage', message: response.statusText })), transcript);
+    return;
+  }
+  const link = element('a', null, document.body);
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `codeact-${id}.${suffix}`;
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  $('export').open = false;
 }
 
 async function refreshSessions() {
@@ -551,6 +601,7 @@ async function refreshSessions() {
 }
 
 async function upload(files) {
+  if (!client.sessionId) await connectNow();
   if (!client.sessionId) return;
   for (const file of files) {
     const response = await api(`/v1/sessions/${encodeURIComponent(client.sessionId)}/files/${encodeURIComponent(file.name)}`,
@@ -576,8 +627,27 @@ $('composer').addEventListener('submit', (ev) => {
   if (!text || running) return;
   sentText = input.value;
   client.send(text, chosenOptions());
+  connectNow();
   input.value = '';
+  showPending(text);
 });
+
+/**
+ * The message as sent, with the agent's typing indicator and Stop, at once: the gateway's
+ * turn_start may be a network round trip away. Its turn_start takes it over; a refusal removes it.
+ */
+function showPending(text) {
+  pending = element('div', 'msg user pending', transcript);
+  element('div', 'bubble', pending, text);
+  turn = null;
+  ensureTurn();
+  const typing = element('span', 'typing', turn.segment.text);
+  typing.setAttribute('role', 'status');
+  typing.setAttribute('aria-label', 'The agent is working');
+  for (let i = 0; i < 3; i++) element('i', null, typing);
+  setRunning(true);
+  scroll();
+}
 input.addEventListener('keydown', (ev) => {
   if (ev.key === 'Enter' && !ev.shiftKey) {
     ev.preventDefault();
@@ -593,13 +663,21 @@ $('menu').addEventListener('click', () => {
   const opened = document.body.classList.toggle('sidebar-open');
   $('menu').setAttribute('aria-expanded', String(opened));
 });
+for (const button of $('export').querySelectorAll('button')) {
+  button.addEventListener('click', () => exportChat(button.dataset.format, button.dataset.suffix));
+}
 $('attach').addEventListener('click', () => $('file').click());
 $('file').addEventListener('change', () => {
   upload([...$('file').files]);
   $('file').value = '';
 });
 
-api('/v1/info').then((r) => r.json()).then((gateway) => {
+api('/v1/info').then((r) => {
+  // Before any chat is opened, this is where a refused page learns it.
+  if (r.status === 401) showError({ code: 'unauthorized', message: 'no valid credential' }, transcript);
+  if (r.status === 403) showError({ code: 'forbidden_origin', message: 'this page is not allowed' }, transcript);
+  return r.json();
+}).then((gateway) => {
   info = gateway;
   $('model').textContent = gateway.model;
   $('no-model').hidden = gateway.model_configured;

@@ -14,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,11 @@ public class SandboxLauncher {
     private final Path stateDir;
     private final String kernelSourceLine;
     private final AtomicLong counter = new AtomicLong();
+    /**
+     * Told apart from every other process's: runsc names a sandbox's cgroups after its id, host-wide,
+     * and two workers may be given one instance id (a copied config, two test runs on one machine).
+     */
+    private final String nonce = nonce();
     private final AtomicBoolean announced = new AtomicBoolean();
     private FileChannel stateLock;
     private SandboxRoot root;
@@ -56,6 +63,12 @@ public class SandboxLauncher {
         } catch (IOException e) {
             throw new UncheckedIOException("kernel source missing from the build", e);
         }
+    }
+
+    private static String nonce() {
+        byte[] bytes = new byte[3];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     public SandboxMode mode() {
@@ -78,8 +91,8 @@ public class SandboxLauncher {
 
     /** Blocking (≈0.3–0.4 s for runsc): call it from a worker thread, never an event loop. */
     public SandboxProcess start() throws IOException {
-        // Unique on the host (runsc names the sandbox's cgroup after it): the worker's instance id comes first.
-        String id = instance + "-k" + counter.incrementAndGet();
+        // Unique on the host (see nonce); the worker's instance id comes first, to tell whose it is.
+        String id = instance + "-" + nonce + "-k" + counter.incrementAndGet();
         List<String> python = List.of(config.python(), "-I", "-c", BOOTSTRAP);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");

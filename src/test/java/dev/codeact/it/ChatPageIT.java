@@ -98,6 +98,19 @@ class ChatPageIT {
     }
 
     @Test
+    void theChatDownloadsAsANotebookAndMarkdown() throws Exception {
+        model.enqueue(Reply.of("<execute>\nprint(7 * 7)\n</execute>"), Reply.of("It is 49."));
+        browse("export", appPort);
+    }
+
+    /** On a slow network the message, a typing indicator and Stop show at once, and the turn takes them over. */
+    @Test
+    void feedbackAtOnce() throws Exception {
+        model.enqueue(Reply.of("Hello from a slow network."));
+        browse("feedback-at-once", appPort);
+    }
+
+    @Test
     void aQuestionWhoseReplyRunsCodeShowsItsOutputLive() throws Exception {
         model.enqueue(
                 Reply.of("I will count.\n<execute>\nimport time\nfor i in range(4):\n    print('line', i)\n    time.sleep(0.6)\n"),

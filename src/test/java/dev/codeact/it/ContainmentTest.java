@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ContainmentTest extends SandboxTestBase {
 
     static final double CPUS = 0.5;
-    /** This test's worker: its sandboxes (and their cgroups) are named {@code containment-test-k1, …}. */
+    /** This test's worker: its sandboxes (and their cgroups) are named {@code containment-test-NONCE-k1, …}. */
     static final String INSTANCE = "containment-test";
 
     public static class SlowMachineProof implements QuarkusTestProfile {
@@ -140,7 +140,7 @@ class ContainmentTest extends SandboxTestBase {
     private static long sandboxCpuNanos(Path cpuacct) throws IOException {
         long total = 0;
         try (Stream<Path> groups = Files.list(cpuacct)) {
-            for (Path group : groups.filter(g -> g.getFileName().toString().startsWith(INSTANCE + "-k")).toList()) {
+            for (Path group : groups.filter(g -> g.getFileName().toString().startsWith(INSTANCE + "-")).toList()) {
                 try {
                     total += Long.parseLong(Files.readString(group.resolve("cpuacct.usage")).strip());
                 } catch (IOException gone) {
@@ -174,7 +174,7 @@ class ContainmentTest extends SandboxTestBase {
             List<String> left = List.of();
             for (int i = 0; i < 100; i++) {
                 try (Stream<Path> groups = Files.list(cpu)) {
-                    left = groups.map(g -> g.getFileName().toString()).filter(n -> n.startsWith(INSTANCE + "-k")).toList();
+                    left = groups.map(g -> g.getFileName().toString()).filter(n -> n.startsWith(INSTANCE + "-")).toList();
                 }
                 if (left.isEmpty()) {
                     break;
