@@ -112,6 +112,31 @@ const scenarios = {
     assert.match(await readFile(await markdown.path(), 'utf8'), /## User\n\nSquare seven\n[\s\S]*```python\nprint\(7 \* 7\)\n```/);
   },
 
+  // The system's dark scheme, or the one chosen with the toggle (kept across a reload); tables styled.
+  async theme(page) {
+    const isDark = (color) => color.match(/\d+/g).slice(0, 3).map(Number).reduce((a, b) => a + b) / 3 < 90;
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    assert.ok(isDark(await background()), 'dark when the system is');
+    await page.emulateMedia({ colorScheme: 'light' });
+    assert.ok(!isDark(await background()), 'light when the system is');
+    await page.click('#theme');
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+    await page.click('#theme');
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    assert.ok(isDark(await background()), 'dark when chosen, over a light system');
+    await page.reload();
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark', 'the choice is kept');
+    assert.ok(isDark(await background()));
+    await ask(page, 'A table, please');
+    await turnEnded(page, 1);
+    const text = await page.evaluate(() => getComputedStyle(document.querySelector('.assistant .text')).color);
+    assert.ok(!isDark(text), `the model's text is light on dark: ${text}`);
+    const cell = await page.evaluate(() => getComputedStyle(document.querySelector('.assistant .text td')).borderTopStyle);
+    assert.equal(cell, 'solid', 'a markdown table has its cells ruled');
+    assert.equal(await page.getAttribute('#theme', 'aria-label'), 'Theme: dark');
+  },
+
   async stop(page) {
     await ask(page, 'Loop for ever');
     await page.waitForSelector('pre.output', { timeout: 20000 });

@@ -458,7 +458,7 @@ const on = {
     ensureTurn();
     if (!turn.segment.raw) turn.segment.el.remove();
     const seconds = (e.duration_ms / 1000).toFixed(1);
-    const tokens = e.usage ? ` · ${e.usage.prompt_tokens} + ${e.usage.completion_tokens} tokens` : '';
+    const tokens = e.usage ? ` · tokens: ${e.usage.prompt_tokens} in, ${e.usage.completion_tokens} out` : '';
     element('div', 'turn-end', turn.el,
       `${e.reason.replace('_', ' ')} · ${e.actions} action${e.actions === 1 ? '' : 's'} · ${seconds} s${tokens}`);
     turn.el.dataset.reason = e.reason;
@@ -658,6 +658,28 @@ stopButton.addEventListener('click', () => client.cancel());
 $('new-chat').addEventListener('click', () => {
   document.body.classList.remove('sidebar-open');
   open(null);
+});
+$('backdrop').addEventListener('click', () => {
+  document.body.classList.remove('sidebar-open');
+  $('menu').setAttribute('aria-expanded', 'false');
+});
+
+/** The theme: as the system's, or the one the person chose (kept in this browser). */
+const THEMES = { system: 'as the system\'s', light: 'light', dark: 'dark' };
+function applyTheme(theme) {
+  if (theme === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+  const label = `Theme: ${THEMES[theme]}`;
+  $('theme').setAttribute('aria-label', label);
+  $('theme').title = label;
+  $('theme').dataset.theme = theme;
+}
+applyTheme(THEMES[localStorage.getItem('codeact.theme')] ? localStorage.getItem('codeact.theme') : 'system');
+$('theme').addEventListener('click', () => {
+  const order = Object.keys(THEMES);
+  const next = order[(order.indexOf($('theme').dataset.theme) + 1) % order.length];
+  localStorage.setItem('codeact.theme', next);
+  applyTheme(next);
 });
 $('menu').addEventListener('click', () => {
   const opened = document.body.classList.toggle('sidebar-open');

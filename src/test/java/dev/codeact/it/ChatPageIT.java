@@ -103,6 +103,12 @@ class ChatPageIT {
         browse("export", appPort);
     }
 
+    @Test
+    void theThemeFollowsTheSystemOrTheChoiceAndTablesAreRuled() throws Exception {
+        model.enqueue(Reply.of("Here:\n\n| n | square |\n|---|---|\n| 2 | 4 |\n| 3 | 9 |\n"));
+        browse("theme", appPort);
+    }
+
     /** On a slow network the message, a typing indicator and Stop show at once, and the turn takes them over. */
     @Test
     void feedbackAtOnce() throws Exception {

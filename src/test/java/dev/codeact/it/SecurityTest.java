@@ -94,7 +94,7 @@ class SecurityTest {
     @Tag("abuse")
     void everyResponseCarriesThePagesPolicy() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        for (String path : List.of("/", "/index.html", "/app.js", "/style.css", "/codeact-client.js", "/codeact-client.d.ts",
+        for (String path : List.of("/", "/index.html", "/app.js", "/theme.js", "/style.css", "/favicon.svg", "/codeact-client.js", "/codeact-client.d.ts",
                 "/v1/info", "/v1/sessions", "/q/health/ready", "/no-such-file.png")) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(info.resolve(path)).build(),
                     HttpResponse.BodyHandlers.ofString());
