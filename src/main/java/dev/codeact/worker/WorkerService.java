@@ -52,6 +52,14 @@ public class WorkerService {
     private static final int REMEMBERED_CANCELS = 10_000;
     private static final Duration REDIS_WAIT = Duration.ofSeconds(5);
 
+    /**
+     * What {@link #start} builds, in the order the parts need each other; everything after reads
+     * them here. {@code toolReplies}: the gateways' answers to this worker's jobs' tool calls.
+     */
+    private record Parts(ExecutorService blocking, ScheduledExecutorService timers, KernelPool pool, JobExecution.Context jobs,
+                         Rescuer rescuer, List<JobReader> readers, Heartbeat heartbeat, StreamTail<ToolReply> toolReplies,
+                         List<Cancellable> subscriptions) {}
+
     private final WorkerConfig config;
     private final QueueConfig queue;
     private final SessionConfig sessions;
@@ -65,17 +73,8 @@ public class WorkerService {
     private final AtomicInteger acking = new AtomicInteger();
     /** Jobs taken and not yet acknowledged. */
     private final SessionScheduler<JobExecution> scheduler = new SessionScheduler<>(REMEMBERED_CANCELS);
-    private final List<JobReader> readers = new ArrayList<>();
-    private KernelPool pool;
-    private Rescuer rescuer;
-    private ExecutorService blocking;
-    private ScheduledExecutorService timers;
-    private JobExecution.Context jobContext;
-    private Cancellable cancelSubscription;
-    private Cancellable releaseSubscription;
-    private Heartbeat heartbeat;
-    /** The gateways' answers to this worker's jobs' tool calls. */
-    private StreamTail<ToolReply> toolReplies;
+    /** Null until {@link #start}. */
+    private volatile Parts parts;
     private final ToolsConfig tools;
     private final LimitsConfig limits;
     private volatile boolean running;
@@ -102,13 +101,13 @@ public class WorkerService {
     /** Called once, in a process that plays the worker role (see Roles). */
     public void start() {
         launcher.announce();
-        blocking = Executors.newCachedThreadPool(daemon("worker-exec"));
-        timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
+        ExecutorService blocking = Executors.newCachedThreadPool(daemon("worker-exec"));
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("worker-timers"));
         int cores = Runtime.getRuntime().availableProcessors();
         WorkerCapacity capacity = WorkerCapacity.of(config, cores);
         SessionAffinity affinity = new SessionAffinity(redis, keys, workerId, sessions.ttl());
         KernelShares shares = new KernelShares(redis, keys, limits.kernelsPerPrincipal(), config.idleTimeout());
-        pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels(),
+        KernelPool pool = new KernelPool(launcher, blocking, config.warmPool(), config.maxKernels(),
                 Math.max(1, config.sandboxStarts().orElse(cores)), (session, principal, reason) -> {
                     shares.forget(principal, session);
                     if (reason != null) {
@@ -116,10 +115,20 @@ public class WorkerService {
                         LOG.infof("stopped the kernel of a session to make room: %s", reason);
                     }
                 });
-        jobContext = new JobExecution.Context(pool, timers, ExecutionLimits.of(workerId, config, tools, launcher.mode()), tracer,
-                affinity, shares, this::sinkFor, this::finished);
-        rescuer = new Rescuer(new RedisWorkerRoster(redis, keys, capacity.total()), keys, workerId, config.heartbeatTtl(),
+        JobExecution.Context jobs = new JobExecution.Context(pool, timers, ExecutionLimits.of(workerId, config, tools, launcher.mode()),
+                tracer, affinity, shares, this::sinkFor, this::finished);
+        Rescuer rescuer = new Rescuer(new RedisWorkerRoster(redis, keys, capacity.total()), keys, workerId, config.heartbeatTtl(),
                 (stream, message, attempt) -> accept(stream, message, true, attempt));
+        List<String> streamsRead = new ArrayList<>(keys.jobStreams());
+        streamsRead.add(keys.workerJobs(workerId));
+        List<JobReader> readers = streamsRead.stream().map(stream -> new JobReader(streams, stream, workerId, queue.blockTimeout(),
+                queue.batch(), () -> capacity.running() - scheduler.size(), m -> accept(stream, m, false, 1), vertx)).toList();
+        Heartbeat heartbeat = new Heartbeat(config, workerId, rescuer, pool, scheduler, readers, blocking, vertx);
+        StreamTail<ToolReply> toolReplies = new StreamTail<>(redis, keys.toolReplies(workerId), queue, vertx, ToolReply.class,
+                this::onToolReply);
+        // Messages may come as soon as the subscriptions are made: what they need is in place first.
+        List<Cancellable> subscriptions = new ArrayList<>();
+        parts = new Parts(blocking, timers, pool, jobs, rescuer, readers, heartbeat, toolReplies, subscriptions);
         running = true;
         blocking.execute(() -> {
             try {
@@ -137,19 +146,11 @@ public class WorkerService {
                 .description("New sessions waiting for a sandbox started for the warm pool").register(meters);
         Gauge.builder("codeact.worker.jobs.in.flight", scheduler, SessionScheduler::size)
                 .description("Jobs taken and not yet acknowledged").register(meters);
-        cancelSubscription = redis.pubsub(String.class).subscribe(keys.cancelChannel())
-                .subscribe().with(this::onCancel, e -> LOG.warnf("cancel channel failed: %s", e.getMessage()));
-        releaseSubscription = redis.pubsub(String.class).subscribe(keys.releaseChannel())
-                .subscribe().with(this::onRelease, e -> LOG.warnf("release channel failed: %s", e.getMessage()));
-        toolReplies = new StreamTail<>(redis, keys.toolReplies(workerId), queue, vertx, ToolReply.class, this::onToolReply);
+        subscriptions.add(redis.pubsub(String.class).subscribe(keys.cancelChannel())
+                .subscribe().with(this::onCancel, e -> LOG.warnf("cancel channel failed: %s", e.getMessage())));
+        subscriptions.add(redis.pubsub(String.class).subscribe(keys.releaseChannel())
+                .subscribe().with(this::onRelease, e -> LOG.warnf("release channel failed: %s", e.getMessage())));
         toolReplies.start();
-        List<String> streamsRead = new ArrayList<>(keys.jobStreams());
-        streamsRead.add(keys.workerJobs(workerId));
-        for (String stream : streamsRead) {
-            readers.add(new JobReader(streams, stream, workerId, queue.blockTimeout(), queue.batch(),
-                    () -> capacity.running() - scheduler.size(), m -> accept(stream, m, false, 1), vertx));
-        }
-        heartbeat = new Heartbeat(config, workerId, rescuer, pool, scheduler, readers, blocking, vertx);
         rescuer.join()
                 .chain(() -> Uni.join().all(readers.stream().map(JobReader::ensureGroup).toList()).andFailFast())
                 .subscribe().with(v -> {
@@ -173,59 +174,57 @@ public class WorkerService {
             return;
         }
         running = false;
-        readers.forEach(JobReader::stop);
-        heartbeat.stop();
-        if (cancelSubscription != null) {
-            cancelSubscription.cancel();
-        }
-        if (releaseSubscription != null) {
-            releaseSubscription.cancel();
-        }
+        Parts p = parts;
+        p.readers().forEach(JobReader::stop);
+        p.heartbeat().stop();
+        p.subscriptions().forEach(Cancellable::cancel);
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         while ((scheduler.any(JobExecution::running) || acking.get() > 0) && System.nanoTime() < deadline) {
             sleep(20);
         }
-        toolReplies.stop();
+        p.toolReplies().stop();
         List<JobExecution> left = scheduler.all();
         left.forEach(JobExecution::abandon);
         if (!left.isEmpty()) {
             LOG.warnf("handing back %d unfinished job(s) to the other workers", left.size());
         }
         try {
-            rescuer.retire().await().atMost(REDIS_WAIT);
+            p.rescuer().retire().await().atMost(REDIS_WAIT);
         } catch (RuntimeException redisAway) {
             // The sandboxes must go anyway; peers take the jobs over once the heartbeat expires.
             LOG.warnf("could not tell Redis this worker is leaving (%s): its heartbeat expires instead",
                     redisAway.getMessage());
         }
-        pool.closeAll();
-        blocking.shutdownNow();
-        timers.shutdownNow();
+        p.pool().closeAll();
+        p.blocking().shutdownNow();
+        p.timers().shutdownNow();
         launcher.removeState();
     }
 
     /** For the readiness check: null when this worker can take jobs, else why not. */
     public String notReadyReason() {
-        if (!running) {
+        Parts p = parts;
+        if (!running || p == null) {
             return "not started";
         }
-        if (!rescuer.live()) {
+        if (!p.rescuer().live()) {
             return "its lease is not renewed (Redis out of reach, or the worker starved?)";
         }
-        for (JobReader reader : readers) {
+        for (JobReader reader : p.readers()) {
             if (reader.failure() != null) {
                 return "cannot read " + reader.stream() + ": " + reader.failure();
             }
         }
-        if (toolReplies.failure() != null) {
-            return "cannot read its tool replies: " + toolReplies.failure();
+        if (p.toolReplies().failure() != null) {
+            return "cannot read its tool replies: " + p.toolReplies().failure();
         }
-        String failure = pool.lastStartFailure();
+        String failure = p.pool().lastStartFailure();
         return failure == null ? null : "sandboxes do not start: " + failure;
     }
 
     public int kernels() {
-        return pool == null ? 0 : pool.size();
+        Parts p = parts;
+        return p == null ? 0 : p.pool().size();
     }
 
     private void accept(String stream, StreamMessage<String, String, String> message, boolean rescued, int attempt) {
@@ -238,7 +237,7 @@ public class WorkerService {
             ack(stream, message.id());
             return;
         }
-        JobExecution execution = new JobExecution(job, new JobExecution.Entry(stream, message.id(), rescued, attempt), jobContext);
+        JobExecution execution = new JobExecution(job, new JobExecution.Entry(stream, message.id(), rescued, attempt), parts.jobs());
         SessionScheduler.Admission admission = scheduler.admit(job.jobId(), job.session(), execution);
         if (admission.kind() == SessionScheduler.Kind.DUPLICATE) {
             // Delivered twice (a takeover raced a redelivery): one run per job on this worker.
@@ -249,13 +248,14 @@ public class WorkerService {
             execution.cancel();
         }
         if (admission.kind() == SessionScheduler.Kind.START) {
-            blocking.execute(execution::start);
+            parts.blocking().execute(execution::start);
         }
     }
 
     private ResultSink sinkFor(Job job, int attempt, Runnable onStored) {
-        return new ResultSink(redis.getRedis()::batch, job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), timers, attempt,
-                rescuer::live, onStored);
+        Parts p = parts;
+        return new ResultSink(redis.getRedis()::batch, job.replyTo(), queue.resultsMaxLen(), queue.retryWindow(), p.timers(), attempt,
+                p.rescuer()::live, onStored);
     }
 
     /**
@@ -266,14 +266,15 @@ public class WorkerService {
         Job job = done.job();
         JobExecution next = scheduler.finish(job.jobId(), job.session(), done);
         boolean startNext = next != null && running;
-        blocking.execute(() -> {
-            pool.actionEnded(job.session());
+        Parts p = parts;
+        p.blocking().execute(() -> {
+            p.pool().actionEnded(job.session());
             if (startNext) {
                 next.start();
             }
         });
         ack(done.entry().stream(), done.entry().id());
-        readers.forEach(JobReader::poll);
+        p.readers().forEach(JobReader::poll);
     }
 
     /**
@@ -296,9 +297,10 @@ public class WorkerService {
             LOG.warnf("ignoring bad cancel message: %s", e.getMessage());
             return;
         }
+        // Remembered when its job is not here yet; one that runs is interrupted.
         JobExecution execution = scheduler.cancel(request.jobId());
         if (execution != null) {
-            blocking.execute(execution::cancel);
+            parts.blocking().execute(execution::cancel);
         }
     }
 
@@ -306,7 +308,7 @@ public class WorkerService {
     private void onToolReply(ToolReply reply) {
         JobExecution execution = scheduler.find(reply.jobId());
         if (execution != null && execution.job().session().equals(reply.session())) {
-            blocking.execute(() -> execution.answerTool(reply));
+            parts.blocking().execute(() -> execution.answerTool(reply));
         }
     }
 
@@ -319,8 +321,9 @@ public class WorkerService {
             LOG.warnf("ignoring bad release message: %s", e.getMessage());
             return;
         }
-        blocking.execute(() -> {
-            if (pool.release(release.session(), release.reason())) {
+        Parts p = parts;
+        p.blocking().execute(() -> {
+            if (p.pool().release(release.session(), release.reason())) {
                 LOG.debugf("stopped the kernel of released session %s", release.session());
             }
         });
