@@ -387,6 +387,33 @@ const scenarios = {
     assert.equal(await page.$$eval('form.ask', (els) => els.length), 0, 'a replayed question that was answered stays closed');
   },
 
+  // A figure enlarges on a click and downloads; files dropped on the chat or pasted into the box are uploaded.
+  async figures(page) {
+    await ask(page, 'Show a figure');
+    await turnEnded(page, 1);
+    const link = page.locator('.display-figure .figure-download');
+    assert.match(await link.getAttribute('href'), /^data:image\/png;base64,/);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    assert.equal(download.suggestedFilename(), 'figure-1.png');
+    await page.click('.display-figure img');
+    assert.equal(await page.$$eval('.display-figure.enlarged', (els) => els.length), 1, 'a click enlarges it');
+    await page.click('.display-figure img');
+    assert.equal(await page.$$eval('.display-figure.enlarged', (els) => els.length), 0, 'and a second shrinks it back');
+    await page.evaluate(() => {
+      const files = new DataTransfer();
+      files.items.add(new File(['dropped\n'], 'dropped.txt', { type: 'text/plain' }));
+      const transcript = document.getElementById('transcript');
+      transcript.dispatchEvent(new DragEvent('dragover', { dataTransfer: files, bubbles: true, cancelable: true }));
+      transcript.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
+      const pasted = new DataTransfer();
+      pasted.items.add(new File(['pasted\n'], 'pasted.txt', { type: 'text/plain' }));
+      document.getElementById('input').dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+    });
+    await page.waitForSelector('#files .file:text("dropped.txt")', { timeout: 20000 });
+    await page.waitForSelector('#files .file:text("pasted.txt")', { timeout: 20000 });
+    assert.equal(await page.inputValue('#input'), '', 'a pasted file is not pasted as text');
+  },
+
   async phone(page) {
     await page.setViewportSize({ width: 390, height: 844 });
     await ask(page, 'Show a figure');

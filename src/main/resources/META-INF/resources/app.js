@@ -250,11 +250,9 @@ function renderDisplay(d, box) {
     el.srcdoc = `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: blob:; style-src 'unsafe-inline'; font-src data:"><style>body{font:13px system-ui,sans-serif;margin:6px}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 6px;text-align:right}</style>${d.data[mime]}`;
   } else if (mime === 'image/svg+xml') {
-    el = element('img', 'display-image', box);
-    el.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(d.data[mime])}`;
+    el = figure(box, `data:image/svg+xml;charset=utf-8,${encodeURIComponent(d.data[mime])}`, 'svg');
   } else if (mime === 'image/png' || mime === 'image/jpeg') {
-    el = element('img', 'display-image', box);
-    el.src = `data:${mime};base64,${d.data[mime]}`;
+    el = figure(box, `data:${mime};base64,${d.data[mime]}`, mime === 'image/png' ? 'png' : 'jpg');
   } else if (mime === 'text/markdown') {
     el = element('div', 'display-markdown', box);
     renderProse(el, d.data[mime]);
@@ -264,6 +262,18 @@ table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 6px;text-
   el.title = text;
   if (el.tagName === 'IMG') el.alt = text;
   el.dataset.mime = mime || 'text/plain';
+}
+
+/** An image the code made: a click enlarges it (and shrinks it back), a link downloads it. */
+function figure(box, url, suffix) {
+  const holder = element('figure', 'display-figure', box);
+  const img = element('img', 'display-image', holder);
+  img.src = url;
+  img.addEventListener('click', () => holder.classList.toggle('enlarged'));
+  const download = element('a', 'figure-download', holder, `Download .${suffix}`);
+  download.href = url;
+  download.download = `figure-${box.querySelectorAll('figure').length}.${suffix}`;
+  return img;
 }
 
 /** The end of an action, said in a few words: how it ended and how long it took. */
@@ -689,6 +699,26 @@ for (const button of $('export').querySelectorAll('button')) {
   button.addEventListener('click', () => exportChat(button.dataset.format, button.dataset.suffix));
 }
 $('attach').addEventListener('click', () => $('file').click());
+// Files dropped on the chat or pasted into the message box go to the working directory too.
+for (const target of [transcript, $('composer')]) {
+  target.addEventListener('dragover', (ev) => {
+    if (![...ev.dataTransfer.types].includes('Files')) return;
+    ev.preventDefault();
+    document.body.classList.add('dropping');
+  });
+  target.addEventListener('dragleave', () => document.body.classList.remove('dropping'));
+  target.addEventListener('drop', (ev) => {
+    document.body.classList.remove('dropping');
+    if (!ev.dataTransfer.files.length) return;
+    ev.preventDefault();
+    upload([...ev.dataTransfer.files]);
+  });
+}
+input.addEventListener('paste', (ev) => {
+  if (!ev.clipboardData.files.length) return;
+  ev.preventDefault();
+  upload([...ev.clipboardData.files]);
+});
 $('file').addEventListener('change', () => {
   upload([...$('file').files]);
   $('file').value = '';

@@ -109,6 +109,12 @@ class ChatPageIT {
         browse("theme", appPort);
     }
 
+    @Test
+    void aFigureEnlargesAndDownloadsAndFilesCanBeDroppedOrPasted() throws Exception {
+        model.enqueue(Reply.of("<execute>\n" + Figures.SINE + "\n").chunk(50), Reply.of("Here it is."));
+        browse("figures", appPort);
+    }
+
     /** On a slow network the message, a typing indicator and Stop show at once, and the turn takes them over. */
     @Test
     void feedbackAtOnce() throws Exception {
