@@ -531,9 +531,12 @@ function open(sessionId) {
     chip.dataset.state = s.state;
     chip.textContent = s.state === 'open' ? 'connected' : s.state;
   });
-  const chip = $('status');
-  [chip.dataset.state, chip.textContent] = ['new', 'new chat'];
-  if (sessionId) connectNow();
+  if (sessionId) {
+    connectNow();
+  } else {
+    const chip = $('status');
+    [chip.dataset.state, chip.textContent] = ['new', 'new chat'];
+  }
   markCurrent();
 }
 
@@ -684,7 +687,7 @@ function applyTheme(theme) {
   $('theme').title = label;
   $('theme').dataset.theme = theme;
 }
-applyTheme(THEMES[localStorage.getItem('codeact.theme')] ? localStorage.getItem('codeact.theme') : 'system');
+applyTheme(Object.hasOwn(THEMES, localStorage.getItem('codeact.theme') ?? '') ? localStorage.getItem('codeact.theme') : 'system');
 $('theme').addEventListener('click', () => {
   const order = Object.keys(THEMES);
   const next = order[(order.indexOf($('theme').dataset.theme) + 1) % order.length];

@@ -45,7 +45,7 @@ public final class ActionRun {
     private final ActionRuns runs;
     private final ResultSequence order = new ResultSequence();
     private final long startedAt = System.nanoTime();
-    long timer = -1;
+    private long timer = -1;
     private boolean over;
 
     ActionRun(ActionRuns runs, TurnHost session, Integer turn, Job job, Listener listener) {
@@ -60,6 +60,11 @@ public final class ActionRun {
     public static Job job(TurnHost session, String jobId, String replyTo, String code, FileOp file, long timeoutMs, String traceparent) {
         return new Job(QueueCodec.VERSION, jobId, session.id(), replyTo, code, timeoutMs, System.currentTimeMillis(), traceparent,
                 file, session.toolbox().forJob(), session.owner());
+    }
+
+    /** The timer that fails the run when no worker reports (set once the run exists: the timer fails this run). */
+    void timer(long id) {
+        timer = id;
     }
 
     public String jobId() {

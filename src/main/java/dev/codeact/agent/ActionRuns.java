@@ -31,8 +31,8 @@ public final class ActionRuns {
      */
     public ActionRun start(TurnHost session, Integer turn, Job job, long waitMs, ActionRun.Listener listener) {
         ActionRun run = new ActionRun(this, session, turn, job, listener);
-        run.timer = vertx.setTimer(waitMs, t -> session.run(() -> run.fail(ErrorCode.EXECUTION_FAILED,
-                "no worker reported on the " + (turn == null ? "code" : "action") + " within " + waitMs / 1000 + " s", null)));
+        run.timer(vertx.setTimer(waitMs, t -> session.run(() -> run.fail(ErrorCode.EXECUTION_FAILED,
+                "no worker reported on the " + (turn == null ? "code" : "action") + " within " + waitMs / 1000 + " s", null))));
         jobs.submit(job, session.kernelWorker()).subscribe().with(stream -> session.run(() -> listener.submitted(stream)),
                 error -> session.run(() -> run.notQueued(error)));
         return run;

@@ -61,7 +61,7 @@ final class Transcript {
         }
     }
 
-    void accept(JsonNode event) {
+    private void accept(JsonNode event) {
         if (event == null || !event.isObject()) {
             return;
         }
