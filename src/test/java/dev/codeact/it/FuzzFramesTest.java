@@ -39,11 +39,14 @@ class FuzzFramesTest {
     static final Set<String> CODES = Set.of("bad_json", "invalid_event", "unknown_type", "frame_too_large", "no_turn",
             "turn_in_progress", "too_many_turns", "rate_limited", "upstream_unavailable");
 
-    /** The fuzzer's frames are what is tested, not the rate limit; a turn it starts ends at once (no model there). */
+    /**
+     * The fuzzer's frames are what is tested, not the rate limit; a turn it starts ends at once (no
+     * model there), so no code runs: the gateway alone, no worker and no sandbox.
+     */
     public static class NoRateLimit implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("codeact.limits.frames-per-second", "1000000",
+            return Map.of("codeact.roles", "gateway", "codeact.limits.frames-per-second", "1000000",
                     "codeact.llm.base-url", "http://127.0.0.1:9/v1",
                     "codeact.llm.max-retries", "0");
         }

@@ -41,7 +41,8 @@ class JwtAuthTest {
     public static class Jwts implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("codeact.auth.mode", "jwt",
+            // Credentials are the gateway's business alone: no worker, no sandbox.
+            return Map.of("codeact.auth.mode", "jwt", "codeact.roles", "gateway",
                     "mp.jwt.verify.publickey", Base64.getEncoder().encodeToString(KEYS.getPublic().getEncoded()),
                     "mp.jwt.verify.issuer", "https://login.example.test");
         }
