@@ -319,6 +319,13 @@ const scenarios = {
     const second = await page.evaluate(() => window.codeact.client.sessionId);
     assert.notEqual(second, first);
     await page.waitForSelector(`.session[data-id="${second}"].current`, { timeout: 10000 });
+    assert.equal(await page.textContent('.session-day'), 'Today', 'the chats are headed by their day');
+    await page.fill('#search', 'FIRST');
+    assert.deepEqual(await page.$$eval('.session:not([hidden])', (els) => els.map((e) => e.dataset.id)), [first],
+      'the search keeps the chats whose title holds it, whatever the case');
+    await page.fill('#search', 'no such chat');
+    assert.equal(await page.$$eval('.session-day:not([hidden])', (els) => els.length), 0, 'and a day with none is not headed');
+    await page.fill('#search', '');
     await page.click(`.session[data-id="${first}"] .open`);
     await turnEnded(page, 1);
     assert.match(await page.textContent('.assistant .text'), /First answer/, 'switching back replays that chat');
@@ -370,7 +377,7 @@ const scenarios = {
     await ask(page, 'Double my favourite number');
     await page.waitForSelector('form.ask .ask-question:text("Your favourite number?")', { timeout: 30000 });
     assert.equal(await page.getAttribute('.tool-call', 'data-state'), 'waiting');
-    assert.match(await page.textContent('.tool-call summary'), /ask_user\(\{"question":"Your favourite number\?"\}\)/);
+    assert.match(await page.textContent('.tool-call summary'), /ask_user\(question="Your favourite number\?"\)/);
     await page.fill('form.ask .ask-answer', '21');
     await page.click('form.ask .ask-send');
     await page.waitForSelector('form.ask .ask-question:text("And your name?")', { timeout: 30000 });
@@ -379,6 +386,9 @@ const scenarios = {
     assert.equal(await page.textContent('pre.output'), '42\ndeclined: tool_error\n');
     const states = await page.$$eval('.tool-call', (els) => els.map((e) => e.dataset.state));
     assert.deepEqual(states, ['ok', 'error']);
+    const labels = await page.$$eval('.tool-call', (els) => els.map((e) => [...e.querySelectorAll('.tool-label')].map((l) => l.textContent)));
+    assert.deepEqual(labels, [['Arguments', 'Value'], ['Arguments', 'Error']], 'each part of a call says what it is');
+    assert.equal(await page.textContent('.tool-call .tool-value'), '21');
     assert.equal(await page.$$eval('form.ask', (els) => els.length), 0, 'no question is left open');
     // A reload replays the chat: the calls show as they ended, and no answered question comes back.
     await page.reload();

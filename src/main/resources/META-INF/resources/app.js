@@ -330,10 +330,11 @@ function showToolCall(e) {
   el.dataset.state = 'waiting';
   const summary = element('summary', null, el);
   element('span', 'tool-name', summary, e.tool);
-  const args = JSON.stringify(e.arguments || {});
+  // As the code wrote the call: name(key=value, …).
+  const args = Object.entries(e.arguments || {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
   element('span', 'tool-args', summary, `(${args.length > 80 ? `${args.slice(0, 79)}…` : args})`);
   const state = element('span', 'tool-state', summary, e.source === 'client' ? ' · waiting for this page' : ' · calling…');
-  element('pre', 'tool-detail', el, JSON.stringify(e.arguments || {}, null, 2));
+  labelled(el, 'Arguments', 'tool-detail tool-arguments', JSON.stringify(e.arguments || {}, null, 2));
   toolCalls.set(e.call_id, { el, state, ask: null });
 }
 
@@ -345,13 +346,19 @@ function showToolResult(e) {
   if (e.error) {
     call.el.dataset.state = 'error';
     call.state.textContent = ` · ${TOOL_MESSAGES[e.error.code] || e.error.code} (${e.error.code}) · ${ms}`;
-    element('pre', 'tool-detail tool-error', call.el, e.error.message || '');
+    labelled(call.el, 'Error', 'tool-detail tool-error', e.error.message || '');
   } else {
     call.el.dataset.state = 'ok';
     call.state.textContent = ` · done · ${ms}`;
     const value = e.value === undefined ? null : e.value;
-    element('pre', 'tool-detail tool-value', call.el, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+    labelled(call.el, 'Value', 'tool-detail tool-value', typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   }
+}
+
+/** A part of a tool call's detail, with what it is. */
+function labelled(parent, label, className, text) {
+  element('div', 'tool-label', parent, label);
+  return element('pre', className, parent, text);
 }
 
 /** ask_user's answer, from a small form under the call; declining raises ToolError in the code. */
@@ -583,13 +590,21 @@ async function refreshSessions() {
   }
   const list = $('session-list');
   list.replaceChildren();
+  let group = null;
   // The gateway writes a chat's title as its first turn starts, in the background: until the list
   // has it, the current chat shows the message it began with.
   const firstMessage = transcript.querySelector('.msg.user .bubble')?.textContent.trim().replace(/\s+/g, ' ');
   for (const s of sessions) {
+    // Latest first, under a heading when the day changes: Today, Yesterday, then the date.
+    const day = dayOf(s.last_activity || s.created_at);
+    if (day !== group) {
+      group = day;
+      element('li', 'session-day', list, day).setAttribute('role', 'presentation');
+    }
     const li = element('li', 'session', list);
     li.dataset.id = s.id;
     const title = s.title || (client && s.id === client.sessionId && firstMessage) || 'New chat';
+    li.dataset.title = title.toLowerCase();
     const openButton = element('button', 'open', li, title.length > 80 ? `${title.slice(0, 79)}…` : title);
     openButton.type = 'button';
     openButton.title = new Date(s.last_activity).toLocaleString();
@@ -610,7 +625,35 @@ async function refreshSessions() {
       refreshSessions();
     });
   }
+  filterSessions();
   markCurrent();
+}
+
+/** A chat's day as the list heads it. */
+function dayOf(epochMs) {
+  const day = new Date(epochMs).toDateString();
+  const today = new Date();
+  if (day === today.toDateString()) return 'Today';
+  if (day === new Date(today.getTime() - 86_400_000).toDateString()) return 'Yesterday';
+  return new Date(epochMs).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+/** Only the chats whose title holds what the search box holds, and the headings of their days. */
+function filterSessions() {
+  const query = $('search').value.trim().toLowerCase();
+  let heading = null;
+  let shown = 0;
+  for (const li of $('session-list').children) {
+    if (li.classList.contains('session-day')) {
+      if (heading) heading.hidden = shown === 0;
+      heading = li;
+      shown = 0;
+    } else {
+      li.hidden = query !== '' && !li.dataset.title.includes(query);
+      if (!li.hidden) shown++;
+    }
+  }
+  if (heading) heading.hidden = shown === 0;
 }
 
 async function upload(files) {
@@ -701,6 +744,7 @@ $('menu').addEventListener('click', () => {
 for (const button of $('export').querySelectorAll('button')) {
   button.addEventListener('click', () => exportChat(button.dataset.format, button.dataset.suffix));
 }
+$('search').addEventListener('input', filterSessions);
 $('attach').addEventListener('click', () => $('file').click());
 // Files dropped on the chat or pasted into the message box go to the working directory too.
 for (const target of [transcript, $('composer')]) {
