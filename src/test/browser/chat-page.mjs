@@ -28,6 +28,8 @@ function proxy() {
     }
     client.pipe(upstream);
     // Timers of one delay fire in the order they were set, so a slow network keeps the bytes in order.
+    // Back-pressure toward the page is not kept (write's result is ignored): a chat's traffic is a few
+    // hundred kilobytes at most, which the proxy may hold in memory.
     upstream.on('data', (chunk) => (delay ? setTimeout(() => client.write(chunk), delay) : client.write(chunk)));
     upstream.on('end', () => setTimeout(() => client.end(), delay));
   });

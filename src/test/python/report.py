@@ -1,11 +1,10 @@
-"""Runs the kernel's Python tests and prints one line per test, PREFIX and JSON: its id, its
-outcome, and what went wrong, so JUnit reports each test on its own (KernelPythonTest). The tests
-print too (the kernel writes frames), hence the prefix."""
+"""Runs the kernel's Python tests (in the folder of the first argument) and prints one line per
+test, the second argument and JSON: its id, its outcome, and what went wrong, so JUnit reports each
+test on its own (KernelPythonTest, which chooses the prefix). The tests print too (the kernel
+writes frames), hence the prefix."""
 import json
 import sys
 import unittest
-
-PREFIX = "@@result "
 
 
 class Report(unittest.TestResult):
@@ -36,8 +35,9 @@ class Report(unittest.TestResult):
 
 
 if __name__ == "__main__":
-    suite = unittest.defaultTestLoader.discover(sys.argv[1], pattern="test_*.py")
+    folder, prefix = sys.argv[1:3]
+    suite = unittest.defaultTestLoader.discover(folder, pattern="test_*.py")
     report = Report()
     suite.run(report)
     for line in report.lines:
-        print(PREFIX + json.dumps(line))
+        print(prefix + json.dumps(line))

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ActionRuns {
 
+    /** The action round trip's timer. */
+    public static final String DURATION = "codeact.action.duration";
+
     private final ActionQueue jobs;
     private final Vertx vertx;
     private final MeterRegistry meters;
@@ -44,7 +47,7 @@ public final class ActionRuns {
 
     /** {@code outcome}: {@code ok} (an observation came, whatever the code did) or the error code the run failed with. */
     void ended(Integer turn, String outcome, long nanos) {
-        Timer.builder("codeact.action.duration").tag("by", turn == null ? "api" : "turn").tag("outcome", outcome)
+        Timer.builder(DURATION).tag("by", turn == null ? "api" : "turn").tag("outcome", outcome)
                 .description("Actions and executions, from submitting the job to its observation or failure")
                 .register(meters).record(nanos, TimeUnit.NANOSECONDS);
     }

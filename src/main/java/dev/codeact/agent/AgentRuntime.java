@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class AgentRuntime {
 
+    /** The turn's timer. */
+    public static final String TURN_DURATION = "codeact.turn.duration";
+
     final AgentConfig config;
     final ModelClient llm;
     final ActionQueue jobs;
@@ -76,7 +79,7 @@ public class AgentRuntime {
     }
 
     void recordTurn(String reason, int actions, long durationMs) {
-        Timer.builder("codeact.turn.duration").tag("reason", reason).description("Turns, first event to turn_end")
+        Timer.builder(TURN_DURATION).tag("reason", reason).description("Turns, first event to turn_end")
                 .register(meters).record(durationMs, TimeUnit.MILLISECONDS);
         actionsPerTurn.record(actions);
     }

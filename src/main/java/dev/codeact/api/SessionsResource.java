@@ -17,7 +17,6 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.BackPressureFailure;
 import io.vertx.core.Vertx;
 import jakarta.ws.rs.Consumes;
@@ -50,8 +49,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * Sessions over plain HTTP, for clients that cannot hold a WebSocket and for the code-interpreter
  * use: create, list, read, follow (Server-Sent Events), delete, answer a client tool (code runs
- * without a model through {@link ExecuteResource}, files through {@link FilesResource}). The
- * same sessions as the WebSocket's, with the same owner checks and limits; errors are RFC 9457
+ * without a model through {@link ExecuteResource}, files through {@link FilesResource}, the chat
+ * as a file through {@link ExportResource}). The same sessions as the WebSocket's, with the same owner checks and limits; errors are RFC 9457
  * problem details carrying the protocol's error code ({@link Problems}).
  */
 @Path("/v1/sessions")
@@ -60,11 +59,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "bearer")
 @APIResponse(responseCode = "401", description = "No valid credential (or, in local mode, a client not on this machine)")
 public class SessionsResource {
-
-    static final String NOTEBOOK = "application/x-ipynb+json";
-    static final String MARKDOWN = "text/markdown;charset=utf-8";
-    /** Events read from Redis at a time for an export. */
-    private static final int EXPORT_PAGE = 2000;
 
     static final String PROBLEM_EXAMPLE = """
             {"type": "urn:codeact:error:session_not_found", "title": "session not found", "status": 404,
@@ -207,50 +201,6 @@ public class SessionsResource {
                         + SessionFeed.BEHIND + " events behind its client: reconnect with Last-Event-ID")
                 : ServerEvent.Error.of(ErrorCode.STORAGE, "the stream failed: " + failure.getMessage());
         return sse.newEventBuilder().name("error").data(WireCodec.encodeServer(session, 0, error)).build();
-    }
-
-    @GET
-    @Path("{id}/notebook")
-    @Produces(NOTEBOOK)
-    @Operation(summary = "The chat as a Jupyter notebook", description = "nbformat 4.5: the user's messages and the "
-            + "model's text as markdown cells, each action a code cell with its outputs (streams, displays such as figures "
-            + "and tables, the value, errors with their traceback), from the session's stored events.")
-    @APIResponse(responseCode = "200", description = "The notebook (a download)", content = @Content(mediaType = NOTEBOOK))
-    @APIResponse(responseCode = "404", description = "session_not_found", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> notebook(@PathParam("id") String id) {
-        return transcript(id).map(t -> download(t.notebookJson(), NOTEBOOK, id + ".ipynb"));
-    }
-
-    @GET
-    @Path("{id}/markdown")
-    @Produces(MARKDOWN)
-    @Operation(summary = "The chat as Markdown", description = "As the notebook: messages as text, code fenced, outputs "
-            + "fenced as text, PNG figures inline as data URLs.")
-    @APIResponse(responseCode = "200", description = "The chat (a download)", content = @Content(mediaType = MARKDOWN))
-    @APIResponse(responseCode = "404", description = "session_not_found", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> markdown(@PathParam("id") String id) {
-        return transcript(id).map(t -> download(t.markdown(), MARKDOWN, id + ".md"));
-    }
-
-    private static Response download(String body, String type, String name) {
-        return Response.ok(body, type).header("Content-Disposition", "attachment; filename=\"codeact-" + name + "\"").build();
-    }
-
-    /** Every stored event of the session read into a transcript, page by page, off the event loop (a log may be megabytes). */
-    private Uni<Transcript> transcript(String id) {
-        Transcript transcript = new Transcript(id);
-        return access.owned(id, principal()).chain(() -> readInto(transcript, id, 0)).replaceWith(transcript);
-    }
-
-    private Uni<Void> readInto(Transcript transcript, String id, long after) {
-        return SessionRegistry.storage(store.eventsAfter(id, after, EXPORT_PAGE)).emitOn(Infrastructure.getDefaultWorkerPool())
-                .chain(events -> {
-                    events.forEach(e -> transcript.accept(e.json()));
-                    return events.size() < EXPORT_PAGE ? Uni.createFrom().voidItem()
-                            : readInto(transcript, id, events.get(events.size() - 1).seq());
-                });
     }
 
     @DELETE

@@ -1,5 +1,9 @@
 package dev.codeact.app;
 
+import dev.codeact.agent.ActionRuns;
+import dev.codeact.agent.AgentRuntime;
+import dev.codeact.llm.LlmClient;
+import dev.codeact.tools.ToolRuntime;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -19,10 +23,10 @@ public class LatencyHistograms {
 
     /** Seconds: each timer's bucket bounds. */
     static final Map<String, double[]> BUCKETS = Map.of(
-            "codeact.llm.time.to.first.token", new double[] {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
-            "codeact.action.duration", new double[] {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300},
-            "codeact.tool.call.duration", new double[] {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60},
-            "codeact.turn.duration", new double[] {0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600});
+            LlmClient.FIRST_TOKEN, new double[] {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
+            ActionRuns.DURATION, new double[] {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300},
+            ToolRuntime.CALL_DURATION, new double[] {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60},
+            AgentRuntime.TURN_DURATION, new double[] {0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600});
 
     @Produces
     @Singleton

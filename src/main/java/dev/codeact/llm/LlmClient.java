@@ -42,6 +42,9 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class LlmClient implements ModelClient {
 
+    /** The time-to-first-token timer. */
+    public static final String FIRST_TOKEN = "codeact.llm.time.to.first.token";
+
     private final LlmConfig config;
     private final Vertx vertx;
     private final HttpClient http;
@@ -65,7 +68,7 @@ public class LlmClient implements ModelClient {
                 .setMaxPoolSize(config.maxConnections())
                 .setKeepAliveTimeout(4)
                 .setVerifyHost(true));
-        this.firstToken = Timer.builder("codeact.llm.time.to.first.token")
+        this.firstToken = Timer.builder(FIRST_TOKEN)
                 .description("From sending a model call to its first content token").register(meters);
         this.promptTokens = Counter.builder("codeact.llm.tokens").tag("kind", "prompt")
                 .description("Tokens the model servers reported (usage)").register(meters);

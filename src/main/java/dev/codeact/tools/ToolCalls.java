@@ -31,7 +31,7 @@ public final class ToolCalls {
     static final int SHOWN_CHARS = 16_384;
 
     /** A client tool's call waiting for its answer. */
-    private record Waiting(Integer turn, String actionId, Result.ToolCalled call, long startedAt, long timer) {}
+    private record Waiting(Integer turn, String actionId, Result.ToolCalled call, Toolbox.Entry entry, long startedAt, long timer) {}
 
     private final ToolHost session;
     private final ToolRuntime rt;
@@ -51,27 +51,27 @@ public final class ToolCalls {
         session.emit(new ServerEvent.ToolCall(turn, actionId, call.callId(), call.tool(), call.arguments(), source));
         if (entry == null) {
             boolean exists = rt.catalog.mcpTool(call.tool()) != null;
-            finish(turn, actionId, result, started, null, ToolFailure.of(exists ? ErrorCode.TOOL_FORBIDDEN : ErrorCode.UNKNOWN_TOOL,
+            finish(turn, actionId, result, null, started, null, ToolFailure.of(exists ? ErrorCode.TOOL_FORBIDDEN : ErrorCode.UNKNOWN_TOOL,
                     exists ? "this session may not call " + call.tool() + " (codeact.tools.allow)" : "no tool named " + call.tool()));
         } else if (entry.mcp() != null) {
             if (!rt.catalog.allowed(session.owner(), call.tool())) {
-                finish(turn, actionId, result, started, null, ToolFailure.of(ErrorCode.TOOL_FORBIDDEN,
+                finish(turn, actionId, result, entry, started, null, ToolFailure.of(ErrorCode.TOOL_FORBIDDEN,
                         "this session may not call " + call.tool() + " (codeact.tools.allow)"));
                 return;
             }
             rt.mcp.call(entry.mcp(), call.arguments()).subscribe().with(outcome -> session.run(() ->
-                    finish(turn, actionId, result, started, outcome.value(), outcome.failure())));
+                    finish(turn, actionId, result, entry, started, outcome.value(), outcome.failure())));
         } else if (!session.canAnswerTools()) {
-            finish(turn, actionId, result, started, null, ToolFailure.of(ErrorCode.TOOL_UNAVAILABLE,
+            finish(turn, actionId, result, entry, started, null, ToolFailure.of(ErrorCode.TOOL_UNAVAILABLE,
                     "no client of this session is connected to answer " + call.tool()));
         } else {
             long timer = rt.vertx.setTimer(rt.config.callTimeout().toMillis(), t -> session.run(() -> {
                 if (waiting.remove(call.callId()) != null) {
-                    finish(turn, actionId, result, started, null, ToolFailure.of(ErrorCode.TOOL_TIMEOUT,
+                    finish(turn, actionId, result, entry, started, null, ToolFailure.of(ErrorCode.TOOL_TIMEOUT,
                             "no client answered " + call.tool() + " within " + rt.config.callTimeout().toMillis() + " ms"));
                 }
             }));
-            waiting.put(call.callId(), new Waiting(turn, actionId, result, started, timer));
+            waiting.put(call.callId(), new Waiting(turn, actionId, result, entry, started, timer));
         }
     }
 
@@ -82,7 +82,7 @@ public final class ToolCalls {
             return false;
         }
         rt.vertx.cancelTimer(call.timer());
-        finish(call.turn(), call.actionId(), call.call(), call.startedAt(), answer.error() == null ? answer.value() : null,
+        finish(call.turn(), call.actionId(), call.call(), call.entry(), call.startedAt(), answer.error() == null ? answer.value() : null,
                 answer.error() == null ? null : ToolFailure.of(ErrorCode.TOOL_ERROR, answer.error()));
         return true;
     }
@@ -98,7 +98,7 @@ public final class ToolCalls {
         });
     }
 
-    private void finish(Integer turn, String actionId, Result.ToolCalled call, long startedAt, JsonNode value, ToolFailure failure) {
+    private void finish(Integer turn, String actionId, Result.ToolCalled call, Toolbox.Entry entry, long startedAt, JsonNode value, ToolFailure failure) {
         String tool = call.call().tool();
         JsonNode sent = failure != null ? null : value == null ? NullNode.getInstance() : value;
         String json = sent == null ? null : json(sent);
@@ -111,7 +111,7 @@ public final class ToolCalls {
                 : TextNode.valueOf(json.substring(0, SHOWN_CHARS) + "… [" + json.length() + " characters in all]");
         long took = System.nanoTime() - startedAt;
         session.emit(new ServerEvent.ToolResult(turn, actionId, call.call().callId(), tool, shown, failure, took / 1_000_000));
-        rt.recordCall(session.toolbox().get(tool), failure, took);
+        rt.recordCall(entry, failure, took);
         if (call.worker() == null) {
             LOG.warnf("session %s: the call of %s names no worker to answer", session.id(), tool);
             return;

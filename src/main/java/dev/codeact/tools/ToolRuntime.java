@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class ToolRuntime {
 
+    /** The tool call's timer. */
+    public static final String CALL_DURATION = "codeact.tool.call.duration";
+
     final McpServers mcp;
     final ToolCatalog catalog;
     final ActionQueue queue;
@@ -39,7 +42,7 @@ public class ToolRuntime {
 
     /** A call answered or refused after {@code nanos}: by whom ({@code client}, {@code mcp}, {@code none}) and how ({@code ok} or its code). */
     void recordCall(Toolbox.Entry tool, ToolFailure failure, long nanos) {
-        Timer.builder("codeact.tool.call.duration").tag("source", tool == null ? "none" : tool.mcp() == null ? "client" : "mcp")
+        Timer.builder(CALL_DURATION).tag("source", tool == null ? "none" : tool.mcp() == null ? "client" : "mcp")
                 .tag("outcome", failure == null ? "ok" : failure.code())
                 .description("Tool calls of running code, from the call to its answer or refusal")
                 .register(meters).record(nanos, TimeUnit.NANOSECONDS);

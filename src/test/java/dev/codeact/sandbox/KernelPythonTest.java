@@ -32,7 +32,7 @@ class KernelPythonTest {
     @TestFactory
     List<DynamicTest> theKernelsPythonTests() throws Exception {
         Process python = new ProcessBuilder("python3", "-W", "ignore::ResourceWarning", TESTS.resolve("report.py").toString(),
-                TESTS.toString()).redirectErrorStream(true).start();
+                TESTS.toString(), RESULT).redirectErrorStream(true).start();
         python.getOutputStream().close();
         String report = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(python.waitFor(60, TimeUnit.SECONDS), report);
