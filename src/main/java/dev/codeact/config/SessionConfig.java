@@ -50,9 +50,10 @@ public interface SessionConfig {
     Duration idleEvict();
 
     /**
-     * Events gather this long before they go to the Redis event log, one ZADD per session, the
-     * sessions of one event loop in one pipelined batch (0: on the event loop's next turn). An
-     * event reaches clients once stored, so each waits for this gather and one Redis round trip.
+     * Events go to the Redis event log one ZADD per session, the sessions of one event loop in one
+     * pipelined batch: on the loop's next turn when none of its batches is in flight, else when the
+     * one in flight comes back, or after this gather at most. An event reaches clients once stored,
+     * so on a quiet loop it waits for one Redis round trip, on a busy one for about two.
      */
     @WithDefault("5ms")
     Duration logFlushDelay();

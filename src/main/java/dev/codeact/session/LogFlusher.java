@@ -16,21 +16,25 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * Writes the logs of every session of one event loop together: every {@code delay}, what their
- * {@link LogWriter}s gathered leaves as one pipelined batch (one write and one read on one
- * connection, however many sessions), rather than a round trip per session per few tokens. While
- * a writer's batch is in flight its new entries wait for the next one, so each log's entries are
- * stored in order. A failed batch is retried (ZADD is idempotent) with backoff (100 ms doubling
- * to 5 s); meanwhile clients keep receiving events. Its writers are then sent one per batch until
- * they succeed, so one log Redis refuses (its key is not a sorted set) cannot hold back the
- * others. On Redis Cluster a batch may only touch one slot: the writers gathered then leave as one
- * batch per slot, all at once. Runs on its event loop only.
+ * Writes the logs of every session of one event loop together: what their {@link LogWriter}s
+ * gathered leaves as one pipelined batch (one write and one read on one connection, however many
+ * sessions), rather than a round trip per session per few tokens. When no batch of the loop is in
+ * flight, a batch leaves on the loop's next turn, so an event waits for one round trip and no
+ * more; while one is in flight, entries gather until it comes back, or for {@code delay} at most
+ * (a slow reply does not hold the loop's logs back), so batches grow with the load by themselves.
+ * While a writer's batch is in flight its new entries wait for the next one, so each log's entries
+ * are stored in order. A failed batch is retried (ZADD is idempotent) with backoff (100 ms
+ * doubling to 5 s); meanwhile clients keep receiving events. Its writers are then sent one per
+ * batch until they succeed, so one log Redis refuses (its key is not a sorted set) cannot hold
+ * back the others. On Redis Cluster a batch may only touch one slot: the writers gathered then
+ * leave as one batch per slot, all at once. Runs on its event loop only.
  */
 final class LogFlusher {
 
     private static final Logger LOG = Logger.getLogger(LogFlusher.class);
     /** Commands per batch: a bigger backlog leaves in several batches, one right after the other. */
     private static final int MAX_BATCH = 512;
+    static final long FIRST_RETRY_MS = 100;
 
     /** Sends one pipelined batch: the Redis client's {@code batch}. */
     private final Function<List<Request>, Uni<List<Response>>> batch;
@@ -38,8 +42,17 @@ final class LogFlusher {
     private final long delayMs;
     private final boolean cluster;
     private final ArrayDeque<LogWriter> due = new ArrayDeque<>();
+    /** A flush is due: on the loop's next turn, or when {@link #timer} fires. */
     private boolean scheduled;
-    private long retryMs = 100;
+    /** The timer of a flush scheduled later (a gather, a retry's backoff), or -1. */
+    private long timer = -1;
+    /** The scheduled flush is a retry's backoff, which nothing brings forward. */
+    private boolean backingOff;
+    /** Only the flush scheduled last runs: one scheduled earlier and replaced finds a newer generation. */
+    private long generation;
+    /** Batches sent and not answered yet. */
+    private int inFlight;
+    private long retryMs = FIRST_RETRY_MS;
 
     private LogFlusher(Function<List<Request>, Uni<List<Response>>> batch, Context loop, long delayMs, boolean cluster) {
         this.batch = batch;
@@ -72,23 +85,38 @@ final class LogFlusher {
     /** {@code writer} has entries to write: they leave with the next batch. */
     void due(LogWriter writer) {
         due.addLast(writer);
-        schedule(delayMs);
+        schedule(inFlight == 0 ? 0 : delayMs);
     }
 
+    /** A flush in {@code ms} (0: on the loop's next turn), unless one is scheduled sooner or a retry backs off. */
     private void schedule(long ms) {
-        if (scheduled) {
+        if (backingOff || scheduled && (timer == -1 || ms > 0)) {
             return;
+        }
+        arm(ms);
+    }
+
+    private void arm(long ms) {
+        long armed = ++generation;
+        if (timer != -1) {
+            loop.owner().cancelTimer(timer);
+            timer = -1;
         }
         scheduled = true;
         if (ms <= 0) {
-            loop.runOnContext(v -> flush());
+            loop.runOnContext(v -> flush(armed));
         } else {
-            loop.owner().setTimer(ms, t -> loop.runOnContext(v -> flush()));
+            timer = loop.owner().setTimer(ms, t -> loop.runOnContext(v -> flush(armed)));
         }
     }
 
-    private void flush() {
+    private void flush(long armed) {
+        if (armed != generation) {
+            return;
+        }
         scheduled = false;
+        backingOff = false;
+        timer = -1;
         // By slot on Redis Cluster (a batch may touch one slot only); else all in one batch.
         Map<Integer, List<LogWriter>> writers = new LinkedHashMap<>();
         Map<Integer, List<Request>> requests = new LinkedHashMap<>();
@@ -118,16 +146,23 @@ final class LogFlusher {
 
     private void send(List<LogWriter> writers, List<Request> requests) {
         boolean shared = writers.size() > 1;
+        inFlight++;
         batch.apply(requests).subscribe().with(
                 replies -> loop.runOnContext(v -> {
-                    retryMs = 100;
+                    inFlight--;
+                    retryMs = FIRST_RETRY_MS;
                     writers.forEach(LogWriter::written);
+                    if (inFlight == 0 && !due.isEmpty()) {
+                        schedule(0);
+                    }
                 }),
                 error -> loop.runOnContext(v -> {
+                    inFlight--;
                     LOG.warnf("writing %d session log(s) failed, retrying in %d ms: %s", writers.size(), retryMs,
                             error.getMessage());
                     // Every writer of the batch waits for the retry: no attempt per entry while Redis is away.
-                    schedule(retryMs);
+                    backingOff = true;
+                    arm(retryMs);
                     retryMs = Math.min(retryMs * 2, 5000);
                     writers.forEach(writer -> writer.failed(shared));
                 }));

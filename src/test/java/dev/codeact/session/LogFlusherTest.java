@@ -1,0 +1,107 @@
+package dev.codeact.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.codeact.testing.RedisBatches;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When the flusher sends an event loop's logs: at once while nothing is in flight, else when the
+ * batch in flight comes back or the gather ends, whichever is first. The tests answer the batches.
+ */
+class LogFlusherTest {
+
+    final Vertx vertx = Vertx.vertx();
+    final Context loop = vertx.getOrCreateContext();
+    final RedisBatches redis = new RedisBatches();
+
+    @AfterEach
+    void close() {
+        vertx.close();
+    }
+
+    <T> T on(Supplier<T> action) throws Exception {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        loop.runOnContext(v -> out.complete(action.get()));
+        return out.get(10, TimeUnit.SECONDS);
+    }
+
+    LogWriter writer(LogFlusher flusher, String key) throws Exception {
+        return on(() -> new LogWriter(flusher, key, Duration.ofHours(1), loop, 0, () -> { }));
+    }
+
+    void append(LogWriter log, long number) throws Exception {
+        on(() -> {
+            log.append(number, log.key() + " " + number);
+            return null;
+        });
+    }
+
+    /** A gather of a minute would fail {@code next()}, which waits 10 s: an idle loop's entry waits for nothing. */
+    @Test
+    void withNoBatchInFlightEntriesLeaveAtOnce() throws Exception {
+        LogFlusher flusher = new LogFlusher.Pool(redis, 60_000, false).of(loop);
+        append(writer(flusher, "a"), 1);
+        assertEquals(List.of("ZADD", "a", "1", "a 1"), redis.next().named("ZADD").get(0));
+    }
+
+    @Test
+    void whileABatchIsInFlightTheOtherLogsGatherAndLeaveTogetherWhenItComesBack() throws Exception {
+        LogFlusher flusher = new LogFlusher.Pool(redis, 60_000, false).of(loop);
+        LogWriter a = writer(flusher, "a");
+        LogWriter b = writer(flusher, "b");
+        LogWriter c = writer(flusher, "c");
+        append(a, 1);
+        RedisBatches.Sent first = redis.next();
+        append(b, 1);
+        append(c, 1);
+        assertTrue(redis.quietFor(200), "b and c wait for the batch in flight");
+        first.reply().complete(List.of());
+        RedisBatches.Sent second = redis.next();
+        assertEquals(List.of("b", "c"), second.named("ZADD").stream().map(zadd -> zadd.get(1)).toList());
+    }
+
+    /** A reply that does not come (a slow or stuck connection) holds the other logs back for the gather at most. */
+    @Test
+    void aBatchThatDoesNotComeBackHoldsTheOthersForTheGatherAtMost() throws Exception {
+        LogFlusher flusher = new LogFlusher.Pool(redis, 50, false).of(loop);
+        LogWriter a = writer(flusher, "a");
+        LogWriter b = writer(flusher, "b");
+        append(a, 1);
+        RedisBatches.Sent first = redis.next();
+        append(b, 1);
+        RedisBatches.Sent second = redis.next();
+        assertEquals(List.of("ZADD", "b", "1", "b 1"), second.named("ZADD").get(0));
+        assertTrue(!first.reply().isDone(), "the first batch is still unanswered");
+    }
+
+    /** A failed batch's retry keeps its backoff: a batch coming back meanwhile does not bring it forward. */
+    @Test
+    void aRetryWaitsForItsBackoffEvenWhenAnotherBatchComesBack() throws Exception {
+        LogFlusher flusher = new LogFlusher.Pool(redis, 1, false).of(loop);
+        LogWriter a = writer(flusher, "a");
+        LogWriter b = writer(flusher, "b");
+        append(a, 1);
+        RedisBatches.Sent first = redis.next();
+        append(b, 1);
+        RedisBatches.Sent second = redis.next();
+        long failed = System.nanoTime();
+        first.reply().completeExceptionally(new RuntimeException("connection reset"));
+        second.reply().complete(List.of());
+        append(b, 2);
+        RedisBatches.Sent retry = redis.next();
+        // A lower bound, which a loaded machine only makes easier to meet.
+        assertTrue(System.nanoTime() - failed >= TimeUnit.MILLISECONDS.toNanos(LogFlusher.FIRST_RETRY_MS),
+                "the retry left before its backoff");
+        assertEquals("a", retry.named("ZADD").get(0).get(1), "the first batch after the failure is the retry");
+    }
+}
