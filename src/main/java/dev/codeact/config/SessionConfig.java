@@ -51,12 +51,12 @@ public interface SessionConfig {
 
     /**
      * Events go to the Redis event log one ZADD per session, the sessions of one event loop in one
-     * pipelined batch: on the loop's next turn when none of its batches is in flight, else when the
-     * one in flight comes back, or after this gather at most. An event reaches clients once stored,
-     * so on a quiet loop it waits for one Redis round trip, on a busy one for about two.
+     * pipelined batch, and batches of a loop start at least this far apart: an event on a loop that
+     * sent nothing for as long leaves at once. An event reaches clients once stored, so on a quiet
+     * loop it waits for one Redis round trip, on a busy one for this interval at most besides.
      */
-    @WithDefault("5ms")
-    Duration logFlushDelay();
+    @WithDefault("2ms")
+    Duration logFlushInterval();
 
     /** Lease a gateway holds on a session while it runs a turn (renewed at a third of it). */
     @WithDefault("30s")

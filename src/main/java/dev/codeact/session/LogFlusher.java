@@ -12,22 +12,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
  * Writes the logs of every session of one event loop together: what their {@link LogWriter}s
  * gathered leaves as one pipelined batch (one write and one read on one connection, however many
- * sessions), rather than a round trip per session per few tokens. When no batch of the loop is in
- * flight, a batch leaves on the loop's next turn, so an event waits for one round trip and no
- * more; while one is in flight, entries gather until it comes back, or for {@code delay} at most
- * (a slow reply does not hold the loop's logs back), so batches grow with the load by themselves.
- * While a writer's batch is in flight its new entries wait for the next one, so each log's entries
- * are stored in order. A failed batch is retried (ZADD is idempotent) with backoff (100 ms
- * doubling to 5 s); meanwhile clients keep receiving events. Its writers are then sent one per
- * batch until they succeed, so one log Redis refuses (its key is not a sorted set) cannot hold
- * back the others. On Redis Cluster a batch may only touch one slot: the writers gathered then
- * leave as one batch per slot, all at once. Runs on its event loop only.
+ * sessions), rather than a round trip per session per few tokens. Batches of a loop start at least
+ * {@code interval} apart: an entry due on a loop that sent nothing for that long leaves on the
+ * loop's next turn, so a quiet session's event waits for one round trip and no more; on a busy
+ * loop entries gather until the interval is over, so batches grow with the load. While a writer's
+ * batch is in flight its new entries wait for the next one, so each log's entries are stored in
+ * order. A failed batch is retried (ZADD is idempotent) with backoff (100 ms doubling to 5 s);
+ * meanwhile clients keep receiving events. Its writers are then sent one per batch until they
+ * succeed, so one log Redis refuses (its key is not a sorted set) cannot hold back the others. On
+ * Redis Cluster a batch may only touch one slot: the writers gathered then leave as one batch per
+ * slot, all at once. Runs on its event loop only.
  */
 final class LogFlusher {
 
@@ -39,7 +40,7 @@ final class LogFlusher {
     /** Sends one pipelined batch: the Redis client's {@code batch}. */
     private final Function<List<Request>, Uni<List<Response>>> batch;
     private final Context loop;
-    private final long delayMs;
+    private final long intervalNanos;
     private final boolean cluster;
     private final ArrayDeque<LogWriter> due = new ArrayDeque<>();
     /** A flush is due: on the loop's next turn, or when {@link #timer} fires. */
@@ -50,14 +51,15 @@ final class LogFlusher {
     private boolean backingOff;
     /** Only the flush scheduled last runs: one scheduled earlier and replaced finds a newer generation. */
     private long generation;
-    /** Batches sent and not answered yet. */
-    private int inFlight;
+    /** When (nanoTime) the last flush ran. */
+    private long lastFlush;
     private long retryMs = FIRST_RETRY_MS;
 
-    private LogFlusher(Function<List<Request>, Uni<List<Response>>> batch, Context loop, long delayMs, boolean cluster) {
+    private LogFlusher(Function<List<Request>, Uni<List<Response>>> batch, Context loop, long intervalMs, boolean cluster) {
         this.batch = batch;
         this.loop = loop;
-        this.delayMs = delayMs;
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+        this.lastFlush = System.nanoTime() - intervalNanos;
         this.cluster = cluster;
     }
 
@@ -65,30 +67,31 @@ final class LogFlusher {
     static final class Pool {
         private final Map<Context, LogFlusher> byLoop = new ConcurrentHashMap<>();
         private final Function<List<Request>, Uni<List<Response>>> batch;
-        private final long delayMs;
+        private final long intervalMs;
         private final boolean cluster;
 
         /** @param cluster Redis Cluster: one batch per slot */
-        Pool(Function<List<Request>, Uni<List<Response>>> batch, long delayMs, boolean cluster) {
+        Pool(Function<List<Request>, Uni<List<Response>>> batch, long intervalMs, boolean cluster) {
             this.batch = batch;
-            this.delayMs = delayMs;
+            this.intervalMs = intervalMs;
             this.cluster = cluster;
         }
 
         /** The flusher of the event loop that runs {@code context} (a session's context). */
         LogFlusher of(Context context) {
             Context loop = VertxContext.getRootContext(context);
-            return byLoop.computeIfAbsent(loop, l -> new LogFlusher(batch, l, delayMs, cluster));
+            return byLoop.computeIfAbsent(loop, l -> new LogFlusher(batch, l, intervalMs, cluster));
         }
     }
 
     /** {@code writer} has entries to write: they leave with the next batch. */
     void due(LogWriter writer) {
         due.addLast(writer);
-        schedule(inFlight == 0 ? 0 : delayMs);
+        long wait = lastFlush + intervalNanos - System.nanoTime();
+        schedule(wait <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
     }
 
-    /** A flush in {@code ms} (0: on the loop's next turn), unless one is scheduled sooner or a retry backs off. */
+    /** A flush in {@code ms} (0: on the loop's next turn), unless one is scheduled as soon or a retry backs off. */
     private void schedule(long ms) {
         if (backingOff || scheduled && (timer == -1 || ms > 0)) {
             return;
@@ -117,6 +120,7 @@ final class LogFlusher {
         scheduled = false;
         backingOff = false;
         timer = -1;
+        lastFlush = System.nanoTime();
         // By slot on Redis Cluster (a batch may touch one slot only); else all in one batch.
         Map<Integer, List<LogWriter>> writers = new LinkedHashMap<>();
         Map<Integer, List<Request>> requests = new LinkedHashMap<>();
@@ -146,18 +150,12 @@ final class LogFlusher {
 
     private void send(List<LogWriter> writers, List<Request> requests) {
         boolean shared = writers.size() > 1;
-        inFlight++;
         batch.apply(requests).subscribe().with(
                 replies -> loop.runOnContext(v -> {
-                    inFlight--;
                     retryMs = FIRST_RETRY_MS;
                     writers.forEach(LogWriter::written);
-                    if (inFlight == 0 && !due.isEmpty()) {
-                        schedule(0);
-                    }
                 }),
                 error -> loop.runOnContext(v -> {
-                    inFlight--;
                     LOG.warnf("writing %d session log(s) failed, retrying in %d ms: %s", writers.size(), retryMs,
                             error.getMessage());
                     // Every writer of the batch waits for the retry: no attempt per entry while Redis is away.

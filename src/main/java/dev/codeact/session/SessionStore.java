@@ -72,7 +72,7 @@ public class SessionStore {
         this.redis = redis;
         this.sets = redis.sortedSet(String.class);
         this.keys = keys;
-        this.flushers = new LogFlusher.Pool(redis.getRedis()::batch, config.logFlushDelay().toMillis(),
+        this.flushers = new LogFlusher.Pool(redis.getRedis()::batch, config.logFlushInterval().toMillis(),
                 "cluster".equals(redisClientType));
     }
 

@@ -529,7 +529,7 @@ class WorkerProcessesIT {
     void everyEventAClientSawFromADeadGatewayIsInTheLog() throws Exception {
         int port3 = RedisServer.freePort();
         Map<String, String> props = doomedGatewayProps(port3);
-        props.put("codeact.session.log-flush-delay", "1s");
+        props.put("codeact.session.log-flush-interval", "1s");
         String id;
         List<JsonNode> seenLive;
         try (AppProcess doomed = AppProcess.start("gateway-unstored", props)) {
