@@ -298,7 +298,8 @@ function treeCpuMs(pid) {
 
 /**
  * The sandbox platform: the runsc on PATH (Debian 12's 2022 release, ptrace) against Debian 13's
- * (2024, systrap; bin/newer-runsc fetches it), each under the same application in turn: a syscall
+ * (2024; bin/newer-runsc fetches it) on systrap and on ptrace, each under the same application in
+ * turn (codeact.worker.runsc-platform): a syscall
  * inside the sandbox, a bare pipe round trip, the warm action's round trip, a cold sandbox (the
  * first action of a new session without warm pool), the CPU one action costs the sandbox and the
  * CPU an idle sandbox burns (thousands of sessions keep their kernels between actions).
@@ -312,15 +313,17 @@ async function sandboxSection(redisPort, modelPort) {
     return;
   }
   const measured = [];
-  for (const [label, runsc] of [['PATH', 'runsc'], ['Debian 13', newer]]) {
+  // The first two keep their rows' names of earlier runs (each release on its default platform).
+  for (const [label, runsc, platform] of [['PATH', 'runsc', 'ptrace'], ['Debian 13', newer, 'systrap'],
+    ['Debian 13 on ptrace', newer, 'ptrace']]) {
     const version = execFileSync(runsc, ['--version']).toString().split('\n')[0].replace('runsc version ', '');
     const floors = JSON.parse(execFileSync('/usr/bin/python3', [path.join(root, 'bench/kernels.py'), '--no-jupyter', '--kernel-in-runsc',
       path.join(root, 'src/main/resources/kernel/codeact_kernel.py'), String(SIZES.actionRounds), '1'],
     // From an empty folder: `runsc do` runs in it, and the kernel lists its files after each cell.
-    { env: { ...process.env, RUNSC: runsc, CODEACT_PRELOAD: '' }, cwd: fs.mkdtempSync(path.join(runDir, 'floor-')),
+    { env: { ...process.env, RUNSC: runsc, RUNSC_PLATFORM: platform, CODEACT_PRELOAD: '' }, cwd: fs.mkdtempSync(path.join(runDir, 'floor-')),
       stdio: ['ignore', 'pipe', 'ignore'] }).toString());
     const app = await startApp(`app-runsc-${measured.length}`, redisPort, modelPort, ['-Dcodeact.worker.warm-pool=0',
-      `-Dcodeact.worker.runsc-path=${runsc}`]);
+      `-Dcodeact.worker.runsc-path=${runsc}`, `-Dcodeact.worker.runsc-platform=${platform}`]);
     // One session's sandbox alone first: the CPU figures count every sandbox of the application.
     const sandboxCpu = () => treeCpuMs(app.child.pid) - cpuMs(app.child.pid);
     const c = await openSession(app.ws);
@@ -353,24 +356,26 @@ async function sandboxSection(redisPort, modelPort) {
   const bareTimes = actionTimes(await b.turn(`actions:${SIZES.actionRounds}`));
   b.ws.close();
   await stop(bare.child);
-  const [old, next] = measured;
+  const [old, ...others] = measured;
   const name = (m) => `${m.label} runsc ${m.version}`;
-  const both = (figure, key, unit, target = '') => row('sandbox', `${name(next)}: ${figure}`, next[key], unit, old[key],
-    `${unit} ${name(old)}`, target);
-  both('os.stat inside the sandbox', 'statUs', 'µs');
-  row('sandbox', `${name(next)}: bare pipe round trip into a sandbox, p50`, next.floors['runsc@1'].p50, 'ms',
-    old.floors['runsc@1'].p50, `ms ${name(old)}`);
-  row('sandbox', `${name(next)}: print(1) on our kernel alone in \`runsc do\`, p50`, next.floors['kernel-runsc@1'].p50, 'ms',
-    old.floors['kernel-runsc@1'].p50, `ms ${name(old)}`);
-  both('print(1), warm kernel, 1 session: round trip p50', 'p50', 'ms');
-  both('print(1), warm kernel, 1 session: round trip p99', 'p99', 'ms');
+  for (const next of others) {
+    const both = (figure, key, unit, target = '') => row('sandbox', `${name(next)}: ${figure}`, next[key], unit, old[key],
+      `${unit} ${name(old)}`, target);
+    both('os.stat inside the sandbox', 'statUs', 'µs');
+    row('sandbox', `${name(next)}: bare pipe round trip into a sandbox, p50`, next.floors['runsc@1'].p50, 'ms',
+      old.floors['runsc@1'].p50, `ms ${name(old)}`);
+    row('sandbox', `${name(next)}: print(1) on our kernel alone in \`runsc do\`, p50`, next.floors['kernel-runsc@1'].p50, 'ms',
+      old.floors['kernel-runsc@1'].p50, `ms ${name(old)}`);
+    both('print(1), warm kernel, 1 session: round trip p50', 'p50', 'ms');
+    both('print(1), warm kernel, 1 session: round trip p99', 'p99', 'ms');
+    both('first action of a new session, no warm pool (a cold sandbox): p50', 'cold', 'ms');
+    both('sandbox CPU per print(1) action (runsc and the kernel)', 'sandboxMs', 'ms');
+    both('CPU of one idle sandbox (a kernel between actions)', 'idleShare', '% of a core');
+  }
   for (const p of [50, 99]) {
     row('sandbox', `print(1), warm kernel, 1 session, no sandbox (codeact.worker.sandbox=none): round trip p${p}`, pct(bareTimes, p), 'ms',
       old[`p${p}`], `ms ${name(old)}`);
   }
-  both('first action of a new session, no warm pool (a cold sandbox): p50', 'cold', 'ms');
-  both('sandbox CPU per print(1) action (runsc and the kernel)', 'sandboxMs', 'ms');
-  both('CPU of one idle sandbox (a kernel between actions)', 'idleShare', '% of a core');
 }
 
 const EVERYTHING = path.join(root, 'src/test/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js');

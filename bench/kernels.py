@@ -94,7 +94,8 @@ def kernel(source, rounds, concurrency, prefix=()):
 
 
 def in_runsc():
-    return [os.environ.get("RUNSC", "runsc"), "--network=none", "do"]
+    platform = os.environ.get("RUNSC_PLATFORM")
+    return [os.environ.get("RUNSC", "runsc"), *([f"--platform={platform}"] if platform else []), "--network=none", "do"]
 
 
 def runsc(rounds, concurrency):

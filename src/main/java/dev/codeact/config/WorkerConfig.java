@@ -34,6 +34,16 @@ public interface WorkerConfig {
     @WithDefault("runsc")
     String runscPath();
 
+    /**
+     * gVisor's platform ({@code runsc --platform}). {@code systrap}, the default of runsc releases
+     * since 2023, makes syscalls cheaper, but each of its idle sandboxes burns a few percent of a
+     * core, and a worker keeps a sandbox per session between actions: {@code ptrace}'s idle
+     * sandboxes cost next to nothing (docs/performance.md, the sandbox platform).
+     */
+    @WithDefault("ptrace")
+    @Pattern(regexp = "ptrace|systrap|kvm", message = "must be ptrace, systrap or kvm")
+    String runscPlatform();
+
     /** Python inside the sandbox (the host's /usr is mounted read-only there, so a path under /usr). */
     @WithDefault("/usr/bin/python3")
     String python();

@@ -122,14 +122,15 @@ public class SandboxLauncher {
             case RUNSC -> {
                 Files.createDirectories(runscRoot);
                 OciBundle.write(bundle, sandboxRoot(), python, env, config);
-                command.addAll(List.of(config.runscPath(), "--network=none", "--root", runscRoot.toString(),
-                        "run", "--bundle", bundle.toString(), id));
+                command.addAll(List.of(config.runscPath(), "--platform=" + config.runscPlatform(), "--network=none",
+                        "--root", runscRoot.toString(), "run", "--bundle", bundle.toString(), id));
                 workDir = bundle;
             }
             case RUNSC_DO -> {
                 Files.createDirectories(bundle);
                 env.put("CODEACT_RLIMITS", selfImposedLimits());
-                command.addAll(List.of(config.runscPath(), "--rootless", "--network=none", "do", "-quiet", "-cwd", "/tmp"));
+                command.addAll(List.of(config.runscPath(), "--platform=" + config.runscPlatform(), "--rootless", "--network=none",
+                        "do", "-quiet", "-cwd", "/tmp"));
                 command.addAll(python);
                 workDir = bundle;
             }

@@ -16,7 +16,7 @@ class BadConfigIT {
     void outOfRangeValuesAreNamedAndTheProcessDoesNotStart() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(java, "-Dcodeact.agent.max-actions=0", "-Dcodeact.session.max-frame-bytes=5",
-                "-Dcodeact.worker.memory-mb=1", "-Dquarkus.http.port=0",
+                "-Dcodeact.worker.memory-mb=1", "-Dcodeact.worker.runsc-platform=fast", "-Dquarkus.http.port=0",
                 "-jar", System.getProperty("it.jar", "target/quarkus-app/quarkus-run.jar")))
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -25,6 +25,7 @@ class BadConfigIT {
         assertTrue(out.contains("codeact.agent.max-actions must be greater than 0"), out);
         assertTrue(out.contains("codeact.session.max-frame-bytes must be greater than or equal to 1024"), out);
         assertTrue(out.contains("codeact.worker.memory-mb must be greater than or equal to 64"), out);
+        assertTrue(out.contains("codeact.worker.runsc-platform must be ptrace, systrap or kvm"), out);
         assertTrue(!out.contains("started in"), out);
     }
 }
