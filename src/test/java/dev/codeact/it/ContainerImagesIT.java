@@ -200,6 +200,21 @@ class ContainerImagesIT {
         }
     }
 
+    /**
+     * The image's Java is 25 and its AOT cache was made for it and for the image's files: with
+     * {@code -XX:AOTMode=on} a JVM that cannot use the cache (another JVM build, a jar of another
+     * time or size) refuses to start.
+     */
+    @Test
+    void theImagesJavaStartsFromTheAotCacheTrainedForIt() throws Exception {
+        String id = containers.get(0);
+        String shipped = run(Limit.START, podman("exec", id, "/work/bin/jvm-options", "/work/app")).strip();
+        assertTrue(shipped.contains("-XX:AOTCache=app.aot"), shipped);
+        String version = run(Limit.START, podman("exec", "--workdir", "/work/app", id, "/bin/sh", "-c",
+                "exec java " + shipped + " -XX:AOTMode=on -cp quarkus-run.jar -version 2>&1"));
+        assertTrue(version.contains("version \"25"), version);
+    }
+
     @Test
     @Tag("abuse")
     void anotherSessionsFilesAndProcessesAreOutOfReachInTheWorkerImage() throws Exception {
