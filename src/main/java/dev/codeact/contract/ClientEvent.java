@@ -16,12 +16,12 @@ public sealed interface ClientEvent permits ClientEvent.UserMessage, ClientEvent
      * {@code tools}: the client's tools for this and later turns, null to keep those declared
      * before (an empty list drops them).
      */
-    record UserMessage(String text, Sampling options, List<ToolSpec> tools) implements ClientEvent {
+    record UserMessage(@Required String text, Sampling options, List<ToolSpec> tools) implements ClientEvent {
         public String type() { return "user_message"; }
     }
 
     /** The answer to a client tool's call: a {@code value} (any JSON), or an {@code error} message. */
-    record ToolResult(String callId, JsonNode value, String error) implements ClientEvent {
+    record ToolResult(@Required String callId, JsonNode value, String error) implements ClientEvent {
         public String type() { return "tool_result"; }
     }
 

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  *             open matplotlib figures)
  * @param data MIME type to content
  */
-public record Display(String kind, Map<String, String> data) {
+public record Display(@Required String kind, @Required Map<String, String> data) {
 
     public static final String DISPLAY = "display";
     public static final String VALUE = "value";

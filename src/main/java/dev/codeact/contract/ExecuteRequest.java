@@ -5,4 +5,4 @@ package dev.codeact.contract;
  *
  * @param timeoutMs wall time before the code is interrupted; absent: {@code codeact.agent.action-timeout}
  */
-public record ExecuteRequest(String code, Long timeoutMs) {}
+public record ExecuteRequest(@Required String code, Long timeoutMs) {}

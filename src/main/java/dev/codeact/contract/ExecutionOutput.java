@@ -5,4 +5,4 @@ package dev.codeact.contract;
  *
  * @param stream {@code stdout} or {@code stderr}
  */
-public record ExecutionOutput(String stream, String text) {}
+public record ExecutionOutput(@Required String stream, @Required String text) {}

@@ -19,10 +19,10 @@ import java.util.List;
  * @param files      the files of the session's working directory after the action (null when unknown)
  */
 public record ExecutionResult(
-        String output,
+        @Required String output,
         String value,
         ErrorInfo error,
-        List<Display> displays,
+        @Required List<Display> displays,
         long durationMs,
         boolean truncated,
         boolean timedOut,

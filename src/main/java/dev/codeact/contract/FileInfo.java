@@ -6,4 +6,4 @@ package dev.codeact.contract;
  * @param size     bytes
  * @param modified epoch milliseconds
  */
-public record FileInfo(String name, long size, long modified) {}
+public record FileInfo(@Required String name, long size, long modified) {}

@@ -8,7 +8,7 @@ package dev.codeact.contract;
  * @param status the HTTP status code
  * @param code   one of the protocol's error codes (see {@link ErrorCode})
  */
-public record Problem(String type, String title, int status, String detail, String instance, String code) {
+public record Problem(@Required String type, @Required String title, int status, String detail, String instance, @Required String code) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 

@@ -22,25 +22,25 @@ public sealed interface ServerEvent permits ServerEvent.SessionInfo, ServerEvent
     String type();
 
     /** {@code principal}: who owns the session; only they may attach to it. */
-    record SessionInfo(int protocol, String principal, String model, boolean modelConfigured, int maxActions)
+    record SessionInfo(int protocol, @Required String principal, String model, boolean modelConfigured, int maxActions)
             implements ServerEvent {
         public String type() { return "session"; }
     }
 
     /** {@code text} is the user's message that started the turn, so a replay can redraw it. */
-    record TurnStart(int turn, String text) implements ServerEvent {
+    record TurnStart(int turn, @Required String text) implements ServerEvent {
         public String type() { return "turn_start"; }
     }
 
-    record Token(int turn, String text) implements ServerEvent {
+    record Token(int turn, @Required String text) implements ServerEvent {
         public String type() { return "token"; }
     }
 
-    record Action(int turn, String actionId, int index, String code) implements ServerEvent {
+    record Action(int turn, @Required String actionId, int index, @Required String code) implements ServerEvent {
         public String type() { return "action"; }
     }
 
-    record ObservationChunk(int turn, String actionId, String stream, String text) implements ServerEvent {
+    record ObservationChunk(int turn, @Required String actionId, @Required String stream, @Required String text) implements ServerEvent {
         public String type() { return "observation_chunk"; }
     }
 
@@ -50,17 +50,17 @@ public sealed interface ServerEvent permits ServerEvent.SessionInfo, ServerEvent
      * run came before this event; what follows is the new run's, so a client clears the action's
      * output here. {@code turn} is absent for code run through the sessions API.
      */
-    record ActionRestarted(Integer turn, String actionId, int attempt, String reason) implements ServerEvent {
+    record ActionRestarted(Integer turn, @Required String actionId, int attempt, @Required String reason) implements ServerEvent {
         public String type() { return "action_restarted"; }
     }
 
     /** {@code result} is what the worker reported; {@code text} is exactly what the model is shown. */
-    record Observation(int turn, String actionId, ExecutionResult result, String text) implements ServerEvent {
+    record Observation(int turn, @Required String actionId, @Required ExecutionResult result, @Required String text) implements ServerEvent {
         public String type() { return "observation"; }
     }
 
     /** {@code usage}: tokens the model server reported for the turn's calls (absent if it reported none). */
-    record TurnEnd(int turn, String reason, int actions, long durationMs, Usage usage) implements ServerEvent {
+    record TurnEnd(int turn, @Required String reason, int actions, long durationMs, Usage usage) implements ServerEvent {
         public String type() { return "turn_end"; }
     }
 
@@ -69,7 +69,12 @@ public sealed interface ServerEvent permits ServerEvent.SessionInfo, ServerEvent
      * Redis refused writes, a limit's window), as HTTP's Retry-After; absent when retrying the same
      * request cannot help.
      */
-    record Error(String code, String message, Integer turn, Integer retryAfter) implements ServerEvent {
+    record Error(@Required String code, @Required String message, Integer turn, Integer retryAfter) implements ServerEvent {
+        /** A failure without a message (an exception's null) still says what happened: its code. */
+        public Error {
+            message = message == null ? code : message;
+        }
+
         public static Error of(ErrorCode code, String message) {
             return of(code, message, null);
         }
@@ -95,7 +100,7 @@ public sealed interface ServerEvent permits ServerEvent.SessionInfo, ServerEvent
      * The session's working directory changed: a file was uploaded or deleted through the sessions
      * API, or an action left different files. {@code files} is the whole list, as the kernel saw it.
      */
-    record Files(List<FileInfo> files) implements ServerEvent {
+    record Files(@Required List<FileInfo> files) implements ServerEvent {
         public String type() { return "files"; }
     }
 
@@ -104,13 +109,14 @@ public sealed interface ServerEvent permits ServerEvent.SessionInfo, ServerEvent
      * answer it with a {@code tool_result} frame) or {@code mcp:<server>} (the gateway calls it).
      * {@code turn} is absent for code run through the sessions API.
      */
-    record ToolCall(Integer turn, String actionId, String callId, String tool, JsonNode arguments, String source)
+    record ToolCall(Integer turn, @Required String actionId, @Required String callId, @Required String tool, JsonNode arguments,
+                    @Required String source)
             implements ServerEvent {
         public String type() { return "tool_call"; }
     }
 
     /** How the call {@code callId} ended: its {@code value} went back to the code, or its {@code error} was raised there. */
-    record ToolResult(Integer turn, String actionId, String callId, String tool, JsonNode value, ToolFailure error,
+    record ToolResult(Integer turn, @Required String actionId, @Required String callId, @Required String tool, JsonNode value, ToolFailure error,
                       long durationMs) implements ServerEvent {
         public String type() { return "tool_result"; }
     }

@@ -8,4 +8,4 @@ package dev.codeact.contract;
  * @param lastActivity epoch milliseconds of its creation or its latest turn's start
  * @param turns        turns started
  */
-public record SessionSummary(String id, String title, long createdAt, long lastActivity, int turns) {}
+public record SessionSummary(@Required String id, String title, long createdAt, long lastActivity, int turns) {}

@@ -6,7 +6,7 @@ package dev.codeact.contract;
  * {@code tool_too_large}, {@code unknown_tool}, {@code tool_forbidden}); the kernel raises it as
  * {@code ToolError} with that code.
  */
-public record ToolFailure(String code, String message) {
+public record ToolFailure(@Required String code, @Required String message) {
 
     public static ToolFailure of(ErrorCode code, String message) {
         return new ToolFailure(code.code(), message);

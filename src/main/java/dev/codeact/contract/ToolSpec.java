@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * named for Python): the kernel defines a Python function {@code name} whose parameters are the
  * properties of {@code parameters}, a JSON Schema of type {@code object} (null: no parameters).
  */
-public record ToolSpec(String name, String description, JsonNode parameters) {
+public record ToolSpec(@Required String name, String description, JsonNode parameters) {
 
     /** A Python identifier of at most 64 characters (Python's keywords are refused separately). */
     public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");

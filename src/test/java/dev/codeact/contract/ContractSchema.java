@@ -57,6 +57,11 @@ final class ContractSchema {
     /** Records read from an untrusted side, every field of which may be missing. */
     private static final Set<Class<?>> TOLERANT = Set.of(KernelFrame.class);
 
+    /** A record's component marked {@link Required} (the annotation reaches the field it becomes). */
+    private static boolean required(java.lang.reflect.Field field) {
+        return field.isAnnotationPresent(Required.class);
+    }
+
     private static final PropertyNamingStrategies.NamingBase SNAKE = (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
 
     private ContractSchema() {}
@@ -75,8 +80,9 @@ final class ContractSchema {
                         CustomDefinition.DefinitionType.INLINE, CustomDefinition.AttributeInclusion.NO)
                 : null);
         config.forFields().withPropertyNameOverrideResolver(field -> SNAKE.translate(field.getDeclaredName()));
-        // Absent fields are left out (NON_NULL): what is always there is what cannot be null.
-        config.forFields().withRequiredCheck(field -> field.getType().isPrimitive()
+        // Absent fields are left out (NON_NULL): what is always there is what cannot be null, and
+        // what the records mark @Required.
+        config.forFields().withRequiredCheck(field -> (field.getType().isPrimitive() || required(field.getRawMember()))
                 && !TOLERANT.contains(field.getDeclaringType().getErasedType()));
         config.forFields().withEnumResolver(field -> WORDS.get(name(field.getDeclaringType().getErasedType()) + "." + field.getDeclaredName()));
         // The kernel sends JSON nulls (Python's None) where the gateway's own JSON leaves a field out.
