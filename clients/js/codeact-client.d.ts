@@ -24,7 +24,7 @@ export interface ClientEventResume {
 
 export interface ClientEventToolResult {
   type: 'tool_result';
-  call_id?: string;
+  call_id: string;
   error?: string;
   value?: unknown;
 }
@@ -32,33 +32,33 @@ export interface ClientEventToolResult {
 export interface ClientEventUserMessage {
   type: 'user_message';
   options?: Sampling;
-  text?: string;
+  text: string;
   tools?: ToolSpec[];
 }
 
 export interface Display {
-  data?: Partial<Record<'image/jpeg' | 'image/png' | 'image/svg+xml' | 'text/html' | 'text/latex' | 'text/markdown' | 'text/plain', string>>;
-  kind?: 'display' | 'value';
+  data: Partial<Record<'image/jpeg' | 'image/png' | 'image/svg+xml' | 'text/html' | 'text/latex' | 'text/markdown' | 'text/plain', string>>;
+  kind: 'display' | 'value';
 }
 
 export interface ExecuteRequest {
-  code?: string;
+  code: string;
   timeout_ms?: number;
 }
 
 export interface ExecutionOutput {
-  stream?: string;
-  text?: string;
+  stream: string;
+  text: string;
 }
 
 export interface ExecutionResult {
   cancelled: boolean;
-  displays?: Display[];
+  displays: Display[];
   duration_ms: number;
   error?: ExecutionResultErrorInfo;
   files?: FileInfo[];
   notice?: string;
-  output?: string;
+  output: string;
   restarted: boolean;
   sandbox?: string;
   timed_out: boolean;
@@ -75,7 +75,7 @@ export interface ExecutionResultErrorInfo {
 
 export interface FileInfo {
   modified: number;
-  name?: string;
+  name: string;
   size: number;
 }
 
@@ -97,12 +97,12 @@ export interface McpServerState {
 }
 
 export interface Problem {
-  code?: string;
+  code: string;
   detail?: string;
   instance?: string;
   status: number;
-  title?: string;
-  type?: string;
+  title: string;
+  type: string;
 }
 
 export interface Sampling {
@@ -132,8 +132,8 @@ export interface ServerEventAction {
   type: 'action';
   session: string | null;
   seq: number;
-  action_id?: string;
-  code?: string;
+  action_id: string;
+  code: string;
   index: number;
   turn: number;
 }
@@ -142,9 +142,9 @@ export interface ServerEventActionRestarted {
   type: 'action_restarted';
   session: string | null;
   seq: number;
-  action_id?: string;
+  action_id: string;
   attempt: number;
-  reason?: string;
+  reason: string;
   turn?: number;
 }
 
@@ -152,8 +152,8 @@ export interface ServerEventError {
   type: 'error';
   session: string | null;
   seq: number;
-  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'slow_consumer' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'file_changed' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
-  message?: string;
+  code: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'slow_consumer' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'file_changed' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
+  message: string;
   retry_after?: number;
   turn?: number;
 }
@@ -170,16 +170,16 @@ export interface ServerEventFiles {
   type: 'files';
   session: string | null;
   seq: number;
-  files?: FileInfo[];
+  files: FileInfo[];
 }
 
 export interface ServerEventObservation {
   type: 'observation';
   session: string | null;
   seq: number;
-  action_id?: string;
-  result?: ExecutionResult;
-  text?: string;
+  action_id: string;
+  result: ExecutionResult;
+  text: string;
   turn: number;
 }
 
@@ -187,9 +187,9 @@ export interface ServerEventObservationChunk {
   type: 'observation_chunk';
   session: string | null;
   seq: number;
-  action_id?: string;
-  stream?: string;
-  text?: string;
+  action_id: string;
+  stream: string;
+  text: string;
   turn: number;
 }
 
@@ -207,7 +207,7 @@ export interface ServerEventSessionInfo {
   max_actions: number;
   model?: string;
   model_configured: boolean;
-  principal?: string;
+  principal: string;
   protocol: number;
 }
 
@@ -215,7 +215,7 @@ export interface ServerEventToken {
   type: 'token';
   session: string | null;
   seq: number;
-  text?: string;
+  text: string;
   turn: number;
 }
 
@@ -223,11 +223,11 @@ export interface ServerEventToolCall {
   type: 'tool_call';
   session: string | null;
   seq: number;
-  action_id?: string;
+  action_id: string;
   arguments?: unknown;
-  call_id?: string;
-  source?: string;
-  tool?: string;
+  call_id: string;
+  source: string;
+  tool: string;
   turn?: number;
 }
 
@@ -235,11 +235,11 @@ export interface ServerEventToolResult {
   type: 'tool_result';
   session: string | null;
   seq: number;
-  action_id?: string;
-  call_id?: string;
+  action_id: string;
+  call_id: string;
   duration_ms: number;
   error?: ToolFailure;
-  tool?: string;
+  tool: string;
   turn?: number;
   value?: unknown;
 }
@@ -250,7 +250,7 @@ export interface ServerEventTurnEnd {
   seq: number;
   actions: number;
   duration_ms: number;
-  reason?: 'answer' | 'max_actions' | 'cancelled' | 'error';
+  reason: 'answer' | 'max_actions' | 'cancelled' | 'error';
   turn: number;
   usage?: Usage;
 }
@@ -259,26 +259,38 @@ export interface ServerEventTurnStart {
   type: 'turn_start';
   session: string | null;
   seq: number;
-  text?: string;
+  text: string;
   turn: number;
 }
 
 export interface SessionSummary {
   created_at: number;
-  id?: string;
+  id: string;
   last_activity: number;
   title?: string;
   turns: number;
 }
 
+export interface ToolAnswer {
+  error?: string;
+  value?: unknown;
+}
+
 export interface ToolFailure {
-  code?: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'slow_consumer' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'file_changed' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
-  message?: string;
+  code: 'bad_json' | 'unknown_type' | 'invalid_event' | 'frame_too_large' | 'turn_in_progress' | 'no_turn' | 'session_not_found' | 'session_elsewhere' | 'session_moved' | 'turn_interrupted' | 'unauthorized' | 'forbidden_origin' | 'forbidden' | 'rate_limited' | 'too_many_sessions' | 'too_many_turns' | 'too_many_connections' | 'session_full' | 'slow_consumer' | 'no_model' | 'overloaded' | 'upstream_unavailable' | 'upstream_auth' | 'upstream_rate_limited' | 'upstream_timeout' | 'upstream_protocol' | 'execution_failed' | 'file_not_found' | 'file_too_large' | 'file_changed' | 'reply_too_long' | 'tool_error' | 'tool_timeout' | 'tool_unavailable' | 'tool_limit' | 'tool_too_large' | 'unknown_tool' | 'tool_forbidden' | 'unknown_tool_call' | 'storage';
+  message: string;
+}
+
+export interface ToolInfo {
+  doc?: string;
+  name?: string;
+  signature?: string;
+  source?: string;
 }
 
 export interface ToolSpec {
   description?: string;
-  name?: string;
+  name: string;
   parameters?: unknown;
 }
 
@@ -312,6 +324,54 @@ type EventOf<T extends ServerEvent['type']> = Extract<ServerEvent, { type: T }>;
 
 /** Splits a reply being streamed into its prose and the code of its `<execute>` action (null before it starts). */
 export declare function splitReply(raw: string): { prose: string; code: string | null };
+
+/** A refusal of the gateway: the protocol's error code, and the HTTP status when it came over HTTP. */
+export declare class CodeActError extends Error {
+  constructor(code: string, message: string, extra?: { status?: number; retryAfter?: number });
+  code: string;
+  status?: number;
+  retryAfter?: number;
+  /** As the WebSocket's `error` event carries it. */
+  event: { type: 'error'; code: string; message: string; retry_after?: number };
+}
+
+/** Options of a {@link CodeActApi}. */
+export interface ApiOptions {
+  /** http(s)://host[:port] of the gateway (default: this page's origin). */
+  url?: string;
+  /** An API key or JWT, sent as Authorization: Bearer. */
+  token?: string;
+  /** A fetch implementation (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+/** An event of a streamed execution: its output while it runs, a restart, then its result. */
+export type ExecutionEvent =
+  | ({ event: 'output' } & ExecutionOutput)
+  | ({ event: 'restarted' } & Omit<ServerEventActionRestarted, 'type' | 'session' | 'seq'>)
+  | ({ event: 'result' } & ExecutionResult);
+
+/** The gateway's HTTP API; refusals are thrown as {@link CodeActError}. */
+export declare class CodeActApi {
+  constructor(options?: ApiOptions);
+  info(): Promise<GatewayInfo>;
+  createSession(): Promise<SessionSummary>;
+  sessions(limit?: number): Promise<SessionSummary[]>;
+  session(id: string): Promise<SessionSummary>;
+  deleteSession(id: string): Promise<void>;
+  events(id: string, options?: { after?: number; limit?: number }): Promise<ServerEvent[]>;
+  follow(id: string, options?: { after?: number; signal?: AbortSignal }): AsyncGenerator<ServerEvent, void>;
+  execute(id: string, code: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecutionResult>;
+  executeStream(id: string, code: string, options?: { timeoutMs?: number; signal?: AbortSignal }): AsyncGenerator<ExecutionEvent, void>;
+  answerTool(id: string, callId: string, answer: ToolAnswer): Promise<void>;
+  tools(): Promise<ToolInfo[]>;
+  files(id: string): Promise<FileInfo[]>;
+  upload(id: string, name: string, body: Blob | ArrayBuffer | ArrayBufferView | string): Promise<FileInfo[]>;
+  download(id: string, name: string): Promise<Blob>;
+  deleteFile(id: string, name: string): Promise<void>;
+  notebook(id: string): Promise<Record<string, unknown>>;
+  markdown(id: string): Promise<string>;
+}
 
 /** One session of a CodeAct gateway over its WebSocket, with reconnect and exact resume. */
 export declare class CodeActClient {

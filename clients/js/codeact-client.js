@@ -1,5 +1,6 @@
 // CodeAct gateway client: one WebSocket per session, reconnects by itself and resumes from the
-// last event it saw, so no event is lost or repeated. No dependencies; an ES module.
+// last event it saw, so no event is lost or repeated; and the HTTP side (CodeActApi). No
+// dependencies; an ES module, for browsers and Node.js 20+.
 //
 //   import { CodeActClient } from '/codeact-client.js';
 //   const client = new CodeActClient({ url: 'ws://localhost:8080' });
@@ -45,6 +46,154 @@ export function splitReply(raw) {
   }
   return { prose: raw.slice(0, open), code };
 }
+
+/** A refusal of the gateway, with the protocol's error code (the same over HTTP and the WebSocket). */
+export class CodeActError extends Error {
+  constructor(code, message, { status, retryAfter } = {}) {
+    super(`${code}: ${message}`);
+    this.name = 'CodeActError';
+    this.code = code;
+    this.status = status;
+    this.retryAfter = retryAfter;
+    // As the WebSocket's `error` event carries it, so one handler shows both.
+    this.event = { type: 'error', code, message, ...(retryAfter !== undefined ? { retry_after: retryAfter } : {}) };
+  }
+}
+
+/**
+ * The gateway's HTTP side (docs/http-api.md) over fetch: sessions, their events (JSON, or
+ * Server-Sent Events as an async iterator), code run in a session's kernel (JSON, or streamed),
+ * files, exports. A refusal (an RFC 9457 problem) is thrown as a {@link CodeActError}.
+ */
+export class CodeActApi {
+  /**
+   * @param {object} options
+   * @param {string} [options.url]   http(s)://host[:port] of the gateway (default: this page's origin)
+   * @param {string} [options.token] an API key or JWT, sent as Authorization: Bearer
+   * @param {typeof fetch} [options.fetch] a fetch implementation (default: the global one)
+   */
+  constructor(options = {}) {
+    const here = typeof location !== 'undefined' ? location.origin : 'http://localhost:8080';
+    this.url = (options.url || here).replace(/\/+$/, '');
+    this.token = options.token || null;
+    this.fetchImpl = options.fetch || globalThis.fetch.bind(globalThis);
+  }
+
+  info() { return this.json('GET', '/v1/info'); }
+
+  createSession() { return this.json('POST', '/v1/sessions'); }
+
+  sessions(limit = 50) { return this.json('GET', `/v1/sessions?limit=${limit}`); }
+
+  session(id) { return this.json('GET', `/v1/sessions/${seg(id)}`); }
+
+  deleteSession(id) { return this.call('DELETE', `/v1/sessions/${seg(id)}`).then(() => undefined); }
+
+  events(id, { after = 0, limit = 1000 } = {}) { return this.json('GET', `/v1/sessions/${seg(id)}/events?after=${after}&limit=${limit}`); }
+
+  /** The session's stored events after `after`, then live ones, without end: break, or abort `signal`, to stop. */
+  follow(id, { after = 0, signal } = {}) {
+    return this.stream('GET', `/v1/sessions/${seg(id)}/events?after=${after}`, undefined, signal);
+  }
+
+  execute(id, code, { timeoutMs, signal } = {}) {
+    return this.json('POST', `/v1/sessions/${seg(id)}/execute`, execution(code, timeoutMs), signal);
+  }
+
+  /** `{event: 'output', stream, text}` while the code runs, `{event: 'restarted', …}`, then `{event: 'result', …}`; stopping early interrupts it. */
+  executeStream(id, code, { timeoutMs, signal } = {}) {
+    return this.stream('POST', `/v1/sessions/${seg(id)}/execute`, execution(code, timeoutMs), signal, 'result');
+  }
+
+  answerTool(id, callId, answer) {
+    return this.call('POST', `/v1/sessions/${seg(id)}/tool-calls/${seg(callId)}`, { body: JSON.stringify(answer) })
+      .then(() => undefined);
+  }
+
+  tools() { return this.json('GET', '/v1/tools'); }
+
+  files(id) { return this.json('GET', `/v1/sessions/${seg(id)}/files`); }
+
+  /** Puts `body` (a Blob, File, ArrayBuffer, typed array or string) in the working directory as `name`; answers the files after it. */
+  upload(id, name, body) {
+    return this.call('PUT', `/v1/sessions/${seg(id)}/files/${seg(name)}`,
+      { body, headers: { 'Content-Type': 'application/octet-stream' } }).then((r) => r.json());
+  }
+
+  download(id, name) { return this.call('GET', `/v1/sessions/${seg(id)}/files/${seg(name)}`, { accept: '*/*' }).then((r) => r.blob()); }
+
+  deleteFile(id, name) { return this.call('DELETE', `/v1/sessions/${seg(id)}/files/${seg(name)}`).then(() => undefined); }
+
+  /** The chat as a Jupyter notebook (nbformat 4.5). */
+  notebook(id) { return this.json('GET', `/v1/sessions/${seg(id)}/notebook`, undefined, undefined, 'application/x-ipynb+json'); }
+
+  markdown(id) { return this.call('GET', `/v1/sessions/${seg(id)}/markdown`, { accept: 'text/markdown' }).then((r) => r.text()); }
+
+  json(method, path, body, signal, accept = 'application/json') {
+    return this.call(method, path, { body: body === undefined ? undefined : JSON.stringify(body), signal, accept })
+      .then((r) => r.json());
+  }
+
+  async call(method, path, { body, headers = {}, signal, accept = 'application/json' } = {}) {
+    const response = await this.fetchImpl(this.url + path, {
+      method, body, signal,
+      headers: { Accept: accept, ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}), ...headers,
+        ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) },
+    });
+    if (response.ok) return response;
+    const problem = await response.json().catch(() => ({}));
+    const retry = Number(response.headers.get('Retry-After'));
+    throw new CodeActError(problem.code || { 401: 'unauthorized', 403: 'forbidden_origin' }[response.status] || `http_${response.status}`,
+      problem.detail || problem.title || response.statusText, { status: response.status, retryAfter: retry > 0 ? retry : undefined });
+  }
+
+  /** A Server-Sent Events response as an async iterator of its events' JSON; an `error` event is thrown. */
+  async* stream(method, path, body, signal, last) {
+    const response = await this.call(method, path,
+      { body: body === undefined ? undefined : JSON.stringify(body), signal, accept: 'text/event-stream' });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = '';
+    let name = null;
+    let data = [];
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffered += value;
+        let end;
+        while ((end = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, end).replace(/\r$/, '');
+          buffered = buffered.slice(end + 1);
+          if (line.startsWith(':')) continue;
+          if (line) {
+            const colon = line.indexOf(':');
+            const field = colon < 0 ? line : line.slice(0, colon);
+            const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+            if (field === 'event') name = text;
+            else if (field === 'data') data.push(text);
+            continue;
+          }
+          if (data.length) {
+            const event = JSON.parse(data.join('\n'));
+            if (name === 'error' || event.type === 'error') {
+              throw new CodeActError(event.code || 'error', event.message || '', { retryAfter: event.retry_after });
+            }
+            yield event.type ? event : { event: name || 'message', ...event };
+            if (last && name === last) return;
+          }
+          name = null;
+          data = [];
+        }
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  }
+}
+
+function seg(value) { return encodeURIComponent(value); }
+
+function execution(code, timeoutMs) { return timeoutMs === undefined ? { code } : { code, timeout_ms: timeoutMs }; }
 
 export class CodeActClient {
   /**

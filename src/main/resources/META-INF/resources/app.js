@@ -5,7 +5,7 @@
 // they contain is loaded from another origin: that would carry the chat out in the URL (a
 // prompt-injected model re-renders such an image on every token). An outside image becomes a
 // link the person may open.
-import { CodeActClient, splitReply } from '/codeact-client.js';
+import { CodeActApi, CodeActClient, splitReply } from '/codeact-client.js';
 import { highlightPython } from '/highlight.js';
 import { marked } from '/_static/marked/lib/marked.esm.js';
 import DOMPurify from '/_static/dompurify/dist/purify.es.mjs';
@@ -87,10 +87,7 @@ let info = null;          // GET /v1/info
 // Exposed for debugging and the browser tests.
 window.codeact = { client: null, events: [] };
 
-function api(path, init = {}) {
-  const headers = { ...(init.headers || {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
-  return fetch(path, { ...init, headers });
-}
+const api = new CodeActApi({ token });
 
 function element(tag, className, parent, text) {
   const el = document.createElement(tag);
@@ -565,13 +562,17 @@ function markCurrent() {
 async function exportChat(format, suffix) {
   const id = client?.sessionId;
   if (!id) return;
-  const response = await api(`/v1/sessions/${encodeURIComponent(id)}/${format}`);
-  if (!response.ok) {
-    showError(await response.json().catch(() => ({ code: 'storage', message: response.statusText })), transcript);
+  let blob;
+  try {
+    blob = format === 'notebook'
+      ? new Blob([JSON.stringify(await api.notebook(id), null, 1)], { type: 'application/x-ipynb+json' })
+      : new Blob([await api.markdown(id)], { type: 'text/markdown' });
+  } catch (e) {
+    showError(e.event || { code: 'storage', message: String(e) }, transcript);
     return;
   }
   const link = element('a', null, document.body);
-  link.href = URL.createObjectURL(await response.blob());
+  link.href = URL.createObjectURL(blob);
   link.download = `codeact-${id}.${suffix}`;
   link.click();
   link.remove();
@@ -582,9 +583,7 @@ async function exportChat(format, suffix) {
 async function refreshSessions() {
   let sessions;
   try {
-    const response = await api('/v1/sessions?limit=100');
-    if (!response.ok) return;
-    sessions = await response.json();
+    sessions = await api.sessions(100);
   } catch (e) {
     return;
   }
@@ -616,9 +615,10 @@ async function refreshSessions() {
     remove.type = 'button';
     remove.setAttribute('aria-label', `Delete ${s.title || 'this chat'}`);
     remove.addEventListener('click', async () => {
-      const response = await api(`/v1/sessions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
-      if (!response.ok) {
-        showError(await response.json().catch(() => ({ code: 'storage' })), transcript);
+      try {
+        await api.deleteSession(s.id);
+      } catch (e) {
+        showError(e.event || { code: 'storage', message: String(e) }, transcript);
         return;
       }
       if (client && client.sessionId === s.id) open(null);
@@ -660,9 +660,8 @@ async function upload(files) {
   if (!client.sessionId) await connectNow();
   if (!client.sessionId) return;
   for (const file of files) {
-    const response = await api(`/v1/sessions/${encodeURIComponent(client.sessionId)}/files/${encodeURIComponent(file.name)}`,
-      { method: 'PUT', body: file, headers: { 'Content-Type': 'application/octet-stream' } });
-    if (!response.ok) showError(await response.json().catch(() => ({ code: 'storage', message: response.statusText })), transcript);
+    await api.upload(client.sessionId, file.name, file)
+      .catch((e) => showError(e.event || { code: 'storage', message: String(e) }, transcript));
   }
 }
 
@@ -771,11 +770,10 @@ $('file').addEventListener('change', () => {
   $('file').value = '';
 });
 
-api('/v1/info').then((r) => {
+api.info().catch((e) => {
   // Before any chat is opened, this is where a refused page learns it.
-  if (r.status === 401) showError({ code: 'unauthorized', message: 'no valid credential' }, transcript);
-  if (r.status === 403) showError({ code: 'forbidden_origin', message: 'this page is not allowed' }, transcript);
-  return r.json();
+  if (e.status === 401 || e.status === 403) showError(e.event, transcript);
+  throw e;
 }).then((gateway) => {
   info = gateway;
   $('model').textContent = gateway.model;

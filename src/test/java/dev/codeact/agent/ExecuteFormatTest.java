@@ -49,7 +49,7 @@ class ExecuteFormatTest {
     }
 
     static JsonNode splitInNode(List<String> raws) throws Exception {
-        String client = Path.of("src/main/resources/META-INF/resources/codeact-client.js").toUri().toString();
+        String client = Path.of("clients/js/codeact-client.js").toUri().toString();
         String script = "import(process.argv[1]).then(({ splitReply }) => { let input = '';"
                 + " process.stdin.on('data', (d) => { input += d; });"
                 + " process.stdin.on('end', () => console.log(JSON.stringify(JSON.parse(input).map(splitReply)))); });";

@@ -53,15 +53,22 @@ class ContractSchemaTest {
     void theClientsTypeDeclarationsAreTheGeneratedOnesAndDeclareItsApi() throws IOException {
         assertEquals(ContractTypes.generate(schema), Files.exists(ContractTypes.FILE) ? Files.readString(ContractTypes.FILE) : "",
                 ContractTypes.FILE + " is not what the schema generates: run mvn test -Dtest=ContractSchemaTest -Dspec.write=true");
-        String client = Files.readString(Path.of("src/main/resources/META-INF/resources/codeact-client.js"));
-        Set<String> methods = all(one(client, "export class CodeActClient \\{(.*)"), "\\n  ([a-z][A-Za-z]*)\\([^)]*\\) \\{");
-        Set<String> declared = all(one(ContractTypes.CLIENT_API, "declare class CodeActClient \\{(.*?)\\n\\}"), "\\n  ([a-z][A-Za-z]*)[<(]");
-        assertTrue(methods.containsAll(declared), "declared " + declared + ", the module has " + methods);
-        Set<String> internal = Set.of("sendFrame", "openSocket", "refusal", "emit", "answerTool");
-        Set<String> undeclared = new TreeSet<>(methods);
-        undeclared.removeAll(declared);
-        undeclared.removeAll(internal);
-        assertEquals(Set.of(), undeclared, "every public method of the module is declared");
+        String client = Files.readString(Path.of("clients/js/codeact-client.js"));
+        Set<String> classes = all(client, "\\nexport class ([A-Za-z]+)");
+        assertEquals(Set.of("CodeActError", "CodeActApi", "CodeActClient"), classes);
+        Map<String, Set<String>> internal = Map.of("CodeActClient", Set.of("sendFrame", "openSocket", "refusal", "emit", "answerTool"),
+                "CodeActApi", Set.of("json", "call", "stream"), "CodeActError", Set.of());
+        for (String name : classes) {
+            Set<String> methods = all(one(client, "\\nexport class " + name + "[^{]*\\{(.*?)\\n\\}\\n"),
+                    "\\n  (?:async\\* )?([a-z][A-Za-z]*)\\([^)]*\\) \\{");
+            Set<String> declared = all(one(ContractTypes.CLIENT_API, "declare class " + name + "[^{]*\\{(.*?)\\n\\}"),
+                    "\\n  ([a-z][A-Za-z]*)[<(]");
+            assertTrue(methods.containsAll(declared), name + ": declared " + declared + ", the module has " + methods);
+            Set<String> undeclared = new TreeSet<>(methods);
+            undeclared.removeAll(declared);
+            undeclared.removeAll(internal.get(name));
+            assertEquals(Set.of(), undeclared, name + ": every public method of the module is declared");
+        }
     }
 
     @Test
@@ -156,7 +163,7 @@ class ContractSchemaTest {
         schema.at("/$defs/ErrorCode/enum").forEach(code -> codes.add(code.asText()));
         assertTrue(codes.contains("no_model"));
 
-        String client = Files.readString(Path.of("src/main/resources/META-INF/resources/codeact-client.js"));
+        String client = Files.readString(Path.of("clients/js/codeact-client.js"));
         assertEquals(serverTypes, strings(one(client, "const EVENT_TYPES = \\[(.*?)\\];")), "codeact-client.js EVENT_TYPES");
         Set<String> used = new TreeSet<>(strings(one(client, "const FINAL_REFUSALS = \\[(.*?)\\];")));
         used.addAll(all(client, "code: '([a-z_]+)'"));

@@ -18,11 +18,11 @@ import java.util.TreeSet;
  */
 final class ContractTypes {
 
-    static final Path FILE = Path.of("src/main/resources/META-INF/resources/codeact-client.d.ts");
+    static final Path FILE = Path.of("clients/js/codeact-client.d.ts");
 
     /** The definitions a client meets: server and client events, their parts, and the HTTP API's bodies. */
     private static final List<String> EXPORTED_ROOTS = List.of("ServerEvent", "ClientEvent", "GatewayInfo", "SessionSummary",
-            "ExecuteRequest", "ExecutionOutput", "FileInfo", "Problem");
+            "ExecuteRequest", "ExecutionOutput", "FileInfo", "Problem", "ToolAnswer", "ToolInfo");
 
     static final String CLIENT_API = """
 
@@ -51,6 +51,54 @@ final class ContractTypes {
 
             /** Splits a reply being streamed into its prose and the code of its `<execute>` action (null before it starts). */
             export declare function splitReply(raw: string): { prose: string; code: string | null };
+
+            /** A refusal of the gateway: the protocol's error code, and the HTTP status when it came over HTTP. */
+            export declare class CodeActError extends Error {
+              constructor(code: string, message: string, extra?: { status?: number; retryAfter?: number });
+              code: string;
+              status?: number;
+              retryAfter?: number;
+              /** As the WebSocket's `error` event carries it. */
+              event: { type: 'error'; code: string; message: string; retry_after?: number };
+            }
+
+            /** Options of a {@link CodeActApi}. */
+            export interface ApiOptions {
+              /** http(s)://host[:port] of the gateway (default: this page's origin). */
+              url?: string;
+              /** An API key or JWT, sent as Authorization: Bearer. */
+              token?: string;
+              /** A fetch implementation (default: the global one). */
+              fetch?: typeof fetch;
+            }
+
+            /** An event of a streamed execution: its output while it runs, a restart, then its result. */
+            export type ExecutionEvent =
+              | ({ event: 'output' } & ExecutionOutput)
+              | ({ event: 'restarted' } & Omit<ServerEventActionRestarted, 'type' | 'session' | 'seq'>)
+              | ({ event: 'result' } & ExecutionResult);
+
+            /** The gateway's HTTP API; refusals are thrown as {@link CodeActError}. */
+            export declare class CodeActApi {
+              constructor(options?: ApiOptions);
+              info(): Promise<GatewayInfo>;
+              createSession(): Promise<SessionSummary>;
+              sessions(limit?: number): Promise<SessionSummary[]>;
+              session(id: string): Promise<SessionSummary>;
+              deleteSession(id: string): Promise<void>;
+              events(id: string, options?: { after?: number; limit?: number }): Promise<ServerEvent[]>;
+              follow(id: string, options?: { after?: number; signal?: AbortSignal }): AsyncGenerator<ServerEvent, void>;
+              execute(id: string, code: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecutionResult>;
+              executeStream(id: string, code: string, options?: { timeoutMs?: number; signal?: AbortSignal }): AsyncGenerator<ExecutionEvent, void>;
+              answerTool(id: string, callId: string, answer: ToolAnswer): Promise<void>;
+              tools(): Promise<ToolInfo[]>;
+              files(id: string): Promise<FileInfo[]>;
+              upload(id: string, name: string, body: Blob | ArrayBuffer | ArrayBufferView | string): Promise<FileInfo[]>;
+              download(id: string, name: string): Promise<Blob>;
+              deleteFile(id: string, name: string): Promise<void>;
+              notebook(id: string): Promise<Record<string, unknown>>;
+              markdown(id: string): Promise<string>;
+            }
 
             /** One session of a CodeAct gateway over its WebSocket, with reconnect and exact resume. */
             export declare class CodeActClient {
