@@ -358,7 +358,8 @@ export declare class CodeActApi {
   createSession(): Promise<SessionSummary>;
   sessions(limit?: number): Promise<SessionSummary[]>;
   session(id: string): Promise<SessionSummary>;
-  deleteSession(id: string): Promise<void>;
+  rename(id: string, title: string): Promise<SessionSummary>;
+  deleteSession(id: string, options?: { keepalive?: boolean }): Promise<void>;
   events(id: string, options?: { after?: number; limit?: number }): Promise<ServerEvent[]>;
   follow(id: string, options?: { after?: number; signal?: AbortSignal }): AsyncGenerator<ServerEvent, void>;
   execute(id: string, code: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecutionResult>;

@@ -87,7 +87,13 @@ export class CodeActApi {
 
   session(id) { return this.json('GET', `/v1/sessions/${seg(id)}`); }
 
-  deleteSession(id) { return this.call('DELETE', `/v1/sessions/${seg(id)}`).then(() => undefined); }
+  /** Names the session in the list (1 to 80 characters). */
+  rename(id, title) { return this.json('PATCH', `/v1/sessions/${seg(id)}`, { title }); }
+
+  /** `keepalive`: the request outlives the page (a delete sent as it closes). */
+  deleteSession(id, { keepalive = false } = {}) {
+    return this.call('DELETE', `/v1/sessions/${seg(id)}`, { keepalive }).then(() => undefined);
+  }
 
   events(id, { after = 0, limit = 1000 } = {}) { return this.json('GET', `/v1/sessions/${seg(id)}/events?after=${after}&limit=${limit}`); }
 
@@ -134,9 +140,9 @@ export class CodeActApi {
       .then((r) => r.json());
   }
 
-  async call(method, path, { body, headers = {}, signal, accept = 'application/json' } = {}) {
+  async call(method, path, { body, headers = {}, signal, keepalive, accept = 'application/json' } = {}) {
     const response = await this.fetchImpl(this.url + path, {
-      method, body, signal,
+      method, body, signal, keepalive,
       headers: { Accept: accept, ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}), ...headers,
         ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) },
     });

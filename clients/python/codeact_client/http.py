@@ -36,6 +36,10 @@ class HttpApi:
     def session(self, session_id: str) -> dict:
         return self._json("GET", f"/v1/sessions/{_segment(session_id)}")
 
+    def rename_session(self, session_id: str, title: str) -> dict:
+        """Names the session in the list (1 to 80 characters); returns its summary."""
+        return self._json("PATCH", f"/v1/sessions/{_segment(session_id)}", {"title": title})
+
     def delete_session(self, session_id: str) -> None:
         self._request("DELETE", f"/v1/sessions/{_segment(session_id)}").close()
 

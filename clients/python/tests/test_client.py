@@ -202,6 +202,7 @@ class Http(unittest.TestCase):
     def test_the_sessions_are_listed_and_a_deleted_one_is_gone(self):
         self.assertEqual([], self.client.tools(), "no MCP server is configured")
         other = self.client.create_session()["id"]
+        self.assertEqual("Renamed", self.client.rename_session(other, "Renamed")["title"])
         self.assertIn(other, [s["id"] for s in self.client.sessions()])
         self.client.delete_session(other)
         with self.assertRaises(CodeactError) as gone:

@@ -331,11 +331,28 @@ const scenarios = {
     await page.click(`.session[data-id="${first}"] .open`);
     await turnEnded(page, 1);
     assert.match(await page.textContent('.assistant .text'), /First answer/, 'switching back replays that chat');
+    // A rename: the name becomes a field, Enter keeps it.
+    await page.click(`.session[data-id="${first}"] .rename`);
+    await page.fill('.rename-field', 'Renamed chat');
+    await page.press('.rename-field', 'Enter');
+    await page.waitForSelector(`.session[data-id="${first}"] .open:text("Renamed chat")`, { timeout: 10000 });
+    const status = (id) => page.evaluate((s) => fetch(`/v1/sessions/${s}`).then((r) => r.status), id);
+    // A delete leaves the list at once and can be undone: the chat open comes back open.
+    await page.click(`.session[data-id="${first}"] .delete`);
+    await page.waitForSelector(`.session[data-id="${first}"]`, { state: 'detached', timeout: 10000 });
+    assert.match(await page.textContent('#toast'), /Deleted “Renamed chat”/);
+    assert.equal(await page.evaluate(() => window.codeact.client.sessionId), null, 'the open chat was the deleted one');
+    await page.click('#toast .toast-undo');
+    await page.waitForSelector(`.session[data-id="${first}"]`, { timeout: 10000 });
+    await page.waitForFunction((id) => window.codeact.client.sessionId === id, first);
+    assert.equal(await status(first), 200, 'an undone delete deleted nothing');
+    // Deleting another chat keeps this one; the gateway deletes it once the time to undo is over.
     await page.click(`.session[data-id="${second}"] .delete`);
     await page.waitForSelector(`.session[data-id="${second}"]`, { state: 'detached', timeout: 10000 });
     assert.equal(await page.evaluate(() => window.codeact.client.sessionId), first, 'deleting another chat keeps this one');
-    const gone = await page.evaluate((id) => fetch(`/v1/sessions/${id}`).then((r) => r.status), second);
-    assert.equal(gone, 404);
+    await page.waitForFunction((id) => fetch(`/v1/sessions/${id}`).then((r) => r.status === 404), second,
+      { timeout: 30000, polling: 500 });
+    await page.waitForSelector('#toast', { state: 'hidden', timeout: 10000 });
   },
 
   // A file uploaded from the page reaches the code; what the code writes can be downloaded.
@@ -376,6 +393,13 @@ const scenarios = {
   // The page registers ask_user with its JS client: the code's question shows under its action,
   // the person's answer goes back into the code, a declined one raises ToolError there.
   async tools(page) {
+    // The Tools panel lists what the code can call: here the page's own ask_user.
+    await page.waitForFunction(() => window.codeact.client);
+    await page.click('#tools summary');
+    await page.waitForSelector('.tools-panel .tool[data-tool="ask_user"]', { timeout: 10000 });
+    assert.equal(await page.textContent('.tools-panel .tool[data-tool="ask_user"] .tool-name'), 'ask_user(question)');
+    assert.equal(await page.textContent('.tools-panel .tool[data-tool="ask_user"] .tool-source'), 'this page');
+    await page.click('#tools summary');
     await ask(page, 'Double my favourite number');
     await page.waitForSelector('form.ask .ask-question:text("Your favourite number?")', { timeout: 30000 });
     assert.equal(await page.getAttribute('.tool-call', 'data-state'), 'waiting');

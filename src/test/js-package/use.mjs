@@ -15,7 +15,8 @@ await api.execute(id, "open('copy.csv', 'w').write(open('data.csv').read())");
 seen.downloaded = await (await api.download(id, 'copy.csv')).text();
 await api.deleteFile(id, 'data.csv');
 seen.files = (await api.files(id)).map((f) => f.name);
-seen.listed = (await api.sessions()).some((s) => s.id === id);
+seen.renamed = (await api.rename(id, 'Named')).title;
+seen.listed = (await api.sessions()).some((s) => s.id === id && s.title === 'Named');
 const followed = [];
 for await (const e of api.follow(id)) {
   followed.push(e.type);

@@ -594,6 +594,7 @@ async function refreshSessions() {
   // has it, the current chat shows the message it began with.
   const firstMessage = transcript.querySelector('.msg.user .bubble')?.textContent.trim().replace(/\s+/g, ' ');
   for (const s of sessions) {
+    if (s.id === deleting?.id) continue;  // deleted, and can still be undone
     // Latest first, under a heading when the day changes: Today, Yesterday, then the date.
     const day = dayOf(s.last_activity || s.created_at);
     if (day !== group) {
@@ -611,23 +612,114 @@ async function refreshSessions() {
       document.body.classList.remove('sidebar-open');
       if (!client || client.sessionId !== s.id) open(s.id);
     });
+    const rename = element('button', 'rename', li, '✎');
+    rename.type = 'button';
+    rename.setAttribute('aria-label', `Rename ${title}`);
+    rename.addEventListener('click', () => renameChat(li, s.id, title));
     const remove = element('button', 'delete', li, '×');
     remove.type = 'button';
-    remove.setAttribute('aria-label', `Delete ${s.title || 'this chat'}`);
-    remove.addEventListener('click', async () => {
-      try {
-        await api.deleteSession(s.id);
-      } catch (e) {
-        showError(e.event || { code: 'storage', message: String(e) }, transcript);
-        return;
-      }
-      if (client && client.sessionId === s.id) open(null);
-      refreshSessions();
-    });
+    remove.setAttribute('aria-label', `Delete ${title}`);
+    remove.addEventListener('click', () => deleteChat(s.id, title));
   }
   filterSessions();
   markCurrent();
 }
+
+/** The chat's name becomes a field: Enter keeps what it holds, Escape (or leaving it) does not. */
+function renameChat(li, id, title) {
+  const field = element('input', 'rename-field');
+  field.value = title;
+  field.maxLength = 80;
+  field.setAttribute('aria-label', 'New name');
+  li.querySelector('.open').replaceWith(field);
+  field.focus();
+  field.select();
+  let done = false;
+  const finish = async (keep) => {
+    if (done) return;
+    done = true;
+    const name = field.value.trim();
+    if (keep && name && name !== title) {
+      await api.rename(id, name).catch((e) => showError(e.event || { code: 'storage', message: String(e) }, transcript));
+    }
+    refreshSessions();
+  };
+  field.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') finish(true);
+    if (ev.key === 'Escape') finish(false);
+  });
+  field.addEventListener('blur', () => finish(false));
+}
+
+/**
+ * A deleted chat leaves the list at once, but the gateway deletes it only when the few seconds to
+ * undo it are over (or the page goes away): Undo brings it back as it was.
+ */
+let deleting = null;  // { id, timer, reopen }
+const UNDO_MS = 6000;
+
+function deleteChat(id, title) {
+  commitDelete();
+  const reopen = client?.sessionId === id;
+  if (reopen) open(null);
+  deleting = { id, reopen, timer: setTimeout(commitDelete, UNDO_MS) };
+  const toast = $('toast');
+  toast.querySelector('.toast-text').textContent = `Deleted “${title.length > 40 ? `${title.slice(0, 39)}…` : title}”.`;
+  toast.hidden = false;
+  refreshSessions();
+}
+
+function commitDelete(keepalive = false) {
+  if (!deleting) return;
+  const { id, timer } = deleting;
+  clearTimeout(timer);
+  deleting = null;
+  $('toast').hidden = true;
+  api.deleteSession(id, { keepalive })
+    .catch((e) => showError(e.event || { code: 'storage', message: String(e) }, transcript))
+    .then(() => refreshSessions());
+}
+
+$('toast').querySelector('.toast-undo').addEventListener('click', () => {
+  if (!deleting) return;
+  const { id, timer, reopen } = deleting;
+  clearTimeout(timer);
+  deleting = null;
+  $('toast').hidden = true;
+  if (reopen) open(id);
+  refreshSessions();
+});
+// The page going away does not cancel a delete: the request outlives it.
+addEventListener('pagehide', () => commitDelete(true));
+
+/** The tools the agent's code can call in this chat: the gateway's (MCP) and this page's own. */
+async function showTools() {
+  const panel = $('tools').querySelector('.tools-panel');
+  panel.replaceChildren(element('div', 'muted', null, 'Loading…'));
+  let gateway = [];
+  try {
+    gateway = await api.tools();
+  } catch (e) {
+    panel.replaceChildren();
+    showError(e.event || { code: 'storage', message: String(e) }, panel);
+    return;
+  }
+  const own = [...(client?.tools.values() || [])].map(({ spec }) => ({
+    name: spec.name, source: 'this page', doc: spec.description,
+    signature: `(${Object.keys(spec.parameters?.properties || {}).join(', ')})`,
+  }));
+  panel.replaceChildren();
+  for (const t of [...own, ...gateway]) {
+    const item = element('div', 'tool', panel);
+    item.dataset.tool = t.name;
+    const head = element('div', 'tool-head', item);
+    element('code', 'tool-name', head, `${t.name}${t.signature || '()'}`);
+    element('span', 'tool-source', head, t.source);
+    if (t.doc) element('div', 'tool-doc', item, t.doc);
+  }
+  if (!panel.children.length) element('div', 'muted', panel, 'No tools.');
+}
+$('tools').addEventListener('toggle', () => { if ($('tools').open) showTools(); });
 
 /** A chat's day as the list heads it. */
 function dayOf(epochMs) {

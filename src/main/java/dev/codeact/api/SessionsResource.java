@@ -6,6 +6,7 @@ import dev.codeact.contract.Problem;
 import dev.codeact.contract.ProtocolException;
 import dev.codeact.contract.ServerEvent;
 import dev.codeact.contract.SessionSummary;
+import dev.codeact.contract.SessionUpdate;
 import dev.codeact.contract.ToolAnswer;
 import dev.codeact.contract.WireCodec;
 import dev.codeact.session.SessionFeed;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -133,6 +135,30 @@ public class SessionsResource {
     public Uni<SessionSummary> get(@PathParam("id") String id) {
         return access.owned(id, principal()).chain(() -> index.get(id))
                 .map(found -> found != null ? found : new SessionSummary(id, null, 0, 0, 0));
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Rename a session", description = "Its title in the list, 1 to 80 characters (line breaks and runs "
+            + "of spaces become one space); a later first message does not rename it again.")
+    @RequestBody(content = @Content(schema = @Schema(implementation = SessionUpdate.class), examples = @ExampleObject(
+            name = "rename", value = "{\"title\": \"Fibonacci, three ways\"}")))
+    @APIResponse(responseCode = "200", description = "The session, renamed", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = SessionSummary.class)))
+    @APIResponse(responseCode = "400", description = "invalid_event: no title, or one too long", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "session_not_found", content = @Content(mediaType = Problem.MEDIA_TYPE,
+            schema = @Schema(implementation = Problem.class)))
+    public Uni<SessionSummary> rename(@PathParam("id") String id, SessionUpdate update) throws ProtocolException {
+        String title = update == null ? null : update.cleanTitle();
+        if (title == null) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "title must be 1 to " + SessionUpdate.TITLE_CHARS + " characters");
+        }
+        return access.owned(id, principal()).chain(() -> SessionRegistry.storage(index.rename(id, title)))
+                .chain(renamed -> renamed ? index.get(id) : Uni.createFrom().failure(
+                        new ProtocolException(ErrorCode.SESSION_NOT_FOUND, "no such session (never created, or expired)")));
     }
 
     @GET

@@ -3,6 +3,7 @@ package dev.codeact.session;
 import dev.codeact.config.SessionConfig;
 import dev.codeact.contract.RedisKeys;
 import dev.codeact.contract.SessionSummary;
+import dev.codeact.contract.SessionUpdate;
 import dev.codeact.queue.LogTag;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
@@ -36,8 +37,11 @@ public class SessionIndex {
     private static final String CLAIM = "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1]) "
             + "if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end "
             + "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4]) redis.call('EXPIRE', KEYS[1], ARGV[5]) return 1";
+    /** KEYS: the summary. ARGV: the title. Sets it only on a summary that exists (1), else 0. */
+    private static final String RENAME = "if redis.call('EXISTS', KEYS[1]) == 1 then "
+            + "redis.call('HSET', KEYS[1], 'title', ARGV[1]) return 1 end return 0";
     /** Characters of the first message kept as the title. */
-    static final int TITLE_CHARS = 80;
+    static final int TITLE_CHARS = SessionUpdate.TITLE_CHARS;
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveHashCommands<String, String, String> hashes;
@@ -104,6 +108,14 @@ public class SessionIndex {
                 .memoize().indefinitely();
         written.subscribe().with(v -> { });
         return written;
+    }
+
+    /**
+     * Names the session in its principal's list (a first message later does not rename it again);
+     * false when it has no summary (never indexed, expired, deleted).
+     */
+    public Uni<Boolean> rename(String session, String title) {
+        return redis.execute(Command.EVAL, RENAME, "1", keys.summary(session), title).map(r -> r.toLong() == 1);
     }
 
     /** Waits (blocking, at shutdown) up to {@code max} for the writes under way, so none is cut by the closing client. */

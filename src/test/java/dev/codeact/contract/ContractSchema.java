@@ -37,7 +37,8 @@ final class ContractSchema {
     /** Definitions a document may be checked against, besides the two unions. */
     private static final List<Class<?>> PAYLOADS = List.of(Job.class, Result.class, CancelRequest.class, KernelRelease.class,
             SessionTaken.class, ExecutionResult.class, KernelCommand.class, KernelFrame.class, GatewayInfo.class, ChatMessage.class,
-            SessionSummary.class, ExecuteRequest.class, ExecutionOutput.class, Problem.class, ToolReply.class, ToolSpec.class, ToolInfo.class, ToolAnswer.class);
+            SessionSummary.class, ExecuteRequest.class, ExecutionOutput.class, Problem.class, ToolReply.class, ToolSpec.class, ToolInfo.class, ToolAnswer.class,
+            SessionUpdate.class);
 
     private static final List<String> ERROR_CODES = Arrays.stream(ErrorCode.values()).map(ErrorCode::code).toList();
     private static final List<String> TURN_END_REASONS = Arrays.stream(TurnEndReason.values()).map(TurnEndReason::wire).toList();

@@ -75,6 +75,7 @@ class JsClientPackageIT {
                 assertEquals("[\"data.csv\"]", seen.get("uploaded").toString());
                 assertEquals("a,b\n1,2\n", seen.get("downloaded").asText());
                 assertEquals("[\"copy.csv\"]", seen.get("files").toString());
+                assertEquals("Named", seen.get("renamed").asText());
                 assertTrue(seen.get("listed").asBoolean());
                 assertEquals("session", seen.get("followed").get(0).asText());
                 assertEquals(2, seen.get("followed").size());

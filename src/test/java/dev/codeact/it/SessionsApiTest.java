@@ -72,6 +72,28 @@ class SessionsApiTest {
         assertEquals(newer, HttpApi.call("GET", at("?limit=1"), null).json().get(0).get("id").asText(), "latest activity first");
     }
 
+    /** A rename is kept: the first message, which titles an unnamed chat, does not rename it again. */
+    @Test
+    void aRenamedSessionKeepsItsTitleAndABadTitleIsRefused() throws Exception {
+        String id = HttpApi.createSession(sessions);
+        HttpApi.Reply renamed = HttpApi.call("PATCH", at("/" + id), "{\"title\": \"  Fibonacci,\\n three   ways \"}");
+        assertEquals(200, renamed.status(), renamed.body());
+        assertEquals("Fibonacci, three ways", renamed.json().get("title").asText());
+        RealParts.model.enqueue(Reply.of("Sure."));
+        try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "/" + id))) {
+            ws.sendJson("type", "user_message", "text", "Compute fib(30)");
+            ws.untilTurnEnd(30_000);
+        }
+        assertEquals("Fibonacci, three ways", HttpApi.call("GET", at("/" + id), null).json().get("title").asText());
+        for (String bad : new String[] {"{\"title\": \"   \"}", "{\"title\": \"" + "x".repeat(81) + "\"}", "{}"}) {
+            HttpApi.Reply refused = HttpApi.call("PATCH", at("/" + id), bad);
+            assertEquals(400, refused.status(), bad + ": " + refused.body());
+            assertEquals("invalid_event", refused.json().get("code").asText());
+        }
+        HttpApi.Reply missing = HttpApi.call("PATCH", at("/no-such-session"), "{\"title\": \"x\"}");
+        assertEquals("session_not_found", missing.json().get("code").asText(), missing.body());
+    }
+
     @Test
     void storedEventsComeAsJsonAndLiveOnesFollowAsServerSentEvents() throws Exception {
         String id = HttpApi.createSession(sessions);
