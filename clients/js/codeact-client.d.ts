@@ -261,6 +261,7 @@ export interface ServerEventTurnStart {
   seq: number;
   text: string;
   turn: number;
+  uploads?: string[];
 }
 
 export interface SessionSummary {

@@ -362,11 +362,17 @@ const scenarios = {
     await page.setInputFiles('#file', { name: 'data.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y\n1,2\n') });
     await page.waitForSelector('#files .file:text("data.csv")', { timeout: 10000 });
     await ask(page, 'Read it and write a copy');
+    assert.deepEqual(await page.$$eval('.msg.user .upload', (els) => els.map((e) => e.textContent)), ['data.csv'],
+      'the message shows the file uploaded with it at once');
     await turnEnded(page, 1);
     assert.equal(await page.textContent('pre.output'), 'x,y\n1,2\n');
     await page.waitForSelector('#files .file:text("copy.csv")', { timeout: 10000 });
     const href = await page.getAttribute('#files .file:text("copy.csv")', 'href');
     assert.equal(await page.evaluate((url) => fetch(url).then((r) => r.text()), href), 'x,y\n1,2\n');
+    // A reload replays the chat: the message still names its upload (the gateway's turn_start does).
+    await page.reload();
+    await turnEnded(page, 1);
+    assert.deepEqual(await page.$$eval('.msg.user .upload', (els) => els.map((e) => e.textContent)), ['data.csv']);
   },
 
   // The model and temperature picker sends the choice with the message; a refused message stays

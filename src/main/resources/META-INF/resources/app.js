@@ -84,6 +84,7 @@ let toolCalls = new Map(); // call_id → { el, state, ask }
 let sentText = null;      // the message sent and not yet started, restored if it is refused
 let pending = null;       // its bubble, shown at once, until its turn_start (or refusal) comes
 let info = null;          // GET /v1/info
+let uploadedSince = new Set(); // files this page uploaded since its last message, shown on the next one
 // Exposed for debugging and the browser tests.
 window.codeact = { client: null, events: [] };
 
@@ -395,17 +396,19 @@ const on = {
   },
   turn_start(e) {
     sentText = null;
+    let user = pending;
     if (pending) {
       // The message shown as it was sent is this turn's: it stays, with the agent's reply begun under it.
       pending.classList.remove('pending');
       pending.querySelector('.bubble').textContent = e.text || '';
       pending = null;
     } else {
-      const user = element('div', 'msg user', transcript);
+      user = element('div', 'msg user', transcript);
       element('div', 'bubble', user, e.text || '');
       turn = null;
       ensureTurn();
     }
+    showUploads(user, e.uploads || []);
     setRunning(true);
     if (e.turn === 1) refreshSessions();
   },
@@ -515,6 +518,7 @@ function open(sessionId) {
   pending = null;
   outputs = new Map();
   toolCalls = new Map();
+  uploadedSince = new Set();
   setRunning(false);
   window.codeact.events = [];
   client = new CodeActClient({ token, ...(sessionId ? { sessionId, lastSeq: 0 } : {}) });
@@ -753,6 +757,7 @@ async function upload(files) {
   if (!client.sessionId) return;
   for (const file of files) {
     await api.upload(client.sessionId, file.name, file)
+      .then(() => uploadedSince.add(file.name))
       .catch((e) => showError(e.event || { code: 'storage', message: String(e) }, transcript));
   }
 }
@@ -779,6 +784,16 @@ $('composer').addEventListener('submit', (ev) => {
   showPending(text);
 });
 
+/** The files uploaded with a message, under its bubble. */
+function showUploads(message, names) {
+  message.querySelector('.uploads')?.remove();
+  if (!names.length) return;
+  const list = element('div', 'uploads', null);
+  list.setAttribute('aria-label', 'Uploaded with this message');
+  for (const name of names) element('span', 'upload', list, name).title = 'Uploaded to the working directory';
+  message.querySelector('.bubble').after(list);
+}
+
 /**
  * The message as sent, with the agent's typing indicator and Stop, at once: the gateway's
  * turn_start may be a network round trip away. Its turn_start takes it over; a refusal removes it.
@@ -786,6 +801,8 @@ $('composer').addEventListener('submit', (ev) => {
 function showPending(text) {
   pending = element('div', 'msg user pending', transcript);
   element('div', 'bubble', pending, text);
+  showUploads(pending, [...uploadedSince]);
+  uploadedSince = new Set();
   turn = null;
   ensureTurn();
   const typing = element('span', 'typing', turn.segment.text);

@@ -70,8 +70,9 @@ public final class Turn {
         if (state != State.NEW) {
             return;
         }
-        session.appendHistory(new ChatMessage(ChatMessage.USER, session.takeNotes() + userText));
-        session.emit(new ServerEvent.TurnStart(number, userText));
+        UserNotes notes = session.takeNotes();
+        session.appendHistory(new ChatMessage(ChatMessage.USER, notes.text() + userText));
+        session.emit(new ServerEvent.TurnStart(number, userText, notes.uploads().isEmpty() ? null : notes.uploads()));
         if (notMarked != null) {
             fail(ErrorCode.STORAGE, "the turn could not be started: Redis did not answer (" + notMarked.getMessage() + ")");
             return;

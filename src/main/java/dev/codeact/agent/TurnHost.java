@@ -65,8 +65,8 @@ public interface TurnHost {
     /** Called by the turn once its {@code turn_end} was emitted. */
     void turnEndEmitted();
 
-    /** What the model must learn with the next user message (files uploaded since), or {@code ""}; taken once. */
-    String takeNotes();
+    /** What the model must learn with the next user message (files uploaded since); taken once. */
+    UserNotes takeNotes();
 
     /**
      * The working directory's files after an action (null: not reported). Returns the names of the

@@ -69,7 +69,10 @@ final class Transcript {
             case "session" -> model = event.path("model").isTextual() ? event.get("model").asText() : model;
             case "turn_start" -> {
                 endReply();
-                cells.add(new Text("user", event.path("text").asText()));
+                List<String> uploads = new ArrayList<>();
+                event.path("uploads").forEach(name -> uploads.add("`" + name.asText() + "`"));
+                cells.add(new Text("user", event.path("text").asText()
+                        + (uploads.isEmpty() ? "" : "\n\n*Uploaded:* " + String.join(", ", uploads))));
             }
             case "token" -> reply.append(event.path("text").asText());
             case "action" -> action(event);

@@ -27,8 +27,12 @@ public sealed interface ServerEvent permits ServerEvent.SessionInfo, ServerEvent
         public String type() { return "session"; }
     }
 
-    /** {@code text} is the user's message that started the turn, so a replay can redraw it. */
-    record TurnStart(int turn, @Required String text) implements ServerEvent {
+    /**
+     * {@code text} is the user's message that started the turn, so a replay can redraw it;
+     * {@code uploads} the files the user uploaded since the previous message (absent if none),
+     * which the model was told of with this one.
+     */
+    record TurnStart(int turn, @Required String text, List<String> uploads) implements ServerEvent {
         public String type() { return "turn_start"; }
     }
 

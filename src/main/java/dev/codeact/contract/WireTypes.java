@@ -20,7 +20,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ToolFailure.class, ToolCall.class, ToolReply.class, ToolInfo.class, ToolAnswer.class, FileOp.class,
         ClientEvent.UserMessage.class, ClientEvent.Cancel.class, ClientEvent.Resume.class, ClientEvent.Ping.class,
         ClientEvent.ToolResult.class, ExecuteRequest.class, ExecutionOutput.class, Problem.class, SessionSummary.class,
-        GatewayInfo.class, McpServerState.class, WireTypes.class})
+        GatewayInfo.class, McpServerState.class, SessionUpdate.class, WireTypes.class})
 final class WireTypes {
 
     private WireTypes() {}

@@ -78,7 +78,7 @@ public class CodeRunner {
                     if (op.last() && result.error() == null) {
                         long size = result.files() == null ? 0 : result.files().stream().filter(f -> f.name().equals(op.name()))
                                 .mapToLong(FileInfo::size).findFirst().orElse(0);
-                        session.conversation().note("The user uploaded the file " + op.name() + " (" + size + " bytes) to the working directory");
+                        session.conversation().uploaded(op.name(), size);
                     }
                 }));
     }

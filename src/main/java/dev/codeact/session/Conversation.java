@@ -1,5 +1,6 @@
 package dev.codeact.session;
 
+import dev.codeact.agent.UserNotes;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.FileInfo;
 import dev.codeact.contract.Sampling;
@@ -34,6 +35,8 @@ final class Conversation {
     private final LogWriter historyLog;
     /** For the model, with the next user message (see {@link #takeNotes}). */
     private final StringBuilder notes = new StringBuilder();
+    /** The files uploaded since the last user message, in order, each once. */
+    private final java.util.LinkedHashSet<String> uploads = new java.util.LinkedHashSet<>();
     private Sampling sampling;
     /** The tools the session's client declared (user_message tools). */
     private List<ToolSpec> clientTools;
@@ -107,10 +110,17 @@ final class Conversation {
     }
 
     /** The notes so far, for the next user message; they are then gone. */
-    String takeNotes() {
-        String taken = notes.toString();
+    UserNotes takeNotes() {
+        UserNotes taken = new UserNotes(notes.toString(), List.copyOf(uploads));
         notes.setLength(0);
+        uploads.clear();
         return taken;
+    }
+
+    /** The user put {@code name} in the working directory: the model hears of it with the next message. */
+    void uploaded(String name, long size) {
+        note("The user uploaded the file " + name + " (" + size + " bytes) to the working directory");
+        uploads.add(name);
     }
 
     /** Tells the model {@code what} with the next user message. */

@@ -2,6 +2,7 @@ package dev.codeact.session;
 
 import dev.codeact.agent.Turn;
 import dev.codeact.agent.TurnHost;
+import dev.codeact.agent.UserNotes;
 import dev.codeact.contract.ChatMessage;
 import dev.codeact.contract.ClientEvent;
 import dev.codeact.contract.ErrorCode;
@@ -133,7 +134,7 @@ final class SessionHost implements TurnHost, ToolHost {
     }
 
     @Override
-    public String takeNotes() {
+    public UserNotes takeNotes() {
         return session.conversation().takeNotes();
     }
 

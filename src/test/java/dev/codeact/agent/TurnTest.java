@@ -112,7 +112,7 @@ class TurnTest {
         public void turnEnded(Turn turn) { }
 
         public void turnEndEmitted() { }
-        public String takeNotes() { return ""; }
+        public UserNotes takeNotes() { return new UserNotes("", List.of()); }
 
         public List<String> filesSeen(List<FileInfo> files, boolean restarted) { return List.of(); }
 

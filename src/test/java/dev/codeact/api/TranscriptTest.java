@@ -32,7 +32,7 @@ class TranscriptTest {
     /** A turn: text, an action that prints in two chunks and draws a figure, an action that fails, an answer. */
     void aTurn() {
         log(new ServerEvent.SessionInfo(1, "local", "m-7b", true, 5),
-                new ServerEvent.TurnStart(1, "Plot squares"),
+                new ServerEvent.TurnStart(1, "Plot squares", List.of("data.csv")),
                 new ServerEvent.Token(1, "Let me compute.\n"), new ServerEvent.Token(1, "<execute>\nprint(1)"),
                 new ServerEvent.Token(1, "\nplot()\n</execute>"),
                 new ServerEvent.Action(1, "a-1", 1, "print(1)\nplot()"),
@@ -61,7 +61,8 @@ class TranscriptTest {
                 List.of(cells.get(0), cells.get(1), cells.get(2), cells.get(3), cells.get(4)).stream()
                         .map(c -> c.get("cell_type").asText()).toList());
         assertEquals(5, cells.size());
-        assertEquals("**User:** Plot squares", cells.get(0).get("source").asText());
+        assertEquals("**User:** Plot squares\n\n*Uploaded:* `data.csv`", cells.get(0).get("source").asText(),
+                "the files uploaded with the message are named under it");
         assertEquals("Let me compute.", cells.get(1).get("source").asText(), "the action's code is cut out of the model's text");
         JsonNode first = cells.get(2);
         assertEquals("print(1)\nplot()", first.get("source").asText());
@@ -83,7 +84,7 @@ class TranscriptTest {
 
     @Test
     void aRestartedRunKeepsOnlyTheLastAttemptsOutputAndAValueIsAnExecuteResult() {
-        log(new ServerEvent.TurnStart(1, "x"), new ServerEvent.Action(1, "a-1", 1, "x = 2\nx"),
+        log(new ServerEvent.TurnStart(1, "x", null), new ServerEvent.Action(1, "a-1", 1, "x = 2\nx"),
                 new ServerEvent.ObservationChunk(1, "a-1", "stdout", "first attempt\n"),
                 new ServerEvent.ActionRestarted(1, "a-1", 2, "worker_lost"),
                 new ServerEvent.Observation(1, "a-1", result("", "2", null, List.of()), "2"),
@@ -101,7 +102,7 @@ class TranscriptTest {
         transcript.accept("not json");
         transcript.accept("[1,2]");
         transcript.accept("{\"type\":\"observation\",\"action_id\":\"nowhere\",\"result\":7}");
-        log(new ServerEvent.TurnStart(1, "still here"));
+        log(new ServerEvent.TurnStart(1, "still here", null));
         assertEquals(1, transcript.notebook().get("cells").size());
     }
 

@@ -84,7 +84,7 @@ class ContractSchemaTest {
         ExecutionResult result = new ExecutionResult("1\n", "2", new ExecutionResult.ErrorInfo("ValueError", "x", "tb"),
                 List.of(new Display(Display.DISPLAY, Map.of("image/png", "iVBO", "text/plain", "<Figure size 640x480 with 1 Axes>"))), 3, false, false, false, false, "runsc", null, null,
                 List.of(new FileInfo("data.csv", 12_345, 1_764_129_600_000L)));
-        List<ServerEvent> events = List.of(new ServerEvent.SessionInfo(1, "alice", "m", true, 5), new ServerEvent.TurnStart(1, "hi"),
+        List<ServerEvent> events = List.of(new ServerEvent.SessionInfo(1, "alice", "m", true, 5), new ServerEvent.TurnStart(1, "hi", List.of("data.csv")),
                 new ServerEvent.Token(1, "Let"), new ServerEvent.Action(1, "a-1", 1, "print(1)"),
                 new ServerEvent.ObservationChunk(1, "a-1", "stdout", "1\n"),
                 new ServerEvent.ActionRestarted(1, "a-1", 2, "the worker running it stopped answering"), new ServerEvent.Observation(1, "a-1", result, "1"),
