@@ -32,6 +32,7 @@ export interface ClientEventToolResult {
 export interface ClientEventUserMessage {
   type: 'user_message';
   options?: Sampling;
+  replace_last?: boolean;
   text: string;
   tools?: ToolSpec[];
 }
@@ -259,6 +260,7 @@ export interface ServerEventTurnStart {
   type: 'turn_start';
   session: string | null;
   seq: number;
+  replaces?: number;
   text: string;
   turn: number;
   uploads?: string[];
@@ -384,7 +386,8 @@ export declare class CodeActClient {
   on(type: '*', handler: (event: ServerEvent) => void): this;
   on(type: 'status', handler: (event: StatusEvent) => void): this;
   connect(): Promise<ServerEvent>;
-  send(text: string, options?: Sampling): void;
+  /** `replaceLast`: the message replaces the last turn's (edit and resend, regenerate); the kernel keeps its state. */
+  send(text: string, options?: Sampling, extra?: { replaceLast?: boolean }): void;
   tool(spec: ToolSpec, handler: (args: any, call: EventOf<'tool_call'>) => any): this;
   cancel(): void;
   ping(id: string): void;

@@ -260,11 +260,13 @@ export class CodeActClient {
    * @param {{model?: string, temperature?: number, max_tokens?: number, top_p?: number}} [options]
    *        model and sampling choices for this and later turns (within the gateway's bounds)
    */
-  send(text, options) {
+  /** `replaceLast`: the message replaces the last turn's (edit and resend, regenerate); the kernel keeps its state. */
+  send(text, options, { replaceLast = false } = {}) {
     // Every message carries the tools (the gateway stores them when they change): a refused
     // message must not leave them undeclared.
     const tools = this.tools.size ? [...this.tools.values()].map((t) => t.spec) : null;
-    this.sendFrame({ type: 'user_message', text, ...(options ? { options } : {}), ...(tools ? { tools } : {}) });
+    this.sendFrame({ type: 'user_message', text, ...(options ? { options } : {}), ...(tools ? { tools } : {}),
+      ...(replaceLast ? { replace_last: true } : {}) });
   }
 
   /**

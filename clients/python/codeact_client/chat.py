@@ -126,9 +126,11 @@ class AsyncChat:
             return f
         return add if function is None else add(function)
 
-    async def send(self, text: str, *, options: dict | None = None) -> AsyncIterator[dict]:
+    async def send(self, text: str, *, options: dict | None = None, replace_last: bool = False) -> AsyncIterator[dict]:
         """Starts a turn with the user's message and yields its events as they come, ending with
-        its ``turn_end``. Raises :class:`CodeactError` when the gateway refuses the message
+        its ``turn_end``. ``replace_last``: the message replaces the last turn's (edit and resend,
+        or regenerate with the same text); the model is told the history before that turn, and the
+        kernel keeps its state. Raises :class:`CodeactError` when the gateway refuses the message
         (``turn_in_progress``, ``rate_limited``, ``overloaded``…) or the session ends."""
         while not self._queue.empty():  # what came before this message is not this turn's
             self._queue.get_nowait()
@@ -137,6 +139,8 @@ class AsyncChat:
             frame["options"] = options
         if self._declared:
             frame["tools"] = [t.spec() for t in self._tools.values()]
+        if replace_last:
+            frame["replace_last"] = True
         await self._send(frame)
         turn = None
         async for event in self.events():
@@ -150,11 +154,11 @@ class AsyncChat:
             if kind == "turn_end" and event.get("turn") == turn:
                 return
 
-    async def ask(self, text: str, *, options: dict | None = None) -> Turn:
+    async def ask(self, text: str, *, options: dict | None = None, replace_last: bool = False) -> Turn:
         """A whole turn: sends the message and collects the turn's events into a :class:`Turn`."""
         result: Turn | None = None
         actions: dict[str, Action] = {}
-        async for event in self.send(text, options=options):
+        async for event in self.send(text, options=options, replace_last=replace_last):
             kind = event["type"]
             if kind == "turn_start":
                 result = Turn(event["turn"])

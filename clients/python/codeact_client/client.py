@@ -99,11 +99,11 @@ class Chat:
     def tool(self, function=None, **spec):
         return self._chat.tool(function, **spec)
 
-    def send(self, text: str, *, options: dict | None = None) -> Iterator[dict]:
-        return self._loop.iterate(self._chat.send(text, options=options))
+    def send(self, text: str, *, options: dict | None = None, replace_last: bool = False) -> Iterator[dict]:
+        return self._loop.iterate(self._chat.send(text, options=options, replace_last=replace_last))
 
-    def ask(self, text: str, *, options: dict | None = None) -> Turn:
-        return self._loop.run(self._chat.ask(text, options=options))
+    def ask(self, text: str, *, options: dict | None = None, replace_last: bool = False) -> Turn:
+        return self._loop.run(self._chat.ask(text, options=options, replace_last=replace_last))
 
     def cancel(self) -> None:
         self._loop.run(self._chat.cancel())

@@ -115,6 +115,14 @@ class BlockingChat(unittest.TestCase):
             self.assertEqual("invalid_event", refused.exception.code)
             self.assertEqual("answer", chat.ask("reply: Still here.").reason)
 
+    def test_a_message_can_replace_the_last_turn_and_the_kernel_keeps_its_state(self):
+        with self.client.chat() as chat:
+            chat.ask(code("x = 1"))
+            again = chat.ask(code("print(x + 1)"), replace_last=True)
+        starts = [e for e in again.events if e["type"] == "turn_start"]
+        self.assertEqual(1, starts[0]["replaces"])
+        self.assertEqual("2\n", again.actions[0].output, "the replaced turn's variable is still there")
+
     def test_attaching_replays_the_session_from_a_seq(self):
         with self.client.chat() as chat:
             chat.ask("reply: First.")

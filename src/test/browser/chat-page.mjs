@@ -355,6 +355,36 @@ const scenarios = {
     await page.waitForSelector('#toast', { state: 'hidden', timeout: 10000 });
   },
 
+  // The last turn done again: Regenerate asks for a new answer to the same message, Edit sends the
+  // message changed; each replaces the turn before it, which folds away, and the page says the kernel
+  // kept its state (the new answer's code still sees x).
+  async redo(page) {
+    await ask(page, 'Pick a number');
+    await turnEnded(page, 1);
+    await page.click('.msg.assistant:not(.replaced) .redo-regenerate');
+    await page.waitForSelector('.replaced-note', { timeout: 10000 });
+    assert.match(await page.textContent('.replaced-note'), /kernel kept its state/);
+    await turnEnded(page, 2);
+    assert.equal(await page.textContent('.msg.assistant:not(.replaced) pre.output'), '42\n', 'the code still sees x');
+    assert.equal(await page.$$eval('.msg.replaced', (els) => els.length), 2, 'the first turn folds away');
+    assert.equal(await page.$$eval('.redo-regenerate', (els) => els.length), 1, 'only the last answer can be regenerated');
+    await page.click('.msg.user:not(.replaced) .redo-edit');
+    assert.equal(await page.inputValue('#input'), 'Pick a number');
+    assert.equal(await page.isVisible('#editing'), true, 'the page says what sending an edit does');
+    await page.fill('#input', 'Pick a number, please');
+    await page.press('#input', 'Enter');
+    await turnEnded(page, 3);
+    assert.equal(await page.isVisible('#editing'), false);
+    assert.deepEqual(await page.$$eval('.msg.user:not(.replaced) .bubble', (els) => els.map((e) => e.textContent)),
+      ['Pick a number, please']);
+    assert.match(await page.textContent('.msg.assistant:not(.replaced) .text'), /Edited answer/);
+    // A reload replays the log: the replaced turns stay folded.
+    await page.reload();
+    await turnEnded(page, 3);
+    assert.equal(await page.$$eval('.msg.replaced', (els) => els.length), 4);
+    assert.match(await page.textContent('.msg.assistant:not(.replaced) .text'), /Edited answer/);
+  },
+
   // A file uploaded from the page reaches the code; what the code writes can be downloaded.
   async files(page) {
     // The first upload of a new chat makes it.

@@ -84,6 +84,7 @@ let toolCalls = new Map(); // call_id → { el, state, ask }
 let sentText = null;      // the message sent and not yet started, restored if it is refused
 let pending = null;       // its bubble, shown at once, until its turn_start (or refusal) comes
 let info = null;          // GET /v1/info
+let editing = false;      // the box holds the last message, being edited: sending it replaces the last turn
 let uploadedSince = new Set(); // files this page uploaded since its last message, shown on the next one
 // Exposed for debugging and the browser tests.
 window.codeact = { client: null, events: [] };
@@ -409,6 +410,16 @@ const on = {
       ensureTurn();
     }
     showUploads(user, e.uploads || []);
+    user.dataset.turn = e.turn;
+    ensureTurn().el.dataset.turn = e.turn;
+    user.dataset.text = e.text || '';
+    transcript.querySelectorAll('.redo').forEach((el) => el.remove());
+    if (e.replaces) {
+      // The replaced turn folds away; the kernel did not go back with it, and the page says so.
+      transcript.querySelectorAll(`.msg[data-turn="${e.replaces}"]`).forEach((el) => el.classList.add('replaced'));
+      element('div', 'replaced-note', user,
+        'Replaces the earlier answer. The kernel kept its state: what that answer\'s code did is still there.');
+    }
     setRunning(true);
     if (e.turn === 1) refreshSessions();
   },
@@ -479,6 +490,7 @@ const on = {
     element('div', 'turn-end', turn.el,
       `${e.reason.replace('_', ' ')} · ${e.actions} action${e.actions === 1 ? '' : 's'} · ${seconds} s${tokens}`);
     turn.el.dataset.reason = e.reason;
+    offerRedo(turn.el);
     turn = null;
     setRunning(false);
     refreshSessions();
@@ -519,6 +531,7 @@ function open(sessionId) {
   outputs = new Map();
   toolCalls = new Map();
   uploadedSince = new Set();
+  stopEditing();
   setRunning(false);
   window.codeact.events = [];
   client = new CodeActClient({ token, ...(sessionId ? { sessionId, lastSeq: 0 } : {}) });
@@ -775,14 +788,54 @@ function chosenOptions() {
 
 $('composer').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const text = input.value.trim();
+  sendMessage(input.value.trim(), editing);
+});
+
+/**
+ * The last turn can be done again: its message edited and resent, or its answer regenerated (the
+ * same message). Either replaces that turn for the model; the kernel keeps its state.
+ */
+function offerRedo(answer) {
+  transcript.querySelectorAll('.redo').forEach((el) => el.remove());
+  const message = answer.previousElementSibling;
+  if (!message?.classList.contains('user') || !message.dataset.turn) return;
+  const edit = element('button', 'redo redo-edit', message, 'Edit');
+  edit.type = 'button';
+  edit.title = 'Edit this message and send it again: it replaces this turn (the kernel keeps its state)';
+  edit.addEventListener('click', () => startEditing(message.dataset.text));
+  const again = element('button', 'redo redo-regenerate', answer, 'Regenerate');
+  again.type = 'button';
+  again.title = 'Ask again for this answer: a new one replaces it (the kernel keeps its state)';
+  again.addEventListener('click', () => sendMessage(message.dataset.text, true));
+}
+
+/** The last message goes back into the box; sending it replaces the last turn. */
+function startEditing(text) {
+  editing = true;
+  input.value = text;
+  $('editing').hidden = false;
+  input.focus();
+}
+
+function stopEditing() {
+  editing = false;
+  $('editing').hidden = true;
+}
+$('editing').querySelector('button').addEventListener('click', () => {
+  stopEditing();
+  input.value = '';
+});
+
+/** Sends a message (`replaceLast`: in place of the last turn's), shown at once. */
+function sendMessage(text, replaceLast) {
   if (!text || running) return;
   sentText = input.value;
-  client.send(text, chosenOptions());
+  client.send(text, chosenOptions(), { replaceLast });
   connectNow();
   input.value = '';
+  stopEditing();
   showPending(text);
-});
+}
 
 /** The files uploaded with a message, under its bubble. */
 function showUploads(message, names) {

@@ -60,19 +60,27 @@ public final class Turn {
         return number;
     }
 
-    /** Starts once the session has stored that this turn runs (one Redis write, before any event of it). */
-    public void start(String userText) {
-        session.markTurnOpen(number).subscribe().with(stored -> session.run(() -> begin(userText, null)),
-                error -> session.run(() -> begin(userText, error)));
+    /**
+     * Starts once the session has stored that this turn runs (one Redis write, before any event of
+     * it). {@code replaceLast}: the model is told the history before the last turn, this message
+     * in place of that turn's (the kernel keeps its state).
+     */
+    public void start(String userText, boolean replaceLast) {
+        session.markTurnOpen(number).subscribe().with(stored -> session.run(() -> begin(userText, replaceLast, null)),
+                error -> session.run(() -> begin(userText, replaceLast, error)));
     }
 
-    private void begin(String userText, Throwable notMarked) {
+    private void begin(String userText, boolean replaceLast, Throwable notMarked) {
         if (state != State.NEW) {
             return;
         }
+        if (replaceLast) {
+            session.rewindLastTurn();
+        }
         UserNotes notes = session.takeNotes();
         session.appendHistory(new ChatMessage(ChatMessage.USER, notes.text() + userText));
-        session.emit(new ServerEvent.TurnStart(number, userText, notes.uploads().isEmpty() ? null : notes.uploads()));
+        session.emit(new ServerEvent.TurnStart(number, userText, notes.uploads().isEmpty() ? null : notes.uploads(),
+                replaceLast ? number - 1 : null));
         if (notMarked != null) {
             fail(ErrorCode.STORAGE, "the turn could not be started: Redis did not answer (" + notMarked.getMessage() + ")");
             return;

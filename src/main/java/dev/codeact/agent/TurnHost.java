@@ -68,6 +68,9 @@ public interface TurnHost {
     /** What the model must learn with the next user message (files uploaded since); taken once. */
     UserNotes takeNotes();
 
+    /** The history goes back to before the last turn's message, which this turn's replaces. */
+    void rewindLastTurn();
+
     /**
      * The working directory's files after an action (null: not reported). Returns the names of the
      * files known before that are gone because the interpreter was restarted (empty otherwise).

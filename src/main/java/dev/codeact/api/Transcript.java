@@ -47,9 +47,20 @@ final class Transcript {
     private final StringBuilder reply = new StringBuilder();
     private String model;
     private int actions;
+    /** Where each turn's cells begin, so a turn that a later one replaces can be taken out. */
+    private final Map<Integer, Integer> turnStarts = new HashMap<>();
 
     Transcript(String session) {
         this.session = session;
+    }
+
+    /** The turn {@code replaced} (a message edited and resent, an answer regenerated) leaves the transcript. */
+    private void replace(JsonNode replaced) {
+        Integer from = replaced.isInt() ? turnStarts.remove(replaced.asInt()) : null;
+        if (from != null && from <= cells.size()) {
+            cells.subList(from, cells.size()).forEach(cell -> byAction.values().remove(cell));
+            cells.subList(from, cells.size()).clear();
+        }
     }
 
     /** One stored event, as the WebSocket sends it. */
@@ -69,6 +80,8 @@ final class Transcript {
             case "session" -> model = event.path("model").isTextual() ? event.get("model").asText() : model;
             case "turn_start" -> {
                 endReply();
+                replace(event.path("replaces"));
+                turnStarts.put(event.path("turn").asInt(), cells.size());
                 List<String> uploads = new ArrayList<>();
                 event.path("uploads").forEach(name -> uploads.add("`" + name.asText() + "`"));
                 cells.add(new Text("user", event.path("text").asText()

@@ -14,9 +14,18 @@ public sealed interface ClientEvent permits ClientEvent.UserMessage, ClientEvent
     /**
      * {@code options}: model and sampling choices for this and later turns of the session;
      * {@code tools}: the client's tools for this and later turns, null to keep those declared
-     * before (an empty list drops them).
+     * before (an empty list drops them); {@code replaceLast}: this message replaces the last
+     * turn's (edit and resend, or regenerate): the model is told the history before that turn.
      */
-    record UserMessage(@Required String text, Sampling options, List<ToolSpec> tools) implements ClientEvent {
+    record UserMessage(@Required String text, Sampling options, List<ToolSpec> tools, Boolean replaceLast) implements ClientEvent {
+        public UserMessage(String text, Sampling options, List<ToolSpec> tools) {
+            this(text, options, tools, null);
+        }
+
+        public boolean replacing() {
+            return Boolean.TRUE.equals(replaceLast);
+        }
+
         public String type() { return "user_message"; }
     }
 

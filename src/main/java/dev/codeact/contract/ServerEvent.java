@@ -30,9 +30,14 @@ public sealed interface ServerEvent permits ServerEvent.SessionInfo, ServerEvent
     /**
      * {@code text} is the user's message that started the turn, so a replay can redraw it;
      * {@code uploads} the files the user uploaded since the previous message (absent if none),
-     * which the model was told of with this one.
+     * which the model was told of with this one; {@code replaces} the turn this one replaces
+     * (a message edited and resent, or an answer regenerated; absent otherwise).
      */
-    record TurnStart(int turn, @Required String text, List<String> uploads) implements ServerEvent {
+    record TurnStart(int turn, @Required String text, List<String> uploads, Integer replaces) implements ServerEvent {
+        public TurnStart(int turn, String text, List<String> uploads) {
+            this(turn, text, uploads, null);
+        }
+
         public String type() { return "turn_start"; }
     }
 

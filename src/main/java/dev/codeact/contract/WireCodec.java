@@ -35,7 +35,7 @@ public final class WireCodec {
         }
         return switch (type.asText()) {
             case "user_message" -> new ClientEvent.UserMessage(userText(node, maxTextChars), options(node.get("options")),
-                    tools(node.get("tools")));
+                    tools(node.get("tools")), flag(node, "replace_last"));
             case "tool_result" -> toolResult(node);
             case "cancel" -> new ClientEvent.Cancel();
             case "resume" -> new ClientEvent.Resume(lastSeq(node));
@@ -80,6 +80,18 @@ public final class WireCodec {
             throw new ProtocolException(ErrorCode.INVALID_EVENT, "user_message 'text' is longer than " + maxTextChars + " characters");
         }
         return text.asText();
+    }
+
+    /** An optional boolean field: true, or null when absent or false. */
+    private static Boolean flag(JsonNode node, String field) throws ProtocolException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "'" + field + "' must be true or false");
+        }
+        return value.asBoolean() ? Boolean.TRUE : null;
     }
 
     private static Sampling options(JsonNode options) throws ProtocolException {

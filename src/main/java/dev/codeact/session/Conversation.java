@@ -33,6 +33,10 @@ final class Conversation {
     private final Consumer<ServerEvent> emit;
     private final List<ChatMessage> history;
     private final LogWriter historyLog;
+    /** Entries of the history's log (messages and rewinds): the next one's number follows. */
+    private long entries;
+    /** The notes the last turn's message took, given back if that turn is replaced (not kept across gateways). */
+    private UserNotes lastNotes = new UserNotes("", List.of());
     /** For the model, with the next user message (see {@link #takeNotes}). */
     private final StringBuilder notes = new StringBuilder();
     /** The files uploaded since the last user message, in order, each once. */
@@ -47,14 +51,15 @@ final class Conversation {
     private List<FileInfo> files = List.of();
 
     Conversation(String session, String owner, SessionStore store, Duration ttl, ToolRuntime tools, Consumer<ServerEvent> emit,
-                 List<ChatMessage> history, LogWriter historyLog, Sampling sampling, List<ToolSpec> clientTools) {
+                 SessionStore.History history, LogWriter historyLog, Sampling sampling, List<ToolSpec> clientTools) {
         this.session = session;
         this.owner = owner;
         this.store = store;
         this.ttl = ttl;
         this.tools = tools;
         this.emit = emit;
-        this.history = new ArrayList<>(history);
+        this.history = new ArrayList<>(history.messages());
+        this.entries = history.entries();
         this.historyLog = historyLog;
         this.sampling = sampling;
         this.clientTools = clientTools;
@@ -66,7 +71,41 @@ final class Conversation {
 
     void appendHistory(ChatMessage message) {
         history.add(message);
-        historyLog.append(history.size(), SessionStore.historyEntry(history.size(), message));
+        historyLog.append(++entries, SessionStore.historyEntry(entries, message));
+    }
+
+    /** Whether the history holds a turn another could replace. */
+    boolean hasTurn() {
+        return lastTurnStart() >= 0;
+    }
+
+    /**
+     * Takes the history back to before the last turn's user message, so a new turn replaces it
+     * (the kernel keeps its state: only what the model is told changes); the notes that message
+     * carried go with the next one again.
+     */
+    void rewindLastTurn() {
+        int keep = lastTurnStart();
+        if (keep < 0) {
+            return;
+        }
+        history.subList(keep, history.size()).clear();
+        historyLog.append(++entries, SessionStore.rewindEntry(entries, keep));
+        notes.insert(0, lastNotes.text());
+        List<String> newer = List.copyOf(uploads);
+        uploads.clear();
+        uploads.addAll(lastNotes.uploads());
+        uploads.addAll(newer);
+    }
+
+    private int lastTurnStart() {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            ChatMessage m = history.get(i);
+            if (ChatMessage.USER.equals(m.role()) && !m.isObservation()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Every message is stored. */
@@ -114,6 +153,7 @@ final class Conversation {
         UserNotes taken = new UserNotes(notes.toString(), List.copyOf(uploads));
         notes.setLength(0);
         uploads.clear();
+        lastNotes = taken;
         return taken;
     }
 

@@ -50,7 +50,7 @@ public final class Session {
     boolean counted;
 
     Session(String id, String owner, Context context, SessionStore store, SessionConfig config, long lastSeq,
-            int turns, Sampling sampling, List<ChatMessage> history, List<SessionStore.Gap> gaps, List<ToolSpec> clientTools,
+            int turns, Sampling sampling, SessionStore.History history, List<SessionStore.Gap> gaps, List<ToolSpec> clientTools,
             ToolRuntime tools, Hooks hooks) {
         this.id = id;
         this.owner = owner;
@@ -63,7 +63,7 @@ public final class Session {
         this.events = new EventLog(id, store, config, context, flusher, lastSeq, replay, fanout);
         this.host = new SessionHost(this, store, config.ttl(), tools);
         this.conversation = new Conversation(id, owner, store, config.ttl(), tools, this::emit, history,
-                new LogWriter(flusher, store.keys().history(id), config.ttl(), context, history.size(), () -> { }), sampling, clientTools);
+                new LogWriter(flusher, store.keys().history(id), config.ttl(), context, history.entries(), () -> { }), sampling, clientTools);
     }
 
     public String id() {

@@ -139,6 +139,11 @@ final class SessionHost implements TurnHost, ToolHost {
     }
 
     @Override
+    public void rewindLastTurn() {
+        session.conversation().rewindLastTurn();
+    }
+
+    @Override
     public List<String> filesSeen(List<FileInfo> now, boolean restarted) {
         return session.conversation().filesSeen(now, restarted);
     }

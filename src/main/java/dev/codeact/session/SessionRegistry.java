@@ -100,7 +100,7 @@ public class SessionRegistry {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Session session = newSession(id, principal, context, 0, 0, Sampling.DEFAULTS, List.of(), List.of(), List.of());
+        Session session = newSession(id, principal, context, 0, 0, Sampling.DEFAULTS, SessionStore.History.EMPTY, List.of(), List.of());
         session.counted = true;
         sessions.put(id, session);
         return session;
@@ -298,7 +298,7 @@ public class SessionRegistry {
     }
 
     private Session newSession(String id, String owner, Context context, long lastSeq, int turns, Sampling sampling,
-                               List<ChatMessage> history, List<SessionStore.Gap> gaps, List<ToolSpec> clientTools) {
+                               SessionStore.History history, List<SessionStore.Gap> gaps, List<ToolSpec> clientTools) {
         return new Session(id, owner, context, store, config, lastSeq, turns, sampling, history, gaps, clientTools, tools,
                 new Session.Hooks() {
             @Override

@@ -40,8 +40,16 @@ public class SessionStore {
      * and {@code turnOpen} says that turn has no {@code turn_end} (the gateway running it stopped);
      * {@code gaps} are the seq ranges that hold no events.
      */
-    public record Loaded(long lastSeq, String owner, List<ChatMessage> history, int lastTurn, boolean turnOpen,
+    public record Loaded(long lastSeq, String owner, History history, int lastTurn, boolean turnOpen,
                          Sampling sampling, List<Gap> gaps, List<ToolSpec> tools) {}
+
+    /**
+     * A session's history as its log rebuilt it: the messages, and how many entries the log holds
+     * (messages and rewinds), which the next entry's number follows.
+     */
+    public record History(List<ChatMessage> messages, long entries) {
+        static final History EMPTY = new History(List.of(), 0);
+    }
 
     /**
      * Seqs {@code from..to} hold no events: a log written by an earlier version, which skipped seqs
@@ -266,17 +274,36 @@ public class SessionStore {
         return number + " " + encode(message);
     }
 
-    private static List<ChatMessage> parseHistory(String session, List<String> raw) {
+    /**
+     * A history entry that takes the history back to its first {@code keep} messages (a turn
+     * replaced by another): the log stays append-only, so a write retried after a lost reply stays
+     * harmless, and a gateway loading the session replays the rewind as it comes.
+     */
+    static String rewindEntry(long number, int keep) {
+        return number + " " + REWIND + keep;
+    }
+
+    private static final String REWIND = "rewind ";
+
+    static History parseHistory(String session, List<String> raw) {
         List<ChatMessage> history = new ArrayList<>(raw.size());
+        long last = 0;
         for (String entry : raw) {
+            String body = entry.substring(entry.indexOf(' ') + 1);
             try {
-                history.add(WireJson.MAPPER.readValue(entry.substring(entry.indexOf(' ') + 1), ChatMessage.class));
+                last = Math.max(last, Long.parseLong(entry.substring(0, entry.indexOf(' '))));
+                if (body.startsWith(REWIND)) {
+                    int keep = Integer.parseInt(body.substring(REWIND.length()));
+                    history.subList(Math.min(Math.max(keep, 0), history.size()), history.size()).clear();
+                } else {
+                    history.add(WireJson.MAPPER.readValue(body, ChatMessage.class));
+                }
             } catch (Exception e) {
                 // One damaged entry must not make the whole session unusable.
                 LOG.warnf("session %s: skipping a history entry that is not a chat message: %s", LogTag.session(session), e.getMessage());
             }
         }
-        return history;
+        return new History(history, Math.max(last, raw.size()));
     }
 
     static String encode(Object value) {

@@ -51,6 +51,9 @@ public class TurnStarter {
         if (session.running().turnRunning()) {
             throw new ProtocolException(ErrorCode.TURN_IN_PROGRESS, "a turn is running: wait for turn_end, or send cancel");
         }
+        if (message.replacing() && !session.conversation().hasTurn()) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, "replace_last: this session has no turn to replace");
+        }
         storage.requireWritable();
         load.requireRoom();
         Sampling chosen = session.conversation().sampling().merge(message.options());
@@ -73,7 +76,7 @@ public class TurnStarter {
             session.conversation().setClientTools(message.tools());
         }
         Turn turn = session.running().startTurn(number -> agent.newTurn(session.host(), number));
-        turn.start(message.text());
+        turn.start(message.text(), message.replacing());
         index.turnStarted(session.owner(), session.id(), turn.number(), message.text());
     }
 }

@@ -114,6 +114,8 @@ class TurnTest {
         public void turnEndEmitted() { }
         public UserNotes takeNotes() { return new UserNotes("", List.of()); }
 
+        public void rewindLastTurn() { }
+
         public List<String> filesSeen(List<FileInfo> files, boolean restarted) { return List.of(); }
 
         List<String> types() {
@@ -182,7 +184,7 @@ class TurnTest {
         CompletableFuture<Turn> turn = new CompletableFuture<>();
         loop.runOnContext(v -> {
             Turn t = rt.newTurn(host, 1);
-            t.start(text);
+            t.start(text, false);
             turn.complete(t);
         });
         return turn.get(10, TimeUnit.SECONDS);

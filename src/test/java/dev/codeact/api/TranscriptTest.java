@@ -117,4 +117,18 @@ class TranscriptTest {
         assertTrue(md.contains("![figure](data:image/png;base64,iVBORw0KGgo=)"), md);
         assertTrue(md.contains("```text\nTraceback (most recent call last):\nZeroDivisionError: division by zero\n```"), md);
     }
+
+    /** A regenerated answer (a turn that replaces the last) is the one the transcript keeps. */
+    @Test
+    void aReplacedTurnLeavesTheTranscript() {
+        log(new ServerEvent.TurnStart(1, "What is 2+2?", null), new ServerEvent.Token(1, "<execute>2+2</execute>"),
+                new ServerEvent.Action(1, "a-1", 1, "2+2"), new ServerEvent.Observation(1, "a-1", result("", "4", null, List.of()), "4"),
+                new ServerEvent.Token(1, "Four."), new ServerEvent.TurnEnd(1, "answer", 1, 10, null),
+                new ServerEvent.TurnStart(2, "What is 3*3?", null, 1), new ServerEvent.Token(2, "Nine."),
+                new ServerEvent.TurnEnd(2, "answer", 0, 10, null));
+        JsonNode cells = transcript.notebook().get("cells");
+        assertEquals(List.of("**User:** What is 3*3?", "Nine."), List.of(cells.get(0).get("source").asText(),
+                cells.get(1).get("source").asText()));
+        assertEquals(2, cells.size(), cells.toString());
+    }
 }

@@ -110,7 +110,8 @@ final class ContractTypes {
               on(type: '*', handler: (event: ServerEvent) => void): this;
               on(type: 'status', handler: (event: StatusEvent) => void): this;
               connect(): Promise<ServerEvent>;
-              send(text: string, options?: Sampling): void;
+              /** `replaceLast`: the message replaces the last turn's (edit and resend, regenerate); the kernel keeps its state. */
+              send(text: string, options?: Sampling, extra?: { replaceLast?: boolean }): void;
               tool(spec: ToolSpec, handler: (args: any, call: EventOf<'tool_call'>) => any): this;
               cancel(): void;
               ping(id: string): void;

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -212,6 +213,18 @@ class ChatPageIT {
     void chatsAreListedSwitchedAndDeleted() throws Exception {
         model.enqueue(Reply.of("First answer."), Reply.of("Second answer."));
         browse("sessions", appPort);
+    }
+
+    /** The last turn done again: its answer regenerated, its message edited; the model is told the history before it. */
+    @Test
+    void theLastAnswerIsRegeneratedAndTheLastMessageEdited() throws Exception {
+        model.enqueue(Reply.of("<execute>\nx = 41\nprint(x)\n"), Reply.of("First try."), Reply.of("<execute>\nprint(x + 1)\n"),
+                Reply.of("Second try."), Reply.of("Edited answer."));
+        browse("redo", appPort);
+        List<JsonNode> requests = model.requests();
+        JsonNode last = requests.get(requests.size() - 1).get("messages");
+        assertEquals(2, last.size(), "the model was told the edited message alone: " + last);
+        assertEquals("Pick a number, please", last.get(1).get("content").asText());
     }
 
     @Test

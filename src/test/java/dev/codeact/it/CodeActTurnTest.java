@@ -324,6 +324,46 @@ class CodeActTurnTest {
         }
     }
 
+    /**
+     * Edit and resend, or regenerate: the message replaces the last turn's, the model is told the
+     * history before that turn (the kernel keeps its state), and the next turn builds on the new one.
+     */
+    @Test
+    void aMessageReplacingTheLastTurnIsAnsweredFromTheHistoryBeforeIt() throws Exception {
+        RealParts.model.enqueue(Reply.of("Let me.\n<execute>\nx = 4\nprint(x)\n</execute>"), Reply.of("It is 4."),
+                Reply.of("Nine."), Reply.of("Then ten."));
+        try (WsClient ws = open()) {
+            ws.sendJson("type", "user_message", "text", "cheap", "replace_last", true);
+            JsonNode refused = ws.next("error", 5000);
+            assertEquals("invalid_event", refused.get("code").asText(), "a new session has no turn to replace");
+            ws.sendJson("type", "user_message", "text", "What is 2+2?");
+            ws.untilTurnEnd(TURN_MS);
+            ws.sendJson("type", "user_message", "text", "What is 3*3?", "replace_last", true);
+            List<JsonNode> second = ws.untilTurnEnd(TURN_MS);
+            JsonNode start = second.stream().filter(e -> e.get("type").asText().equals("turn_start")).findFirst().orElseThrow();
+            assertEquals(2, start.get("turn").asInt());
+            assertEquals(1, start.get("replaces").asInt());
+            ws.sendJson("type", "user_message", "text", "And plus one?");
+            ws.untilTurnEnd(TURN_MS);
+            ws.sendJson("type", "user_message", "text", "print(x)?", "replace_last", "yes");
+            assertEquals("invalid_event", ws.next("error", 5000).get("code").asText(), "replace_last is a boolean");
+        }
+        List<JsonNode> requests = RealParts.model.requests();
+        assertEquals(4, requests.size());
+        assertEquals(List.of("system:", "user:What is 3*3?"), roles(requests.get(2)), "the replaced turn is not in the history");
+        assertEquals(List.of("system:", "user:What is 3*3?", "assistant:Nine.", "user:And plus one?"), roles(requests.get(3)));
+    }
+
+    /** Each message of a model request as role:content (the system prompt's content left out). */
+    static List<String> roles(JsonNode request) {
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode m : request.get("messages")) {
+            String role = m.get("role").asText();
+            out.add(role + ":" + (role.equals("system") ? "" : m.get("content").asText()));
+        }
+        return out;
+    }
+
     @Test
     void anUnknownSessionIsRefusedWithACode() throws Exception {
         try (WsClient ws = WsClient.connect(WsClient.ws(sessions, "/AAAAAAAAAAAAAAAAAAAAAA"))) {
