@@ -118,6 +118,8 @@ class StartScriptIT {
         }
         assertEquals(200, ready.statusCode(), ready.body());
         assertFalse(Files.readString(first.log()).contains("did not start"), Files.readString(first.log()));
+        assertFalse(Files.readString(first.log()).contains("has been already registered"), "no meter is registered twice: "
+                + Files.readString(first.log()));
 
         String id;
         try (WsClient ws = WsClient.connect("ws://127.0.0.1:" + first.httpPort() + "/v1/sessions")) {
