@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codeact.testing.RedisBatches;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -20,19 +18,17 @@ import org.junit.jupiter.api.Test;
  */
 class LogFlusherTest {
 
-    final Vertx vertx = Vertx.vertx();
-    final Context loop = vertx.getOrCreateContext();
+    final TestLoop testLoop = new TestLoop();
+    final Context loop = testLoop.context;
     final RedisBatches redis = new RedisBatches();
 
     @AfterEach
     void close() {
-        vertx.close();
+        testLoop.close();
     }
 
     <T> T on(Supplier<T> action) throws Exception {
-        CompletableFuture<T> out = new CompletableFuture<>();
-        loop.runOnContext(v -> out.complete(action.get()));
-        return out.get(10, TimeUnit.SECONDS);
+        return testLoop.on(action);
     }
 
     LogWriter writer(LogFlusher flusher, String key) throws Exception {
@@ -44,6 +40,20 @@ class LogFlusherTest {
             log.append(number, log.key() + " " + number);
             return null;
         });
+    }
+
+    final java.util.Map<String, LogWriter> logs = new java.util.HashMap<>();
+
+    /** Log a's entry, then log b's, each in a batch of its own (b's once the interval is over); both batches unanswered. */
+    RedisBatches.Sent[] oneBatchEach(LogFlusher flusher) throws Exception {
+        LogWriter a = writer(flusher, "a");
+        LogWriter b = writer(flusher, "b");
+        logs.put("a", a);
+        logs.put("b", b);
+        append(a, 1);
+        RedisBatches.Sent first = redis.next();
+        append(b, 1);
+        return new RedisBatches.Sent[] {first, redis.next()};
     }
 
     /** An interval of a minute would fail {@code next()}, which waits 10 s, if a quiet loop's entry waited for it. */
@@ -73,13 +83,9 @@ class LogFlusherTest {
     /** A reply that does not come (a slow or stuck connection) does not hold the other logs back. */
     @Test
     void aBatchThatDoesNotComeBackHoldsNoOtherLogBack() throws Exception {
-        LogFlusher flusher = new LogFlusher.Pool(redis, 50, false).of(loop);
-        LogWriter a = writer(flusher, "a");
-        LogWriter b = writer(flusher, "b");
-        append(a, 1);
-        RedisBatches.Sent first = redis.next();
-        append(b, 1);
-        RedisBatches.Sent second = redis.next();
+        RedisBatches.Sent[] batches = oneBatchEach(new LogFlusher.Pool(redis, 50, false).of(loop));
+        RedisBatches.Sent first = batches[0];
+        RedisBatches.Sent second = batches[1];
         assertEquals(List.of("ZADD", "b", "1", "b 1"), second.named("ZADD").get(0));
         assertTrue(!first.reply().isDone(), "the first batch is still unanswered");
     }
@@ -88,12 +94,10 @@ class LogFlusherTest {
     @Test
     void aRetryWaitsForItsBackoffEvenWhenAnotherBatchComesBack() throws Exception {
         LogFlusher flusher = new LogFlusher.Pool(redis, 1, false).of(loop);
-        LogWriter a = writer(flusher, "a");
-        LogWriter b = writer(flusher, "b");
-        append(a, 1);
-        RedisBatches.Sent first = redis.next();
-        append(b, 1);
-        RedisBatches.Sent second = redis.next();
+        RedisBatches.Sent[] batches = oneBatchEach(flusher);
+        RedisBatches.Sent first = batches[0];
+        RedisBatches.Sent second = batches[1];
+        LogWriter b = logs.get("b");
         long failed = System.nanoTime();
         first.reply().completeExceptionally(new RuntimeException("connection reset"));
         second.reply().complete(List.of());

@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.codeact.contract.RedisKeys;
 import dev.codeact.testing.RedisBatches;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -22,20 +19,18 @@ import org.junit.jupiter.api.Test;
  */
 class LogWriterTest {
 
-    final Vertx vertx = Vertx.vertx();
-    final Context loop = vertx.getOrCreateContext();
+    final TestLoop testLoop = new TestLoop();
+    final Context loop = testLoop.context;
     final RedisBatches redis = new RedisBatches();
     final LogFlusher flusher = new LogFlusher.Pool(redis, 1, false).of(loop);
 
     @AfterEach
     void close() {
-        vertx.close();
+        testLoop.close();
     }
 
     <T> T on(Supplier<T> action) throws Exception {
-        CompletableFuture<T> out = new CompletableFuture<>();
-        loop.runOnContext(v -> out.complete(action.get()));
-        return out.get(10, TimeUnit.SECONDS);
+        return testLoop.on(action);
     }
 
     LogWriter writer(String key, AtomicLong storedCalls) throws Exception {
