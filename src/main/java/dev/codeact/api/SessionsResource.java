@@ -50,10 +50,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Sessions over plain HTTP, for clients that cannot hold a WebSocket and for the code-interpreter
- * use: create, list, read, follow (Server-Sent Events), delete, answer a client tool (code runs
- * without a model through {@link ExecuteResource}, files through {@link FilesResource}, the chat
- * as a file through {@link ExportResource}). The same sessions as the WebSocket's, with the same owner checks and limits; errors are RFC 9457
- * problem details carrying the protocol's error code ({@link Problems}).
+ * use: create, list, read, rename, follow (Server-Sent Events), delete, answer a client tool (code
+ * runs without a model through {@link ExecuteResource}, files through {@link FilesResource}, the
+ * chat as a file through {@link ExportResource}). The same sessions as the WebSocket's, with the
+ * same owner checks and limits; errors are RFC 9457 problem details carrying the protocol's error
+ * code ({@link Problems}).
  */
 @Path("/v1/sessions")
 @Authenticated

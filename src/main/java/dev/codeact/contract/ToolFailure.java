@@ -8,6 +8,11 @@ package dev.codeact.contract;
  */
 public record ToolFailure(@Required String code, @Required String message) {
 
+    /** A failure without a message (an exception's null) still says what happened: its code. */
+    public ToolFailure {
+        message = message == null ? code : message;
+    }
+
     public static ToolFailure of(ErrorCode code, String message) {
         return new ToolFailure(code.code(), message);
     }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +41,7 @@ final class Conversation {
     /** For the model, with the next user message (see {@link #takeNotes}). */
     private final StringBuilder notes = new StringBuilder();
     /** The files uploaded since the last user message, in order, each once. */
-    private final java.util.LinkedHashSet<String> uploads = new java.util.LinkedHashSet<>();
+    private final LinkedHashSet<String> uploads = new LinkedHashSet<>();
     private Sampling sampling;
     /** The tools the session's client declared (user_message tools). */
     private List<ToolSpec> clientTools;
