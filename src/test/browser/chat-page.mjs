@@ -372,6 +372,15 @@ const scenarios = {
     assert.equal(await page.inputValue('#input'), 'Pick a number');
     assert.equal(await page.isVisible('#editing'), true, 'the page says what sending an edit does');
     await page.fill('#input', 'Pick a number, please');
+    // A refused edit (a temperature past the gateway's bound) stays an edit, and its text in the box.
+    await page.click('#options summary');
+    await page.evaluate(() => { document.querySelector('#temperature').max = '10'; });
+    await page.fill('#temperature', '9');
+    await page.press('#input', 'Enter');
+    await page.waitForSelector('.error[data-code="invalid_event"]', { timeout: 10000 });
+    assert.equal(await page.inputValue('#input'), 'Pick a number, please');
+    assert.equal(await page.isVisible('#editing'), true, 'still editing after the refusal');
+    await page.fill('#temperature', '0.5');
     await page.press('#input', 'Enter');
     await turnEnded(page, 3);
     assert.equal(await page.isVisible('#editing'), false);

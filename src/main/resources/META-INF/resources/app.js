@@ -85,6 +85,7 @@ let sentText = null;      // the message sent and not yet started, restored if i
 let pending = null;       // its bubble, shown at once, until its turn_start (or refusal) comes
 let info = null;          // GET /v1/info
 let editing = false;      // the box holds the last message, being edited: sending it replaces the last turn
+let sentEditing = false;  // the message sent and not yet started was such an edit
 let uploadedSince = new Set(); // files this page uploaded since its last message, shown on the next one
 // Exposed for debugging and the browser tests.
 window.codeact = { client: null, events: [] };
@@ -505,7 +506,11 @@ const on = {
       setRunning(false);
     }
     showError(e);
-    if (e.seq === 0 && sentText !== null && !input.value) input.value = sentText;
+    if (e.seq === 0 && sentText !== null && !input.value) {
+      // A refused edit stays an edit: sending it again still replaces the last turn.
+      if (sentEditing) startEditing(sentText);
+      else input.value = sentText;
+    }
     sentText = null;
   },
   events_lost() {
@@ -829,7 +834,8 @@ $('editing').querySelector('button').addEventListener('click', () => {
 /** Sends a message (`replaceLast`: in place of the last turn's), shown at once. */
 function sendMessage(text, replaceLast) {
   if (!text || running) return;
-  sentText = input.value;
+  sentText = editing || !replaceLast ? input.value : null;
+  sentEditing = editing;
   client.send(text, chosenOptions(), { replaceLast });
   connectNow();
   input.value = '';
