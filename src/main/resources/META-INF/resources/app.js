@@ -308,6 +308,11 @@ function showError(e, parent) {
   return el;
 }
 
+/** A failed call of the HTTP API: its refusal as the WebSocket's error event says it, or what went wrong. */
+function showFailure(e, parent) {
+  return showError(e.event || { code: 'storage', message: String(e) }, parent);
+}
+
 function showFiles(files) {
   const bar = $('files');
   bar.replaceChildren();
@@ -590,7 +595,7 @@ async function exportChat(format, suffix) {
       ? new Blob([JSON.stringify(await api.notebook(id), null, 1)], { type: 'application/x-ipynb+json' })
       : new Blob([await api.markdown(id)], { type: 'text/markdown' });
   } catch (e) {
-    showError(e.event || { code: 'storage', message: String(e) }, transcript);
+    showFailure(e, transcript);
     return;
   }
   const link = element('a', null, document.body);
@@ -662,7 +667,7 @@ function renameChat(li, id, title) {
     done = true;
     const name = field.value.trim();
     if (keep && name && name !== title) {
-      await api.rename(id, name).catch((e) => showError(e.event || { code: 'storage', message: String(e) }, transcript));
+      await api.rename(id, name).catch((e) => showFailure(e, transcript));
     }
     refreshSessions();
   };
@@ -698,7 +703,7 @@ function commitDelete(keepalive = false) {
   deleting = null;
   $('toast').hidden = true;
   api.deleteSession(id, { keepalive })
-    .catch((e) => showError(e.event || { code: 'storage', message: String(e) }, transcript))
+    .catch((e) => showFailure(e, transcript))
     .then(() => refreshSessions());
 }
 
@@ -723,7 +728,7 @@ async function showTools() {
     gateway = await api.tools();
   } catch (e) {
     panel.replaceChildren();
-    showError(e.event || { code: 'storage', message: String(e) }, panel);
+    showFailure(e, panel);
     return;
   }
   const own = [...(client?.tools.values() || [])].map(({ spec }) => ({
@@ -776,7 +781,7 @@ async function upload(files) {
   for (const file of files) {
     await api.upload(client.sessionId, file.name, file)
       .then(() => uploadedSince.add(file.name))
-      .catch((e) => showError(e.event || { code: 'storage', message: String(e) }, transcript));
+      .catch((e) => showFailure(e, transcript));
   }
 }
 
