@@ -133,7 +133,10 @@ class AsyncChat:
         kernel keeps its state. Raises :class:`CodeactError` when the gateway refuses the message
         (``turn_in_progress``, ``rate_limited``, ``overloaded``…) or the session ends."""
         while not self._queue.empty():  # what came before this message is not this turn's
-            self._queue.get_nowait()
+            earlier = self._queue.get_nowait()
+            if earlier is _CLOSED or isinstance(earlier, CodeactError):
+                self._queue.put_nowait(earlier)  # the chat's end is not dropped: the events below raise it
+                break
         frame: dict[str, Any] = {"type": "user_message", "text": text}
         if options:
             frame["options"] = options
