@@ -30,7 +30,10 @@ public class Roles {
     }
 
     void onStart(@Observes StartupEvent event) {
-        WireJson.warmUp();
+        // Off the main thread: the first session's frames find Jackson ready, and the start does not wait for it.
+        Thread warmUp = new Thread(WireJson::warmUp, "codeact-json-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         if (gateway) {
             gatewayRole.start();
         }
