@@ -10,7 +10,12 @@ public record SessionUpdate(@Required String title) {
 
     /** The title as the list keeps it, or null when it is empty or too long. */
     public String cleanTitle() {
-        String clean = title == null ? "" : title.strip().replaceAll("\\s+", " ");
+        String clean = oneLine(title == null ? "" : title);
         return clean.isEmpty() || clean.length() > TITLE_CHARS ? null : clean;
+    }
+
+    /** A text as a title in the list shows it: on one line, runs of spaces and line breaks one space. */
+    public static String oneLine(String text) {
+        return text.strip().replaceAll("\\s+", " ");
     }
 }

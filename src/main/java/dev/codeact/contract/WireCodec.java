@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** Reads client frames and writes server events: the WebSocket wire format lives here only. */
 public final class WireCodec {
@@ -84,14 +85,8 @@ public final class WireCodec {
 
     /** An optional boolean field: true, or null when absent or false. */
     private static Boolean flag(JsonNode node, String field) throws ProtocolException {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isBoolean()) {
-            throw new ProtocolException(ErrorCode.INVALID_EVENT, "'" + field + "' must be true or false");
-        }
-        return value.asBoolean() ? Boolean.TRUE : null;
+        JsonNode value = optional(node, field, JsonNode::isBoolean, "'" + field + "' must be true or false");
+        return value != null && value.asBoolean() ? Boolean.TRUE : null;
     }
 
     private static Sampling options(JsonNode options) throws ProtocolException {
@@ -166,14 +161,8 @@ public final class WireCodec {
     }
 
     private static Double number(JsonNode node, String field) throws ProtocolException {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isNumber()) {
-            throw new ProtocolException(ErrorCode.INVALID_EVENT, "option '" + field + "' must be a number");
-        }
-        return value.asDouble();
+        JsonNode value = optional(node, field, JsonNode::isNumber, "option '" + field + "' must be a number");
+        return value == null ? null : value.asDouble();
     }
 
     private static long lastSeq(JsonNode node) throws ProtocolException {
@@ -185,14 +174,20 @@ public final class WireCodec {
     }
 
     private static String optionalText(JsonNode node, String field) throws ProtocolException {
+        JsonNode value = optional(node, field, JsonNode::isTextual, "'" + field + "' must be a string");
+        return value == null ? null : value.asText();
+    }
+
+    /** An optional field: null when absent or JSON null, else its value, which must be of the {@code kind} named in {@code must}. */
+    private static JsonNode optional(JsonNode node, String field, Predicate<JsonNode> kind, String must) throws ProtocolException {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return null;
         }
-        if (!value.isTextual()) {
-            throw new ProtocolException(ErrorCode.INVALID_EVENT, "'" + field + "' must be a string");
+        if (!kind.test(value)) {
+            throw new ProtocolException(ErrorCode.INVALID_EVENT, must);
         }
-        return value.asText();
+        return value;
     }
 
     /**

@@ -132,7 +132,7 @@ public class SessionIndex {
     }
 
     static String title(String message) {
-        String line = message.strip().replaceAll("\\s+", " ");
+        String line = SessionUpdate.oneLine(message);
         return line.length() <= TITLE_CHARS ? line : line.substring(0, TITLE_CHARS - 1) + "…";
     }
 
